@@ -1,0 +1,103 @@
+#include "common/grpc_server.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "grpcpp/support/channel_arguments.h"
+
+namespace archive {
+namespace {
+
+int signal_pipe[2] = {-1, -1};
+
+void OnTerminationSignal(int signal_number) {
+  const char byte = static_cast<char>(signal_number);
+  // write(2) is async-signal-safe; a full pipe means a signal is pending
+  // already, so a failed write loses nothing.
+  (void)!::write(signal_pipe[1], &byte, 1);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
+    const GrpcServerOptions& options,
+    const std::vector<grpc::Service*>& services) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options.listen_address,
+                           grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  for (grpc::Service* service : services) builder.RegisterService(service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address,
+                     " (address in use, or not a HOST:PORT of this machine)"));
+  }
+  return std::unique_ptr<GrpcServer>(
+      new GrpcServer(std::move(server), port, options.service_names));
+}
+
+GrpcServer::GrpcServer(std::unique_ptr<grpc::Server> server, int port,
+                       std::vector<std::string> service_names)
+    : server_(std::move(server)),
+      port_(port),
+      service_names_(std::move(service_names)) {
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  if (health != nullptr) {
+    health->SetServingStatus(true);
+    for (const std::string& name : service_names_) {
+      health->SetServingStatus(name, true);
+    }
+  }
+}
+
+GrpcServer::~GrpcServer() { Shutdown(absl::ZeroDuration()); }
+
+std::shared_ptr<grpc::Channel> GrpcServer::InProcessChannel() {
+  return server_->InProcessChannel(grpc::ChannelArguments());
+}
+
+void GrpcServer::Shutdown(absl::Duration grace) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  if (health != nullptr) health->SetServingStatus(false);
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  server_->Wait();
+}
+
+void InstallTerminationHandlers() {
+  if (signal_pipe[0] >= 0) return;
+  if (::pipe2(signal_pipe, O_CLOEXEC) != 0) return;
+  struct sigaction action = {};
+  action.sa_handler = OnTerminationSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+}
+
+int WaitForTerminationSignal() {
+  InstallTerminationHandlers();
+  if (signal_pipe[0] < 0) return SIGTERM;  // no pipe: nothing to wait on
+  char byte = 0;
+  while (::read(signal_pipe[0], &byte, 1) < 0 && errno == EINTR) {
+  }
+  return static_cast<unsigned char>(byte);
+}
+
+}  // namespace archive

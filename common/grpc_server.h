@@ -1,0 +1,73 @@
+// The servers' shared gRPC plumbing: start a server with health checking and
+// reflection on, and shut it down gracefully on SIGTERM or SIGINT.
+#ifndef COMMON_GRPC_SERVER_H_
+#define COMMON_GRPC_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/server.h"
+
+namespace archive {
+
+struct GrpcServerOptions {
+  // HOST:PORT to listen on; port 0 picks a free port (see GrpcServer::port).
+  std::string listen_address;
+  // Full names of the services, such as "archive.v1.Store", reported by
+  // grpc.health.v1.Health besides the server as a whole ("").
+  std::vector<std::string> service_names;
+  // Larger requests fail with RESOURCE_EXHAUSTED before reaching a service.
+  int max_receive_message_bytes = 16 << 20;
+};
+
+// A running grpc::Server serving the given services, grpc.health.v1.Health
+// (SERVING until Shutdown) and server reflection. Not copyable; Shutdown and
+// the destructor may be called from any one thread.
+class GrpcServer {
+ public:
+  // Builds and starts the server. `services` are not owned and must outlive
+  // it. Fails with a message naming the address when it cannot listen.
+  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
+      const GrpcServerOptions& options,
+      const std::vector<grpc::Service*>& services);
+
+  GrpcServer(const GrpcServer&) = delete;
+  GrpcServer& operator=(const GrpcServer&) = delete;
+  ~GrpcServer();
+
+  // The port actually bound.
+  int port() const { return port_; }
+
+  // A channel to this server that bypasses the network (for tests).
+  std::shared_ptr<grpc::Channel> InProcessChannel();
+
+  // Reports NOT_SERVING to health checks, stops accepting calls, lets
+  // in-flight calls finish for up to `grace`, then cancels the rest. Returns
+  // once every call is done. Idempotent.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  GrpcServer(std::unique_ptr<grpc::Server> server, int port,
+             std::vector<std::string> service_names);
+
+  std::unique_ptr<grpc::Server> server_;
+  const int port_;
+  const std::vector<std::string> service_names_;
+  bool shut_down_ = false;
+};
+
+// Catches SIGTERM and SIGINT from now on, so that WaitForTerminationSignal
+// sees them. Call it first thing in main, before any thread starts.
+void InstallTerminationHandlers();
+
+// Blocks until the process receives SIGTERM or SIGINT and returns the signal
+// number. Call it from one thread (main's), after InstallTerminationHandlers.
+int WaitForTerminationSignal();
+
+}  // namespace archive
+
+#endif  // COMMON_GRPC_SERVER_H_

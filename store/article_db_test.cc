@@ -1,0 +1,488 @@
+#include "store/article_db.h"
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/proto_time.h"
+#include "common/testing/article_factory.h"
+#include "gtest/gtest.h"
+
+namespace archive::store {
+namespace {
+
+using ::archive::testing::kJan2023;
+using ::archive::testing::MakeArticle;
+using ::archive::testing::Refingerprint;
+
+std::string NewTempDir() {
+  std::string pattern = ::testing::TempDir() + "/article_db_XXXXXX";
+  return mkdtemp(pattern.data());
+}
+
+google::protobuf::RepeatedPtrField<v1::PutItem> Items(
+    std::initializer_list<v1::Article> articles) {
+  google::protobuf::RepeatedPtrField<v1::PutItem> items;
+  for (const v1::Article& article : articles) *items.Add()->mutable_article() = article;
+  return items;
+}
+
+class ArticleDbTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = NewTempDir();
+    Reopen();
+  }
+
+  void Reopen() {
+    db_.reset();
+    auto db = ArticleDb::Open(path_, ArticleDbOptions());
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = *std::move(db);
+  }
+
+  v1::PutResult PutOne(const v1::Article& article) {
+    auto results = db_->Put(Items({article}));
+    EXPECT_TRUE(results.ok()) << results.status();
+    return results.ok() ? (*results)[0] : v1::PutResult();
+  }
+
+  uint64_t ArticleCount() {
+    v1::StatsResponse stats;
+    EXPECT_TRUE(db_->Stats(v1::StatsRequest(), &stats).ok());
+    return stats.article_count();
+  }
+
+  std::string path_;
+  std::unique_ptr<ArticleDb> db_;
+};
+
+TEST_F(ArticleDbTest, StoresAndGetsAnArticle) {
+  v1::Article article = MakeArticle("aawsat.com", "Title", "Body text.", kJan2023);
+  v1::PutResult result = PutOne(article);
+  EXPECT_EQ(result.outcome(), v1::OUTCOME_STORED);
+  EXPECT_EQ(result.id(), article.id());
+
+  auto got = db_->Get(article.id());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->SerializeAsString(), article.SerializeAsString());
+}
+
+TEST_F(ArticleDbTest, SurvivesReopen) {
+  v1::Article article = MakeArticle("aawsat.com", "T", "B", kJan2023);
+  PutOne(article);
+  Reopen();
+  auto got = db_->Get(article.id());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->body(), "B");
+}
+
+TEST_F(ArticleDbTest, DuplicateRecordsASightingAndKeepsOneCopy) {
+  v1::Article original = MakeArticle("aawsat.com", "T", "Same words.", kJan2023);
+  v1::Article copy = original;
+  copy.set_source("example.org");
+  copy.set_url("https://example.org/copy");
+  copy.mutable_crawled_at()->set_seconds(kJan2023 + 86400);
+  copy.mutable_published_at()->set_seconds(kJan2023 + 7200);
+
+  EXPECT_EQ(PutOne(original).outcome(), v1::OUTCOME_STORED);
+  v1::PutResult result = PutOne(copy);
+  EXPECT_EQ(result.outcome(), v1::OUTCOME_DUPLICATE);
+  EXPECT_EQ(result.id(), original.id());
+  EXPECT_EQ(result.duplicate_of(), original.id());
+
+  auto got = db_->Get(original.id());
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->source(), "aawsat.com");
+  ASSERT_EQ(got->sightings_size(), 1);
+  EXPECT_EQ(got->sightings(0).source(), "example.org");
+  EXPECT_EQ(got->sightings(0).url(), "https://example.org/copy");
+  EXPECT_EQ(got->sightings(0).crawled_at().seconds(), kJan2023 + 86400);
+  EXPECT_EQ(ArticleCount(), 1u);
+
+  // The same sighting again adds nothing.
+  EXPECT_EQ(PutOne(copy).outcome(), v1::OUTCOME_DUPLICATE);
+  EXPECT_EQ(db_->Get(original.id())->sightings_size(), 1);
+}
+
+TEST_F(ArticleDbTest, RetryOfTheSameArrivalIsIdempotent) {
+  v1::Article article = MakeArticle("aawsat.com", "T", "B", kJan2023);
+  EXPECT_EQ(PutOne(article).outcome(), v1::OUTCOME_STORED);
+  v1::PutResult again = PutOne(article);
+  EXPECT_EQ(again.outcome(), v1::OUTCOME_STORED);
+  EXPECT_EQ(again.id(), article.id());
+  EXPECT_EQ(db_->Get(article.id())->sightings_size(), 0);
+  EXPECT_EQ(ArticleCount(), 1u);
+}
+
+TEST_F(ArticleDbTest, NearDuplicateIsStoredWithItsLink) {
+  v1::Article first = MakeArticle("a.com", "T", "Story one.", kJan2023);
+  v1::Article second = MakeArticle("b.com", "T2", "Story one, again.", kJan2023);
+  second.set_near_duplicate_of(first.id());
+  PutOne(first);
+  v1::PutResult result = PutOne(second);
+  EXPECT_EQ(result.outcome(), v1::OUTCOME_NEAR_DUPLICATE);
+  EXPECT_EQ(result.duplicate_of(), first.id());
+  EXPECT_EQ(db_->Get(second.id())->near_duplicate_of(), first.id());
+  EXPECT_EQ(ArticleCount(), 2u);
+}
+
+TEST_F(ArticleDbTest, DuplicatesInsideOneBatchAreResolvedInOrder) {
+  v1::Article a = MakeArticle("a.com", "T", "B", kJan2023);
+  v1::Article b = a;
+  b.set_source("b.com");
+  v1::Article c = MakeArticle("a.com", "Other", "Text", kJan2023);
+  auto results = db_->Put(Items({a, b, c, a}));
+  ASSERT_TRUE(results.ok()) << results.status();
+  ASSERT_EQ(results->size(), 4u);
+  EXPECT_EQ((*results)[0].outcome(), v1::OUTCOME_STORED);
+  EXPECT_EQ((*results)[1].outcome(), v1::OUTCOME_DUPLICATE);
+  EXPECT_EQ((*results)[1].duplicate_of(), a.id());
+  EXPECT_EQ((*results)[2].outcome(), v1::OUTCOME_STORED);
+  EXPECT_EQ((*results)[3].outcome(), v1::OUTCOME_STORED);
+  EXPECT_EQ(db_->Get(a.id())->sightings_size(), 1);
+  EXPECT_EQ(ArticleCount(), 2u);
+}
+
+TEST_F(ArticleDbTest, ConcurrentPutsOfTheSameContentStoreItOnce) {
+  constexpr int kThreads = 8;
+  constexpr int kRounds = 40;
+  std::vector<std::vector<v1::PutResult>> results(kThreads);
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      ready.fetch_add(1);
+      while (ready.load() < kThreads) std::this_thread::yield();
+      for (int round = 0; round < kRounds; ++round) {
+        v1::Article article = MakeArticle(
+            "race.com", "Race", absl::StrCat("Contested body ", round), kJan2023);
+        article.set_url(absl::StrCat("https://race.com/", t));  // own arrival
+        auto put = db_->Put(Items({article}));
+        ASSERT_TRUE(put.ok()) << put.status();
+        results[t].push_back((*put)[0]);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  for (int round = 0; round < kRounds; ++round) {
+    int stored = 0;
+    std::set<std::string> ids;
+    for (int t = 0; t < kThreads; ++t) {
+      const v1::PutResult& result = results[t][round];
+      ids.insert(result.id());
+      if (result.outcome() == v1::OUTCOME_STORED) ++stored;
+      else EXPECT_EQ(result.outcome(), v1::OUTCOME_DUPLICATE);
+    }
+    EXPECT_EQ(stored, 1) << "round " << round;
+    EXPECT_EQ(ids.size(), 1u) << "round " << round;
+    EXPECT_EQ(db_->Get(*ids.begin())->sightings_size(), kThreads - 1);
+  }
+  EXPECT_EQ(ArticleCount(), static_cast<uint64_t>(kRounds));
+}
+
+// --- Scan ------------------------------------------------------------------
+
+struct Expected {
+  std::string source;
+  int64_t seconds;
+  std::string id;
+};
+
+class ScanTest : public ArticleDbTest {
+ protected:
+  void SetUp() override {
+    ArticleDbTest::SetUp();
+    // Three sources, two of which are prefixes of the third's name; many
+    // equal times; 300 articles in all, put in a shuffled order.
+    const std::vector<std::string> sources = {"a.com", "a.com.au", "b.org"};
+    std::mt19937 random(7);
+    std::vector<v1::Article> articles;
+    for (int i = 0; i < 300; ++i) {
+      const std::string& source = sources[i % sources.size()];
+      const int64_t seconds = kJan2023 + 60 * static_cast<int64_t>(random() % 50);
+      articles.push_back(MakeArticle(source, "T", absl::StrCat("Body ", i), seconds));
+      all_.push_back({source, seconds, articles.back().id()});
+    }
+    std::shuffle(articles.begin(), articles.end(), random);
+    for (size_t i = 0; i < articles.size(); i += 25) {
+      google::protobuf::RepeatedPtrField<v1::PutItem> items;
+      for (size_t j = i; j < std::min(articles.size(), i + 25); ++j) {
+        *items.Add()->mutable_article() = articles[j];
+      }
+      ASSERT_TRUE(db_->Put(items).ok());
+    }
+  }
+
+  // What a scan must return, in order.
+  std::vector<std::string> ExpectedIds(const std::string& source,
+                                       std::optional<int64_t> start,
+                                       std::optional<int64_t> end,
+                                       bool oldest_first) {
+    std::vector<Expected> picked;
+    for (const Expected& e : all_) {
+      if (!source.empty() && e.source != source) continue;
+      if (start.has_value() && e.seconds < *start) continue;
+      if (end.has_value() && e.seconds >= *end) continue;
+      picked.push_back(e);
+    }
+    std::sort(picked.begin(), picked.end(), [](const Expected& x, const Expected& y) {
+      return std::tie(x.seconds, x.id) < std::tie(y.seconds, y.id);
+    });
+    if (!oldest_first) std::reverse(picked.begin(), picked.end());
+    std::vector<std::string> ids;
+    for (const Expected& e : picked) ids.push_back(e.id);
+    return ids;
+  }
+
+  // Follows page tokens to the end.
+  std::vector<std::string> ScanAll(v1::ScanRequest request) {
+    std::vector<std::string> ids;
+    for (int pages = 0; pages < 1000; ++pages) {
+      v1::ScanResponse response;
+      absl::Status status = db_->Scan(request, &response);
+      EXPECT_TRUE(status.ok()) << status;
+      if (!status.ok()) break;
+      EXPECT_LE(response.articles_size(), request.page_size());
+      for (const v1::Article& article : response.articles()) ids.push_back(article.id());
+      if (response.next_page_token().empty()) break;
+      request.set_page_token(response.next_page_token());
+    }
+    return ids;
+  }
+
+  std::vector<Expected> all_;
+};
+
+TEST_F(ScanTest, EveryArticleExactlyOnceInOrderForAnyPageSize) {
+  for (const std::string source : {"", "a.com", "a.com.au", "b.org"}) {
+    for (bool oldest_first : {false, true}) {
+      for (int page_size : {1, 7, 100, 1000}) {
+        v1::ScanRequest request;
+        request.set_source(source);
+        request.set_oldest_first(oldest_first);
+        request.set_page_size(page_size);
+        EXPECT_EQ(ScanAll(request), ExpectedIds(source, {}, {}, oldest_first))
+            << "source=" << source << " oldest_first=" << oldest_first
+            << " page_size=" << page_size;
+      }
+    }
+  }
+}
+
+TEST_F(ScanTest, RangesAreHalfOpen) {
+  const int64_t start = kJan2023 + 60 * 10;
+  const int64_t end = kJan2023 + 60 * 20;
+  for (const std::string source : {"", "a.com"}) {
+    for (bool oldest_first : {false, true}) {
+      v1::ScanRequest request;
+      request.set_source(source);
+      request.set_oldest_first(oldest_first);
+      request.set_page_size(9);
+      request.mutable_start_time()->set_seconds(start);
+      request.mutable_end_time()->set_seconds(end);
+      std::vector<std::string> ids = ScanAll(request);
+      EXPECT_EQ(ids, ExpectedIds(source, start, end, oldest_first));
+      EXPECT_FALSE(ids.empty());
+    }
+  }
+  // Only a start, only an end.
+  v1::ScanRequest from;
+  from.set_page_size(50);
+  from.mutable_start_time()->set_seconds(start);
+  EXPECT_EQ(ScanAll(from), ExpectedIds("", start, {}, false));
+  v1::ScanRequest until;
+  until.set_page_size(50);
+  until.set_oldest_first(true);
+  until.mutable_end_time()->set_seconds(end);
+  EXPECT_EQ(ScanAll(until), ExpectedIds("", {}, end, true));
+  // An empty range.
+  v1::ScanRequest empty;
+  empty.mutable_start_time()->set_seconds(start);
+  empty.mutable_end_time()->set_seconds(start);
+  EXPECT_TRUE(ScanAll(empty).empty());
+}
+
+TEST_F(ScanTest, PagesAreStableWhileArticlesAreAdded) {
+  v1::ScanRequest request;
+  request.set_source("a.com");
+  request.set_page_size(10);
+  v1::ScanResponse first;
+  ASSERT_TRUE(db_->Scan(request, &first).ok());
+  std::vector<std::string> ids;
+  for (const auto& a : first.articles()) ids.push_back(a.id());
+  // A newer article (before the cursor, newest first) and an older one.
+  PutOne(MakeArticle("a.com", "New", "Newest body", kJan2023 + 86400));
+  v1::Article old = MakeArticle("a.com", "Old", "Oldest body", kJan2023 - 86400);
+  PutOne(old);
+  request.set_page_token(first.next_page_token());
+  for (const std::string& id : ScanAll(request)) ids.push_back(id);
+  std::vector<std::string> expected = ExpectedIds("a.com", {}, {}, false);
+  expected.push_back(old.id());
+  EXPECT_EQ(ids, expected);
+}
+
+TEST_F(ScanTest, MalformedRequestsAreInvalidArgument) {
+  v1::ScanRequest request;
+  request.set_page_token("\xff\x01garbage");
+  v1::ScanResponse response;
+  absl::Status status = db_->Scan(request, &response);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("page_token"), std::string::npos);
+
+  v1::ScanRequest backwards;
+  backwards.mutable_start_time()->set_seconds(kJan2023 + 10);
+  backwards.mutable_end_time()->set_seconds(kJan2023);
+  status = db_->Scan(backwards, &response);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("start_time"), std::string::npos);
+
+  v1::ScanRequest negative;
+  negative.set_page_size(-1);
+  EXPECT_EQ(db_->Scan(negative, &response).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// --- Stats -----------------------------------------------------------------
+
+TEST_F(ArticleDbTest, StatsSummarizesEachSource) {
+  PutOne(MakeArticle("a.com", "T", "12345", kJan2023));
+  PutOne(MakeArticle("a.com", "T", "1234567890", kJan2023 + 100));
+  PutOne(MakeArticle("b.org", "TT", "x", kJan2023 - 100));
+  v1::StatsResponse stats;
+  ASSERT_TRUE(db_->Stats(v1::StatsRequest(), &stats).ok());
+  EXPECT_EQ(stats.article_count(), 3u);
+  EXPECT_EQ(stats.total_bytes(), 6u + 11u + 3u);
+  ASSERT_EQ(stats.sources_size(), 2);
+  EXPECT_EQ(stats.sources(0).source(), "a.com");
+  EXPECT_EQ(stats.sources(0).article_count(), 2u);
+  EXPECT_EQ(stats.sources(0).oldest().seconds(), kJan2023);
+  EXPECT_EQ(stats.sources(0).newest().seconds(), kJan2023 + 100);
+  EXPECT_EQ(stats.sources(1).source(), "b.org");
+  EXPECT_EQ(stats.sources(1).article_count(), 1u);
+}
+
+// --- Bad input -------------------------------------------------------------
+
+struct BadArticleCase {
+  std::string name;
+  std::function<void(v1::Article*)> damage;
+  std::string field;
+};
+
+class BadInputTest : public ArticleDbTest,
+                     public ::testing::WithParamInterface<BadArticleCase> {};
+
+TEST_P(BadInputTest, IsInvalidArgumentNamingTheFieldAndWritesNothing) {
+  v1::Article good = MakeArticle("good.com", "Good", "Good body", kJan2023);
+  v1::Article bad = MakeArticle("bad.com", "Bad", "Bad body", kJan2023);
+  GetParam().damage(&bad);
+  auto results = db_->Put(Items({good, bad}));
+  ASSERT_FALSE(results.ok());
+  EXPECT_EQ(results.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(results.status().message().find("items[1].article." + GetParam().field),
+            std::string::npos)
+      << results.status();
+  EXPECT_EQ(db_->Get(good.id()).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(ArticleCount(), 0u);
+}
+
+int64_t Now() { return absl::ToUnixSeconds(absl::Now()); }
+
+INSTANTIATE_TEST_SUITE_P(
+    EachRule, BadInputTest,
+    ::testing::Values(
+        BadArticleCase{"EmptySource", [](v1::Article* a) { a->set_source(""); },
+                       "source"},
+        BadArticleCase{"SourceNotAHost",
+                       [](v1::Article* a) { a->set_source("Bad Source"); },
+                       "source"},
+        BadArticleCase{"SourceWithNul",
+                       [](v1::Article* a) { a->set_source(std::string("a\0b.com", 7)); },
+                       "source"},
+        BadArticleCase{"EmptyBody",
+                       [](v1::Article* a) { a->set_body(""); Refingerprint(a); },
+                       "body"},
+        BadArticleCase{"TitleOnTwoLines",
+                       [](v1::Article* a) { a->set_title("a\nb"); Refingerprint(a); },
+                       "title"},
+        BadArticleCase{"DigestOfOtherText",
+                       [](v1::Article* a) { a->set_body("changed after hashing"); },
+                       "content_digest"},
+        BadArticleCase{"MalformedDigest",
+                       [](v1::Article* a) { a->set_content_digest("abc"); },
+                       "content_digest"},
+        BadArticleCase{"IdNotFromDigest",
+                       [](v1::Article* a) {
+                         a->set_id("0123456789abcdef0123456789abcdef");
+                       },
+                       "id"},
+        BadArticleCase{"NoPublicationTime",
+                       [](v1::Article* a) { a->clear_published_at(); },
+                       "published_at"},
+        BadArticleCase{"PublishedBefore1990",
+                       [](v1::Article* a) {
+                         a->mutable_published_at()->set_seconds(631151999);
+                       },
+                       "published_at"},
+        BadArticleCase{"PublishedAfterTomorrow",
+                       [](v1::Article* a) {
+                         a->mutable_published_at()->set_seconds(Now() + 2 * 86400);
+                       },
+                       "published_at"},
+        BadArticleCase{"CrawledAfterTomorrow",
+                       [](v1::Article* a) {
+                         a->mutable_crawled_at()->set_seconds(Now() + 2 * 86400);
+                       },
+                       "crawled_at"},
+        BadArticleCase{"NanosOutOfRange",
+                       [](v1::Article* a) {
+                         a->mutable_published_at()->set_nanos(-1);
+                       },
+                       "published_at"},
+        BadArticleCase{"MalformedNearDuplicateOf",
+                       [](v1::Article* a) { a->set_near_duplicate_of("nope"); },
+                       "near_duplicate_of"}),
+    [](const ::testing::TestParamInfo<BadArticleCase>& info) {
+      return info.param.name;
+    });
+
+TEST_F(ArticleDbTest, JustBefore1990IsRejectedAndTheFirstSecondIsKept) {
+  v1::Article first = MakeArticle("a.com", "T", "B", 631152000);  // 1990-01-01
+  EXPECT_EQ(PutOne(first).outcome(), v1::OUTCOME_STORED);
+}
+
+TEST_F(ArticleDbTest, GetOfMalformedOrUnknownId) {
+  EXPECT_EQ(db_->Get("not-an-id").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(db_->Get("0123456789abcdef0123456789abcdef").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(ArticleDbOpenTest, UnopenableDirectoryIsAClearError) {
+  auto db = ArticleDb::Open("/proc/no/such/dir", ArticleDbOptions());
+  ASSERT_FALSE(db.ok());
+  EXPECT_NE(db.status().message().find("/proc/no/such/dir"), std::string::npos);
+}
+
+TEST(ArticleDbOpenTest, SecondOpenOfTheSameDirectoryFails) {
+  const std::string path = NewTempDir();
+  auto first = ArticleDb::Open(path, ArticleDbOptions());
+  ASSERT_TRUE(first.ok());
+  auto second = ArticleDb::Open(path, ArticleDbOptions());
+  EXPECT_FALSE(second.ok());
+}
+
+}  // namespace
+}  // namespace archive::store

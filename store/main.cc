@@ -1,0 +1,52 @@
+// store_server: one shard of the news archive.
+//   store_server --listen=127.0.0.1:50052 --db=DIR [--sync=true]
+#include <cstdio>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "common/grpc_server.h"
+#include "store/store_server.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50052", "HOST:PORT to serve on");
+ABSL_FLAG(std::string, db, "", "directory of the RocksDB database (created "
+                               "if missing); required");
+ABSL_FLAG(bool, sync, true,
+          "fsync the write-ahead log before acknowledging a Put");
+ABSL_FLAG(int, workers, 16, "threads running database work");
+ABSL_FLAG(int, max_queued, 4096,
+          "requests that may wait for a worker before new ones are refused");
+ABSL_FLAG(int, block_cache_mb, 256, "RocksDB block cache size");
+
+int main(int argc, char** argv) {
+  archive::InstallTerminationHandlers();
+  absl::SetProgramUsageMessage(
+      "Serves archive.v1.Store over one RocksDB database.\n"
+      "  store_server --listen=127.0.0.1:50052 --db=DIR [--sync=true]");
+  absl::ParseCommandLine(argc, argv);
+
+  archive::store::StoreServerOptions options;
+  options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.db_path = absl::GetFlag(FLAGS_db);
+  options.db.sync = absl::GetFlag(FLAGS_sync);
+  options.db.block_cache_bytes =
+      static_cast<size_t>(absl::GetFlag(FLAGS_block_cache_mb)) << 20;
+  options.worker_threads = absl::GetFlag(FLAGS_workers);
+  options.max_queued_requests = absl::GetFlag(FLAGS_max_queued);
+  if (options.db_path.empty()) {
+    std::fprintf(stderr, "store_server: --db=DIR is required\n");
+    return 2;
+  }
+  if (options.worker_threads < 1 || options.max_queued_requests < 1) {
+    std::fprintf(stderr, "store_server: --workers and --max_queued must be positive\n");
+    return 2;
+  }
+
+  const absl::Status status = archive::store::RunStoreServer(options);
+  if (!status.ok()) {
+    std::fprintf(stderr, "store_server: %s\n", status.ToString().c_str());
+    return 1;
+  }
+  return 0;
+}

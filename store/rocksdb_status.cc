@@ -1,0 +1,40 @@
+#include "store/rocksdb_status.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace archive::store {
+
+absl::Status FromRocksDbStatus(const rocksdb::Status& status,
+                               std::string_view context) {
+  if (status.ok()) return absl::OkStatus();
+  const std::string message = absl::StrCat(std::string(context), ": ", status.ToString());
+  switch (status.code()) {
+    case rocksdb::Status::kNotFound:
+      return absl::NotFoundError(message);
+    case rocksdb::Status::kCorruption:
+      return absl::DataLossError(message);
+    case rocksdb::Status::kNotSupported:
+      return absl::UnimplementedError(message);
+    case rocksdb::Status::kInvalidArgument:
+      return absl::InvalidArgumentError(message);
+    case rocksdb::Status::kIOError:
+      return absl::UnavailableError(message);
+    case rocksdb::Status::kMergeInProgress:
+    case rocksdb::Status::kBusy:
+    case rocksdb::Status::kTryAgain:
+      return absl::AbortedError(message);
+    case rocksdb::Status::kIncomplete:
+    case rocksdb::Status::kShutdownInProgress:
+      return absl::UnavailableError(message);
+    case rocksdb::Status::kTimedOut:
+      return absl::DeadlineExceededError(message);
+    case rocksdb::Status::kAborted:
+      return absl::AbortedError(message);
+    case rocksdb::Status::kExpired:
+      return absl::DeadlineExceededError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+}  // namespace archive::store

@@ -1,0 +1,101 @@
+#include "store/source_counters.h"
+
+#include "store/article_key.h"
+
+namespace archive::store {
+namespace {
+
+constexpr size_t kEncodedLength = 8 + 8 + 2 * kTimeKeyLength;
+
+void AppendLittleEndian(uint64_t value, std::string* out) {
+  for (int i = 0; i < 8; ++i) {
+    out->push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+  }
+}
+
+uint64_t ReadLittleEndian(std::string_view bytes) {
+  uint64_t value = 0;
+  for (int i = 7; i >= 0; --i) {
+    value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  }
+  return value;
+}
+
+bool Before(const google::protobuf::Timestamp& a,
+            const google::protobuf::Timestamp& b) {
+  return a.seconds() < b.seconds() ||
+         (a.seconds() == b.seconds() && a.nanos() < b.nanos());
+}
+
+class SourceCountersMergeOperator final
+    : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice& /*key*/, const rocksdb::Slice* existing,
+             const rocksdb::Slice& value, std::string* new_value,
+             rocksdb::Logger* /*logger*/) const override {
+    std::optional<SourceCounters> sum =
+        SourceCounters::Decode(std::string_view(value.data(), value.size()));
+    if (!sum.has_value()) return false;  // RocksDB reports corruption
+    if (existing != nullptr) {
+      std::optional<SourceCounters> before = SourceCounters::Decode(
+          std::string_view(existing->data(), existing->size()));
+      if (!before.has_value()) return false;
+      sum->Add(*before);
+    }
+    *new_value = sum->Encode();
+    return true;
+  }
+
+  const char* Name() const override { return "archive.SourceCounters"; }
+};
+
+}  // namespace
+
+SourceCounters SourceCounters::ForArticle(
+    uint64_t bytes, const google::protobuf::Timestamp& published_at) {
+  SourceCounters counters;
+  counters.article_count = 1;
+  counters.total_bytes = bytes;
+  counters.oldest = published_at;
+  counters.newest = published_at;
+  return counters;
+}
+
+std::string SourceCounters::Encode() const {
+  std::string out;
+  out.reserve(kEncodedLength);
+  AppendLittleEndian(article_count, &out);
+  AppendLittleEndian(total_bytes, &out);
+  out.append(EncodeTime(oldest));
+  out.append(EncodeTime(newest));
+  return out;
+}
+
+std::optional<SourceCounters> SourceCounters::Decode(std::string_view bytes) {
+  if (bytes.size() != kEncodedLength) return std::nullopt;
+  std::optional<google::protobuf::Timestamp> oldest =
+      DecodeTime(bytes.substr(16, kTimeKeyLength));
+  std::optional<google::protobuf::Timestamp> newest =
+      DecodeTime(bytes.substr(16 + kTimeKeyLength, kTimeKeyLength));
+  if (!oldest.has_value() || !newest.has_value()) return std::nullopt;
+  SourceCounters counters;
+  counters.article_count = ReadLittleEndian(bytes.substr(0, 8));
+  counters.total_bytes = ReadLittleEndian(bytes.substr(8, 8));
+  counters.oldest = *oldest;
+  counters.newest = *newest;
+  return counters;
+}
+
+void SourceCounters::Add(const SourceCounters& other) {
+  if (other.article_count == 0) return;
+  if (article_count == 0 || Before(other.oldest, oldest)) oldest = other.oldest;
+  if (article_count == 0 || Before(newest, other.newest)) newest = other.newest;
+  article_count += other.article_count;
+  total_bytes += other.total_bytes;
+}
+
+std::shared_ptr<rocksdb::MergeOperator> NewSourceCountersMergeOperator() {
+  return std::make_shared<SourceCountersMergeOperator>();
+}
+
+}  // namespace archive::store

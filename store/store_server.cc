@@ -1,0 +1,41 @@
+#include "store/store_server.h"
+
+#include <memory>
+
+#include "common/grpc_server.h"
+#include "common/logging.h"
+#include "common/status_macros.h"
+#include "common/thread_pool.h"
+#include "store/store_service.h"
+
+namespace archive::store {
+
+absl::Status RunStoreServer(const StoreServerOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ArticleDb> db,
+                   ArticleDb::Open(options.db_path, options.db));
+  auto workers = std::make_unique<ThreadPool>(options.worker_threads,
+                                              options.max_queued_requests);
+  StoreService service(db.get(), workers.get());
+
+  GrpcServerOptions server_options;
+  server_options.listen_address = options.listen_address;
+  server_options.service_names = {v1::Store::service_full_name()};
+  server_options.max_receive_message_bytes = 64 << 20;
+  ASSIGN_OR_RETURN(std::unique_ptr<GrpcServer> server,
+                   GrpcServer::Start(server_options, {&service}));
+  ARCHIVE_LOG(INFO) << "store_server listening on " << options.listen_address
+                    << " (port " << server->port() << "), database "
+                    << options.db_path << ", sync="
+                    << (options.db.sync ? "true" : "false");
+
+  const int signal_number = WaitForTerminationSignal();
+  ARCHIVE_LOG(INFO) << "signal " << signal_number
+                    << ": draining in-flight calls";
+  server->Shutdown(options.shutdown_grace);
+  workers.reset();  // runs what was queued, then joins
+  RETURN_IF_ERROR(db->Close());
+  ARCHIVE_LOG(INFO) << "database closed cleanly";
+  return absl::OkStatus();
+}
+
+}  // namespace archive::store

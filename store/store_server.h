@@ -1,0 +1,34 @@
+// Runs a store server: opens the database, serves archive.v1.Store until
+// SIGTERM or SIGINT, then shuts down gracefully (health NOT_SERVING, in-flight
+// calls finish, the database closes cleanly).
+#ifndef STORE_STORE_SERVER_H_
+#define STORE_STORE_SERVER_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "store/article_db.h"
+
+namespace archive::store {
+
+struct StoreServerOptions {
+  std::string listen_address = "127.0.0.1:50052";
+  std::string db_path;
+  ArticleDbOptions db;
+  // Threads that run RocksDB work; more of them lets more Puts share one
+  // WAL fsync (group commit).
+  int worker_threads = 16;
+  // Requests waiting for a worker beyond this are refused.
+  int max_queued_requests = 4096;
+  absl::Duration shutdown_grace = absl::Seconds(10);
+};
+
+// Returns an error if the database cannot be opened or the address cannot be
+// bound; otherwise blocks until a termination signal and returns OK once
+// everything is closed.
+absl::Status RunStoreServer(const StoreServerOptions& options);
+
+}  // namespace archive::store
+
+#endif  // STORE_STORE_SERVER_H_

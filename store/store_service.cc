@@ -1,0 +1,105 @@
+#include "store/store_service.h"
+
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
+#include "common/status_macros.h"
+
+namespace archive::store {
+
+StoreService::StoreService(ArticleDb* db, ThreadPool* workers)
+    : db_(db), workers_(workers) {}
+
+grpc::ServerUnaryReactor* StoreService::Offload(
+    grpc::CallbackServerContext* context, std::function<absl::Status()> work) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const bool queued = workers_->TrySchedule(
+      [context, reactor, work = std::move(work)] {
+        if (context->IsCancelled()) {
+          reactor->Finish(
+              grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by caller"));
+          return;
+        }
+        if (context->deadline() < std::chrono::system_clock::now()) {
+          reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                                       "deadline passed while queued"));
+          return;
+        }
+        reactor->Finish(ToGrpcStatus(work()));
+      });
+  if (!queued) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                 "store overloaded: request queue full"));
+  }
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* StoreService::Put(
+    grpc::CallbackServerContext* context, const v1::PutRequest* request,
+    v1::PutResponse* response) {
+  if (request->items_size() > kMaxPutItems) {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat("items: ", request->items_size(), " exceed the limit of ",
+                     kMaxPutItems, " a Put")));
+    return reactor;
+  }
+  return Offload(context, [this, request, response]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::vector<v1::PutResult> results,
+                     db_->Put(request->items()));
+    for (v1::PutResult& result : results) {
+      *response->add_results() = std::move(result);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* StoreService::Get(
+    grpc::CallbackServerContext* context, const v1::GetRequest* request,
+    v1::Article* response) {
+  return Offload(context, [this, request, response]() -> absl::Status {
+    ASSIGN_OR_RETURN(*response, db_->Get(request->id()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* StoreService::Scan(
+    grpc::CallbackServerContext* context, const v1::ScanRequest* request,
+    v1::ScanResponse* response) {
+  return Offload(context, [this, request, response] {
+    return db_->Scan(*request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* StoreService::Search(
+    grpc::CallbackServerContext* context, const v1::SearchRequest* /*request*/,
+    v1::SearchResponse* /*response*/) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                               "Search: full-text postings are not built yet"));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* StoreService::Stats(
+    grpc::CallbackServerContext* context, const v1::StatsRequest* request,
+    v1::StatsResponse* response) {
+  return Offload(context, [this, request, response] {
+    return db_->Stats(*request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* StoreService::FindSimilar(
+    grpc::CallbackServerContext* context,
+    const v1::FindSimilarRequest* /*request*/,
+    v1::FindSimilarResponse* /*response*/) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(
+      grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                   "FindSimilar: the near-duplicate index is not built yet"));
+  return reactor;
+}
+
+}  // namespace archive::store

@@ -1,0 +1,60 @@
+// archive.v1.Store on gRPC's callback API, serving one ArticleDb.
+//
+// RocksDB calls block (reads, and the WAL fsync of a Put), so every RPC runs
+// on a worker pool rather than on gRPC's callback threads. The pool's queue
+// is bounded: a request that finds it full is refused at once with
+// RESOURCE_EXHAUSTED, and one whose caller gave up or whose deadline passed
+// while it waited is not started.
+#ifndef STORE_STORE_SERVICE_H_
+#define STORE_STORE_SERVICE_H_
+
+#include <functional>
+
+#include "absl/status/status.h"
+#include "archive/v1/store.grpc.pb.h"
+#include "common/thread_pool.h"
+#include "store/article_db.h"
+
+namespace archive::store {
+
+class StoreService final : public v1::Store::CallbackService {
+ public:
+  // At most this many articles in one Put.
+  static constexpr int kMaxPutItems = 1000;
+
+  // `db` and `workers` are not owned and must outlive the service; the
+  // workers must outlive every call, so destroy the server first.
+  StoreService(ArticleDb* db, ThreadPool* workers);
+
+  grpc::ServerUnaryReactor* Put(grpc::CallbackServerContext* context,
+                                const v1::PutRequest* request,
+                                v1::PutResponse* response) override;
+  grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* context,
+                                const v1::GetRequest* request,
+                                v1::Article* response) override;
+  grpc::ServerUnaryReactor* Scan(grpc::CallbackServerContext* context,
+                                 const v1::ScanRequest* request,
+                                 v1::ScanResponse* response) override;
+  grpc::ServerUnaryReactor* Search(grpc::CallbackServerContext* context,
+                                   const v1::SearchRequest* request,
+                                   v1::SearchResponse* response) override;
+  grpc::ServerUnaryReactor* Stats(grpc::CallbackServerContext* context,
+                                  const v1::StatsRequest* request,
+                                  v1::StatsResponse* response) override;
+  grpc::ServerUnaryReactor* FindSimilar(
+      grpc::CallbackServerContext* context,
+      const v1::FindSimilarRequest* request,
+      v1::FindSimilarResponse* response) override;
+
+ private:
+  // Runs `work` on a worker and finishes the call with its status.
+  grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context,
+                                    std::function<absl::Status()> work);
+
+  ArticleDb* const db_;
+  ThreadPool* const workers_;
+};
+
+}  // namespace archive::store
+
+#endif  // STORE_STORE_SERVICE_H_

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the archive builds and runs with, when any
+# is missing. Nothing else is downloaded: Bazel builds offline against these.
+# Used by tests/run.sh and deploy/local/up.sh.
+set -euo pipefail
+
+packages=(
+  bazel-bootstrap bazel-platforms bazel-rules-java   # Bazel 4.2.3, offline
+  g++ pkg-config
+  protobuf-compiler libprotobuf-dev                  # protobuf 3.21
+  protobuf-compiler-grpc libgrpc++-dev               # gRPC 1.51
+  librocksdb-dev                                     # RocksDB 7.8
+  libabsl-dev                                        # abseil 20220623
+  libgtest-dev libgmock-dev                          # GoogleTest 1.12
+  libicu-dev                                         # normalization, words
+  libssl-dev                                         # SHA-256
+  python3 python3-grpcio python3-grpc-tools          # interop test client
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing: ${missing[*]}" >&2
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
