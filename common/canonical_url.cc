@@ -180,11 +180,13 @@ absl::StatusOr<std::string> CanonicalHost(absl::string_view host) {
   }
   if (canonical.size() > 1 && canonical.back() == '.') canonical.pop_back();
   for (absl::string_view label : absl::StrSplit(canonical, '.')) {
-    bool ok = !label.empty();
-    for (char c : label) {
-      ok = ok && (absl::ascii_isalnum(c) || c == '-' || c == '_');
+    const bool well_formed =
+        !label.empty() && std::all_of(label.begin(), label.end(), [](char c) {
+          return absl::ascii_isalnum(c) || c == '-' || c == '_';
+        });
+    if (!well_formed) {
+      return InvalidUrl(absl::StrCat("malformed host \"", host, "\""));
     }
-    if (!ok) return InvalidUrl(absl::StrCat("malformed host \"", host, "\""));
   }
   return canonical;
 }
@@ -280,10 +282,10 @@ bool IsHostName(std::string_view host_text) {
       }
     }
   }
-  for (char c : labels.back()) {
-    if (!absl::ascii_isdigit(c)) return true;
-  }
-  return false;
+  // An all-numeric last label would make an IPv4 address a host name.
+  const absl::string_view last = labels.back();
+  return !std::all_of(last.begin(), last.end(),
+                      [](char c) { return absl::ascii_isdigit(c); });
 }
 
 }  // namespace archive

@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "common/article_rules.h"
 #include "common/fingerprint.h"
+#include "common/minhash.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "rocksdb/cache.h"
@@ -36,7 +37,16 @@ const char* const kFamilyNames[] = {
     "by_time",
     "by_url",
     "source_stats",
+    "minhash",
+    "lsh_bands",
 };
+static_assert(sizeof(kFamilyNames) / sizeof(kFamilyNames[0]) == 8);
+
+// Candidates read from one band at most: a band shared by more articles than
+// this carries no information (boilerplate text), and reading it all would
+// make one query as slow as a scan.
+constexpr int kMaxCandidatesPerBand = 256;
+constexpr int kDefaultSimilarLimit = 10;
 
 bool SameTime(const google::protobuf::Timestamp& a,
               const google::protobuf::Timestamp& b) {
@@ -185,6 +195,12 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleDb::Put(
   for (int i = 0; i < items.size(); ++i) {
     RETURN_IF_ERROR(ValidateStoredArticle(
         items[i].article(), now, absl::StrCat("items[", i, "].article.")));
+    if (items[i].minhash_size() != 0 &&
+        items[i].minhash_size() != static_cast<int>(kSignatureLength)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("items[", i, "].minhash: has ", items[i].minhash_size(),
+                       " values, not ", kSignatureLength));
+    }
   }
 
   // Lock every stripe the batch touches, in index order so that concurrent
@@ -234,6 +250,15 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleDb::Put(
         batch.Put(family(kById), id_key, fresh.key);
         batch.Put(family(kByTime), TimeKey(at), in.source());
         if (!in.url().empty()) batch.Put(family(kByUrl), UrlKey(in.url(), at), "");
+        if (items[i].minhash_size() > 0) {
+          const std::vector<uint32_t> signature(items[i].minhash().begin(),
+                                                items[i].minhash().end());
+          batch.Put(family(kMinHash), id_key,
+                    EncodeSignatureRecord(in.published_at(), signature));
+          for (uint64_t band : LshBandKeys(signature)) {
+            batch.Put(family(kLshBands), BandKey(band, in.id()), "");
+          }
+        }
         batch.Merge(family(kSourceStats), in.source(),
                     SourceCounters::ForArticle(ArticleBytes(in),
                                                in.published_at())
@@ -403,6 +428,77 @@ absl::Status ArticleDb::Scan(const v1::ScanRequest& request,
     *cursor.mutable_published_at() = last.published_at();
     cursor.set_id(last.id());
     response->set_next_page_token(cursor.SerializeAsString());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ArticleDb::FindSimilar(const v1::FindSimilarRequest& request,
+                                    v1::FindSimilarResponse* response) const {
+  const double min_resemblance = request.min_resemblance();
+  const int limit =
+      request.limit() > 0 ? request.limit() : kDefaultSimilarLimit;
+  std::unique_ptr<rocksdb::Iterator> bands(
+      db_->NewIterator(rocksdb::ReadOptions(), family(kLshBands)));
+  for (int q = 0; q < request.queries_size(); ++q) {
+    const auto& minhash = request.queries(q).minhash();
+    if (minhash.size() != static_cast<int>(kSignatureLength)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("queries[", q, "].minhash: has ", minhash.size(),
+                       " values, not ", kSignatureLength));
+    }
+    const std::vector<uint32_t> query(minhash.begin(), minhash.end());
+
+    // Candidates: every article sharing at least one band.
+    std::vector<std::string> candidates;
+    for (uint64_t band : LshBandKeys(query)) {
+      const std::string prefix = BandPrefix(band);
+      int taken = 0;
+      for (bands->Seek(prefix); bands->Valid() && taken < kMaxCandidatesPerBand &&
+                                bands->key().starts_with(prefix);
+           bands->Next(), ++taken) {
+        candidates.push_back(bands->key().ToString().substr(prefix.size()));
+      }
+      RETURN_IF_ERROR(FromRocksDbStatus(bands->status(), "reading LSH bands"));
+    }
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()),
+                     candidates.end());
+
+    // Confirmed on the full signatures.
+    std::vector<rocksdb::Slice> keys(candidates.begin(), candidates.end());
+    std::vector<rocksdb::PinnableSlice> values(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    db_->MultiGet(rocksdb::ReadOptions(), family(kMinHash), keys.size(),
+                  keys.data(), values.data(), statuses.data());
+    std::vector<v1::SimilarArticle> found;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      RETURN_IF_ERROR(FromRocksDbStatus(statuses[i], "reading a signature"));
+      std::optional<SignatureRecord> record =
+          DecodeSignatureRecord(values[i].ToStringView());
+      if (!record.has_value()) {
+        return absl::DataLossError("a stored MinHash signature does not decode");
+      }
+      const double resemblance = EstimateResemblance(query, record->signature);
+      if (resemblance < min_resemblance) continue;
+      v1::SimilarArticle& similar = found.emplace_back();
+      similar.set_id(DecodeId(keys[i].ToStringView()));
+      *similar.mutable_published_at() = record->published_at;
+      similar.set_resemblance(resemblance);
+    }
+    std::sort(found.begin(), found.end(),
+              [](const v1::SimilarArticle& a, const v1::SimilarArticle& b) {
+                if (a.resemblance() != b.resemblance()) {
+                  return a.resemblance() > b.resemblance();
+                }
+                return std::make_pair(EncodeTime(a.published_at()), a.id()) <
+                       std::make_pair(EncodeTime(b.published_at()), b.id());
+              });
+    if (found.size() > static_cast<size_t>(limit)) found.resize(limit);
+    v1::SimilarArticles* result = response->add_results();
+    for (v1::SimilarArticle& similar : found) {
+      *result->add_articles() = std::move(similar);
+    }
   }
   return absl::OkStatus();
 }

@@ -51,9 +51,11 @@ class ArticleDb {
   ~ArticleDb();
 
   // Stores a batch. Each article must satisfy ValidateStoredArticle
-  // (common/article_rules.h); if any does not, the result is
-  // INVALID_ARGUMENT naming "items[i].article.<field>" and nothing is
-  // written. Returns one result per item, in order.
+  // (common/article_rules.h) and each minhash be empty or a full signature;
+  // if any is not, the result is INVALID_ARGUMENT naming
+  // "items[i].article.<field>" (or "items[i].minhash") and nothing is
+  // written. A new article's signature goes into the LSH band index in the
+  // same batch. Returns one result per item, in order.
   absl::StatusOr<std::vector<v1::PutResult>> Put(
       const google::protobuf::RepeatedPtrField<v1::PutItem>& items);
 
@@ -65,6 +67,11 @@ class ArticleDb {
   absl::Status Scan(const v1::ScanRequest& request,
                     v1::ScanResponse* response) const;
 
+  // For each query signature, the stored articles whose signatures resemble
+  // it at least `min_resemblance`, found through the LSH band index.
+  absl::Status FindSimilar(const v1::FindSimilarRequest& request,
+                           v1::FindSimilarResponse* response) const;
+
   // Totals and per-source summaries.
   absl::Status Stats(const v1::StatsRequest& request,
                      v1::StatsResponse* response) const;
@@ -75,8 +82,17 @@ class ArticleDb {
 
  private:
   // Column families, in the order they are opened.
-  enum Family { kDefault, kArticles, kById, kByTime, kByUrl, kSourceStats };
-  static constexpr int kFamilyCount = 6;
+  enum Family {
+    kDefault,
+    kArticles,
+    kById,
+    kByTime,
+    kByUrl,
+    kSourceStats,
+    kMinHash,
+    kLshBands,
+  };
+  static constexpr int kFamilyCount = 8;
   static constexpr size_t kLockStripes = 256;
 
   ArticleDb(const ArticleDbOptions& options, std::unique_ptr<rocksdb::DB> db,

@@ -14,7 +14,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/minhash.h"
 #include "common/proto_time.h"
+#include "common/tokenizer.h"
 #include "common/testing/article_factory.h"
 #include "gtest/gtest.h"
 
@@ -352,6 +354,96 @@ TEST_F(ScanTest, MalformedRequestsAreInvalidArgument) {
   negative.set_page_size(-1);
   EXPECT_EQ(db_->Scan(negative, &response).code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// --- FindSimilar -----------------------------------------------------------
+
+std::string Words(int seed, int count) {
+  static const char* const kVocabulary[] = {
+      "minister", "talks",  "security", "alliance", "economy", "vote",
+      "market",   "summit", "defense",  "trade",    "border",  "island",
+      "capital",  "report", "official", "policy",   "energy",  "court",
+      "election", "rally",  "budget",   "missile",  "treaty",  "harbor"};
+  std::mt19937 random(seed);
+  std::string text;
+  for (int i = 0; i < count; ++i) {
+    if (i > 0) text += ' ';
+    text += kVocabulary[random() % 24];
+    text += std::to_string(random() % 50);
+  }
+  return text;
+}
+
+v1::PutItem SignedItem(const v1::Article& article) {
+  v1::PutItem item;
+  *item.mutable_article() = article;
+  for (uint32_t value : MinHashSignature(Tokenize(article.body()))) {
+    item.add_minhash(value);
+  }
+  return item;
+}
+
+v1::FindSimilarRequest QueryFor(const std::string& text) {
+  v1::FindSimilarRequest request;
+  request.set_min_resemblance(0.8);
+  v1::SimilarityQuery* query = request.add_queries();
+  for (uint32_t value : MinHashSignature(Tokenize(text))) {
+    query->add_minhash(value);
+  }
+  return request;
+}
+
+TEST_F(ArticleDbTest, FindSimilarFindsNearDuplicatesOnly) {
+  const std::string story = Words(1, 400);
+  v1::Article stored = MakeArticle("wire.com", "Story", story, kJan2023);
+  v1::Article other = MakeArticle("wire.com", "Other", Words(2, 400), kJan2023);
+  google::protobuf::RepeatedPtrField<v1::PutItem> items;
+  *items.Add() = SignedItem(stored);
+  *items.Add() = SignedItem(other);
+  ASSERT_TRUE(db_->Put(items).ok());
+
+  // The wire story again with a dateline and a credit line.
+  v1::FindSimilarRequest near =
+      QueryFor("LONDON (Reuters) " + story + " Reporting by A. Writer");
+  *near.add_queries() = QueryFor(Words(3, 400)).queries(0);  // unrelated
+  v1::FindSimilarResponse response;
+  ASSERT_TRUE(db_->FindSimilar(near, &response).ok());
+  ASSERT_EQ(response.results_size(), 2);
+  ASSERT_EQ(response.results(0).articles_size(), 1);
+  EXPECT_EQ(response.results(0).articles(0).id(), stored.id());
+  EXPECT_GE(response.results(0).articles(0).resemblance(), 0.8);
+  EXPECT_EQ(response.results(0).articles(0).published_at().seconds(), kJan2023);
+  EXPECT_EQ(response.results(1).articles_size(), 0);
+}
+
+TEST_F(ArticleDbTest, FindSimilarSurvivesReopenAndRejectsMalformedQueries) {
+  v1::Article stored = MakeArticle("wire.com", "Story", Words(5, 300), kJan2023);
+  google::protobuf::RepeatedPtrField<v1::PutItem> items;
+  *items.Add() = SignedItem(stored);
+  ASSERT_TRUE(db_->Put(items).ok());
+  Reopen();
+  v1::FindSimilarResponse response;
+  ASSERT_TRUE(db_->FindSimilar(QueryFor(stored.body()), &response).ok());
+  ASSERT_EQ(response.results(0).articles_size(), 1);
+  EXPECT_EQ(response.results(0).articles(0).resemblance(), 1.0);
+
+  v1::FindSimilarRequest bad;
+  bad.add_queries()->add_minhash(1);
+  absl::Status status = db_->FindSimilar(bad, &response);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("queries[0].minhash"), std::string::npos);
+}
+
+TEST_F(ArticleDbTest, PutRejectsASignatureOfTheWrongLength) {
+  v1::PutItem item = SignedItem(MakeArticle("a.com", "T", "B", kJan2023));
+  item.mutable_minhash()->Truncate(100);
+  google::protobuf::RepeatedPtrField<v1::PutItem> items;
+  *items.Add() = item;
+  auto results = db_->Put(items);
+  ASSERT_FALSE(results.ok());
+  EXPECT_EQ(results.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(results.status().message().find("items[0].minhash"), std::string::npos);
+  EXPECT_EQ(ArticleCount(), 0u);
 }
 
 // --- Stats -----------------------------------------------------------------

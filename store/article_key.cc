@@ -113,6 +113,53 @@ std::string UrlKey(std::string_view url, const ArticlePosition& at) {
   return key;
 }
 
+std::string BandPrefix(uint64_t band) {
+  std::string key;
+  key.reserve(8 + kIdKeyLength);
+  AppendBigEndian(band, 8, &key);
+  return key;
+}
+
+std::string BandKey(uint64_t band, std::string_view hex_id) {
+  std::string key = BandPrefix(band);
+  key.append(EncodeId(hex_id).value_or(std::string(kIdKeyLength, '\0')));
+  return key;
+}
+
+std::optional<std::string> DecodeBandKeyId(std::string_view key) {
+  if (key.size() != 8 + kIdKeyLength) return std::nullopt;
+  return DecodeId(key.substr(8));
+}
+
+std::string EncodeSignatureRecord(const google::protobuf::Timestamp& published_at,
+                                  const std::vector<uint32_t>& signature) {
+  std::string bytes = EncodeTime(published_at);
+  bytes.reserve(kTimeKeyLength + 4 * signature.size());
+  for (uint32_t value : signature) {
+    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>(value >> (8 * i)));
+  }
+  return bytes;
+}
+
+std::optional<SignatureRecord> DecodeSignatureRecord(std::string_view bytes) {
+  if (bytes.size() < kTimeKeyLength || (bytes.size() - kTimeKeyLength) % 4 != 0) {
+    return std::nullopt;
+  }
+  std::optional<google::protobuf::Timestamp> time =
+      DecodeTime(bytes.substr(0, kTimeKeyLength));
+  if (!time.has_value()) return std::nullopt;
+  SignatureRecord record;
+  record.published_at = *time;
+  for (size_t at = kTimeKeyLength; at < bytes.size(); at += 4) {
+    uint32_t value = 0;
+    for (int i = 3; i >= 0; --i) {
+      value = (value << 8) | static_cast<unsigned char>(bytes[at + i]);
+    }
+    record.signature.push_back(value);
+  }
+  return record;
+}
+
 std::optional<DecodedArticleKey> DecodeArticleKey(std::string_view key) {
   const size_t nul = key.find('\0');
   if (nul == std::string_view::npos) return std::nullopt;

@@ -5,11 +5,14 @@
 //   by_time CF    time id                    -> source
 //   by_id CF      id                         -> articles key
 //   by_url CF     url 0x00 time id           -> (empty)
+//   lsh_bands CF  band id                    -> (empty)
+//   minhash CF    id                         -> time signature
 //
 // time is 12 bytes: the Unix seconds as a big-endian int64 with its sign bit
 // flipped, then the nanoseconds as a big-endian uint32, so byte order is time
 // order, before 1970 too. id is the 16 raw bytes behind the 32 hex digits.
-// A source or url never contains 0x00, so "a" sorts wholly before "ab".
+// band is a MinHash LSH band key as 8 big-endian bytes; signature is the
+// MinHash values as little-endian uint32s. A source or url never contains 0x00, so "a" sorts wholly before "ab".
 // Private to store/: nothing outside this folder builds a RocksDB key.
 #ifndef STORE_ARTICLE_KEY_H_
 #define STORE_ARTICLE_KEY_H_
@@ -18,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "google/protobuf/timestamp.pb.h"
 
@@ -53,6 +57,22 @@ std::string TimeKey(const ArticlePosition& at);
 
 // url 0x00 time id: the key of a revision in the by_url CF.
 std::string UrlKey(std::string_view url, const ArticlePosition& at);
+
+// band id: the key of an article under one LSH band; every article sharing
+// the band starts with BandPrefix(band).
+std::string BandPrefix(uint64_t band);
+std::string BandKey(uint64_t band, std::string_view hex_id);
+// The id in a band key.
+std::optional<std::string> DecodeBandKeyId(std::string_view key);
+
+// The minhash CF's value: when the article was published and its signature.
+struct SignatureRecord {
+  google::protobuf::Timestamp published_at;
+  std::vector<uint32_t> signature;
+};
+std::string EncodeSignatureRecord(const google::protobuf::Timestamp& published_at,
+                                  const std::vector<uint32_t>& signature);
+std::optional<SignatureRecord> DecodeSignatureRecord(std::string_view bytes);
 
 // The parts of an articles-CF key, or nullopt when the key is malformed.
 struct DecodedArticleKey {

@@ -110,5 +110,23 @@ TEST(UrlKeyTest, RevisionsOfOnePageAreContiguousAndInTimeOrder) {
   EXPECT_LT(b, longer);
 }
 
+TEST(BandKeyTest, GroupsByBandAndRoundTripsTheId) {
+  const std::string key = BandKey(0x0102030405060708, kIdC);
+  EXPECT_EQ(key.rfind(BandPrefix(0x0102030405060708), 0), 0u);
+  EXPECT_NE(key.rfind(BandPrefix(0x0102030405060709), 0), 0u);
+  EXPECT_EQ(DecodeBandKeyId(key), std::optional<std::string>(kIdC));
+  EXPECT_FALSE(DecodeBandKeyId("short").has_value());
+}
+
+TEST(SignatureRecordTest, RoundTrips) {
+  const std::vector<uint32_t> signature = {0, 1, 0xffffffff, 0x12345678};
+  auto record = DecodeSignatureRecord(EncodeSignatureRecord(At(-7, 3), signature));
+  ASSERT_TRUE(record.has_value());
+  EXPECT_EQ(record->published_at.seconds(), -7);
+  EXPECT_EQ(record->published_at.nanos(), 3);
+  EXPECT_EQ(record->signature, signature);
+  EXPECT_FALSE(DecodeSignatureRecord("too short").has_value());
+}
+
 }  // namespace
 }  // namespace archive::store

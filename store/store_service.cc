@@ -92,14 +92,11 @@ grpc::ServerUnaryReactor* StoreService::Stats(
 }
 
 grpc::ServerUnaryReactor* StoreService::FindSimilar(
-    grpc::CallbackServerContext* context,
-    const v1::FindSimilarRequest* /*request*/,
-    v1::FindSimilarResponse* /*response*/) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(
-      grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                   "FindSimilar: the near-duplicate index is not built yet"));
-  return reactor;
+    grpc::CallbackServerContext* context, const v1::FindSimilarRequest* request,
+    v1::FindSimilarResponse* response) {
+  return Offload(context, [this, request, response] {
+    return db_->FindSimilar(*request, response);
+  });
 }
 
 }  // namespace archive::store

@@ -1,0 +1,67 @@
+#include "cli/input_format.h"
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace archive::cli {
+namespace {
+
+constexpr char kExpected[] = "expected auto, text or jsonl";
+
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
+}  // namespace
+
+absl::StatusOr<InputFormat> ParseInputFormat(std::string_view value) {
+  for (InputFormat format :
+       {InputFormat::kAuto, InputFormat::kText, InputFormat::kJsonl}) {
+    if (value == InputFormatName(format)) return format;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("--format=", absl::string_view(value.data(), value.size()),
+                   ": ", kExpected));
+}
+
+std::string_view InputFormatName(InputFormat format) {
+  switch (format) {
+    case InputFormat::kAuto:
+      return "auto";
+    case InputFormat::kText:
+      return "text";
+    case InputFormat::kJsonl:
+      return "jsonl";
+  }
+  return "auto";
+}
+
+InputFormat DetectFormat(std::string_view first_bytes) {
+  if (first_bytes.substr(0, kByteOrderMark.size()) == kByteOrderMark) {
+    first_bytes.remove_prefix(kByteOrderMark.size());
+  }
+  const size_t first = first_bytes.find_first_not_of(" \t\r\n\v\f");
+  if (first != std::string_view::npos && first_bytes[first] == '{') {
+    return InputFormat::kJsonl;
+  }
+  return InputFormat::kText;
+}
+
+bool AbslParseFlag(absl::string_view text, InputFormat* format,
+                   std::string* error) {
+  absl::StatusOr<InputFormat> parsed =
+      ParseInputFormat(std::string_view(text.data(), text.size()));
+  if (!parsed.ok()) {
+    *error = kExpected;
+    return false;
+  }
+  *format = *parsed;
+  return true;
+}
+
+std::string AbslUnparseFlag(InputFormat format) {
+  return std::string(InputFormatName(format));
+}
+
+}  // namespace archive::cli
