@@ -4,29 +4,12 @@
 #include <array>
 #include <limits>
 
+#include "common/stable_hash.h"
+
 namespace archive {
 namespace {
 
-// MurmurHash3's 64-bit finalizer: a bijection that spreads every input bit
-// over the whole word.
-constexpr uint64_t Mix64(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
-
-// FNV-1a over the term's bytes, then mixed.
-uint64_t TermHash(const std::string& term) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (char c : term) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3ULL;
-  }
-  return Mix64(hash);
-}
+uint64_t TermHash(const std::string& term) { return StableHash64(term); }
 
 constexpr uint64_t kShingleSeed = 0x5348494e474c4553ULL;  // "SHINGLES"
 constexpr uint64_t kBandSeed = 0x4c534842414e4453ULL;     // "LSHBANDS"

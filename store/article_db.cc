@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -15,12 +17,15 @@
 #include "common/status_macros.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/snapshot.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/options_util.h"
 #include "rocksdb/write_buffer_manager.h"
 #include "store/article_key.h"
+#include "store/posting_codec.h"
 #include "store/rocksdb_status.h"
 #include "store/source_counters.h"
+#include "store/term_counters.h"
 
 namespace archive::store {
 namespace {
@@ -39,8 +44,10 @@ const char* const kFamilyNames[] = {
     "source_stats",
     "minhash",
     "lsh_bands",
+    "postings",
+    "term_stats",
 };
-static_assert(sizeof(kFamilyNames) / sizeof(kFamilyNames[0]) == 8);
+static_assert(sizeof(kFamilyNames) / sizeof(kFamilyNames[0]) == 10);
 
 // Candidates read from one band at most: a band shared by more articles than
 // this carries no information (boilerplate text), and reading it all would
@@ -48,13 +55,17 @@ static_assert(sizeof(kFamilyNames) / sizeof(kFamilyNames[0]) == 8);
 constexpr int kMaxCandidatesPerBand = 256;
 constexpr int kDefaultSimilarLimit = 10;
 
+// A search looks at the clock once every this many postings of its rarest
+// term.
+constexpr int kPostingsBetweenDeadlineChecks = 256;
+
 bool SameTime(const google::protobuf::Timestamp& a,
               const google::protobuf::Timestamp& b) {
   return a.seconds() == b.seconds() && a.nanos() == b.nanos();
 }
 
-// True when `in` is the very arrival that brought `stored` (a retry), or one
-// already recorded as a sighting of it.
+// Whether `in` is the very arrival that brought `stored`, one already
+// recorded as a sighting of it, or a new one.
 enum class Arrival { kOriginal, kKnownSighting, kNew };
 Arrival ClassifyArrival(const v1::Article& stored, const v1::Article& in) {
   if (stored.source() == in.source() && stored.url() == in.url() &&
@@ -70,8 +81,8 @@ Arrival ClassifyArrival(const v1::Article& stored, const v1::Article& in) {
   return Arrival::kNew;
 }
 
-// What a Put of the stored article itself reports.
-v1::PutResult OriginalResult(const v1::Article& stored) {
+// What a Put that stores a new article reports.
+v1::PutResult NewArticleResult(const v1::Article& stored) {
   v1::PutResult result;
   result.set_id(stored.id());
   if (stored.near_duplicate_of().empty()) {
@@ -117,6 +128,108 @@ absl::Status DecodeArticle(const rocksdb::Slice& value, v1::Article* article) {
   return absl::OkStatus();
 }
 
+// The full-text index entries of one Put's new articles. They go into the
+// batch sorted by key, which the memtable inserts fastest, with one counter
+// merge a term however many of the articles hold it.
+class PendingPostings {
+ public:
+  void Add(const v1::Article& article, const IndexedText& text) {
+    const ArticlePosition at{article.published_at(), article.id()};
+    for (const auto& [term, positions] : text.positions) {
+      postings_.emplace_back(
+          PostingKey(term, at),
+          EncodePosting(text.length, article.source(), positions));
+      ++document_frequency_[term];
+    }
+    ++documents_;
+    total_terms_ += text.length;
+  }
+
+  void WriteTo(rocksdb::ColumnFamilyHandle* postings,
+               rocksdb::ColumnFamilyHandle* term_stats,
+               rocksdb::WriteBatch* batch) {
+    if (documents_ == 0) return;
+    std::sort(postings_.begin(), postings_.end());
+    for (const auto& [key, value] : postings_) batch->Put(postings, key, value);
+    for (const auto& [term, count] : document_frequency_) {
+      batch->Merge(term_stats, term, EncodeTermCounters({count}));
+    }
+    batch->Merge(term_stats, AsSlice(kCollectionStatsKey),
+                 EncodeTermCounters({documents_, total_terms_}));
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> postings_;
+  std::map<std::string, uint64_t> document_frequency_;
+  uint64_t documents_ = 0;
+  uint64_t total_terms_ = 0;
+};
+
+// One term's postings within a search's time range, read in publication
+// order. Not copyable or movable: its read options point into it.
+class TermPostings {
+ public:
+  TermPostings(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
+               rocksdb::ReadOptions read_options, const std::string& term,
+               const SearchQuery& query)
+      : term_size_(term.size()),
+        prefix_(PostingPrefix(term)),
+        lower_(prefix_ + query.start_time.value_or("")),
+        upper_(query.end_time.has_value() ? prefix_ + *query.end_time
+                                          : PostingLimit(term)),
+        lower_slice_(lower_),
+        upper_slice_(upper_) {
+    read_options.iterate_lower_bound = &lower_slice_;
+    read_options.iterate_upper_bound = &upper_slice_;
+    it_.reset(db->NewIterator(read_options, family));
+    it_->SeekToFirst();
+  }
+
+  TermPostings(const TermPostings&) = delete;
+  TermPostings& operator=(const TermPostings&) = delete;
+
+  bool Valid() const { return it_->Valid(); }
+  absl::Status status() const {
+    return FromRocksDbStatus(it_->status(), "reading postings");
+  }
+  std::string_view value() const { return it_->value().ToStringView(); }
+
+  // The `time id` of the current posting.
+  absl::StatusOr<std::string_view> Document() const {
+    std::optional<std::string_view> document =
+        PostingDocument(it_->key().ToStringView(), term_size_);
+    if (!document.has_value()) {
+      return absl::DataLossError("a posting key does not decode");
+    }
+    return *document;
+  }
+
+  void Next() { it_->Next(); }
+
+  // Moves to the first posting at or after `document`; stays when the
+  // current one is. Tries the next posting before seeking: in a list as
+  // dense as the driver's it is usually the one, and much cheaper.
+  void SkipTo(std::string_view document) {
+    if (!it_->Valid() || AtOrAfter(document)) return;
+    it_->Next();
+    if (!it_->Valid() || AtOrAfter(document)) return;
+    it_->Seek(prefix_ + std::string(document));
+  }
+
+ private:
+  bool AtOrAfter(std::string_view document) const {
+    return it_->key().ToStringView().substr(prefix_.size()) >= document;
+  }
+
+  const size_t term_size_;
+  const std::string prefix_;
+  const std::string lower_;
+  const std::string upper_;
+  const rocksdb::Slice lower_slice_;
+  const rocksdb::Slice upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ArticleDb>> ArticleDb::Open(
@@ -153,6 +266,7 @@ absl::StatusOr<std::unique_ptr<ArticleDb>> ArticleDb::Open(
     cf.bottommost_compression = rocksdb::kZSTD;
     cf.level_compaction_dynamic_level_bytes = true;
     if (f == kSourceStats) cf.merge_operator = NewSourceCountersMergeOperator();
+    if (f == kTermStats) cf.merge_operator = NewTermCountersMergeOperator();
     descriptors.emplace_back(kFamilyNames[f], cf);
   }
 
@@ -212,6 +326,25 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleDb::Put(
   }
   std::sort(stripes.begin(), stripes.end());
   stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
+
+  // Tokenizing is most of a Put's work, so it is done before the locks are
+  // taken, and only for articles not stored yet: a retried or re-fed batch
+  // tokenizes nothing.
+  std::vector<std::optional<IndexedText>> texts(items.size());
+  std::unordered_set<std::string> seen;
+  for (int i = 0; i < items.size(); ++i) {
+    const v1::Article& in = items[i].article();
+    if (!seen.insert(in.id()).second) continue;
+    rocksdb::PinnableSlice stored_key;
+    rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), family(kById),
+                                      *EncodeId(in.id()), &stored_key);
+    if (status.IsNotFound()) {
+      texts[i] = IndexText(in.title(), in.body());
+    } else if (!status.ok()) {
+      return FromRocksDbStatus(status, "looking up the id index");
+    }
+  }
+
   std::vector<std::unique_lock<std::mutex>> locks;
   locks.reserve(stripes.size());
   for (size_t stripe : stripes) locks.emplace_back(put_stripes_[stripe]);
@@ -226,6 +359,7 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleDb::Put(
   };
   std::unordered_map<std::string, Touched> touched;
   rocksdb::WriteBatch batch;
+  PendingPostings postings;
   std::vector<v1::PutResult> results(items.size());
 
   for (int i = 0; i < items.size(); ++i) {
@@ -263,7 +397,9 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleDb::Put(
                     SourceCounters::ForArticle(ArticleBytes(in),
                                                in.published_at())
                         .Encode());
-        results[i] = OriginalResult(fresh.article);
+        if (!texts[i].has_value()) texts[i] = IndexText(in.title(), in.body());
+        postings.Add(in, *texts[i]);
+        results[i] = NewArticleResult(fresh.article);
         touched.emplace(in.id(), std::move(fresh));
         continue;
       } else {
@@ -272,26 +408,21 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleDb::Put(
     }
 
     Touched& entry = found->second;
-    switch (ClassifyArrival(entry.article, in)) {
-      case Arrival::kOriginal:
-        results[i] = OriginalResult(entry.article);
-        continue;
-      case Arrival::kNew: {
-        v1::Sighting* sighting = entry.article.add_sightings();
-        sighting->set_source(in.source());
-        sighting->set_url(in.url());
-        *sighting->mutable_crawled_at() = in.crawled_at();
-        entry.changed = true;
-        break;
-      }
-      case Arrival::kKnownSighting:
-        break;
+    // A duplicate. A repeat of an arrival already recorded (a retried Put,
+    // or the same page fed again) adds nothing; a new one adds a sighting.
+    if (ClassifyArrival(entry.article, in) == Arrival::kNew) {
+      v1::Sighting* sighting = entry.article.add_sightings();
+      sighting->set_source(in.source());
+      sighting->set_url(in.url());
+      *sighting->mutable_crawled_at() = in.crawled_at();
+      entry.changed = true;
     }
     results[i].set_id(entry.article.id());
     results[i].set_outcome(v1::OUTCOME_DUPLICATE);
     results[i].set_duplicate_of(entry.article.id());
   }
 
+  postings.WriteTo(family(kPostings), family(kTermStats), &batch);
   for (const auto& [id, entry] : touched) {
     if (entry.is_new || entry.changed) {
       batch.Put(family(kArticles), entry.key, entry.article.SerializeAsString());
@@ -503,8 +634,180 @@ absl::Status ArticleDb::FindSimilar(const v1::FindSimilarRequest& request,
   return absl::OkStatus();
 }
 
-absl::Status ArticleDb::Stats(const v1::StatsRequest& /*request*/,
+absl::StatusOr<v1::TermStatistics> ArticleDb::LocalTermStatistics(
+    const std::vector<std::string>& terms,
+    const rocksdb::ReadOptions& read_options) const {
+  std::vector<rocksdb::Slice> keys = {AsSlice(kCollectionStatsKey)};
+  keys.insert(keys.end(), terms.begin(), terms.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(read_options, family(kTermStats), keys.size(), keys.data(),
+                values.data(), statuses.data());
+  v1::TermStatistics statistics;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const size_t count = i == 0 ? 2 : 1;
+    std::vector<uint64_t> counters(count, 0);
+    if (!statuses[i].IsNotFound()) {
+      RETURN_IF_ERROR(
+          FromRocksDbStatus(statuses[i], "reading term statistics"));
+      std::optional<std::vector<uint64_t>> decoded =
+          DecodeTermCounters(values[i].ToStringView(), count);
+      if (!decoded.has_value()) {
+        return absl::DataLossError("stored term statistics do not decode");
+      }
+      counters = *std::move(decoded);
+    }
+    if (i == 0) {
+      statistics.set_document_count(counters[0]);
+      statistics.set_total_terms(counters[1]);
+    } else {
+      (*statistics.mutable_document_frequency())[terms[i - 1]] = counters[0];
+    }
+  }
+  return statistics;
+}
+
+absl::Status ArticleDb::Search(const v1::SearchRequest& request,
+                               v1::SearchResponse* response,
+                               absl::Time deadline) const {
+  ASSIGN_OR_RETURN(const SearchQuery query, ParseSearchRequest(request));
+  const size_t term_count = query.terms.size();
+
+  rocksdb::ManagedSnapshot snapshot(db_.get());
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot.snapshot();
+  ASSIGN_OR_RETURN(const v1::TermStatistics local,
+                   LocalTermStatistics(query.terms, read_options));
+
+  const v1::TermStatistics& statistics =
+      request.global().document_count() > 0 ? request.global() : local;
+  const Bm25 bm25(statistics.document_count(), statistics.total_terms());
+  std::vector<double> idf;
+  for (const std::string& term : query.terms) {
+    auto found = statistics.document_frequency().find(term);
+    if (found == statistics.document_frequency().end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("global.document_frequency: no entry for the term \"",
+                       term, "\""));
+    }
+    idf.push_back(bm25.Idf(found->second));
+  }
+
+  // The rarest term drives the join.
+  std::vector<size_t> order(term_count);
+  for (size_t i = 0; i < term_count; ++i) order[i] = i;
+  auto local_df = [&](size_t i) {
+    return local.document_frequency().at(query.terms[i]);
+  };
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return local_df(a) < local_df(b);
+  });
+  if (local_df(order[0]) == 0 ||
+      (query.start_time.has_value() && query.start_time == query.end_time)) {
+    return absl::OkStatus();
+  }
+  std::vector<std::unique_ptr<TermPostings>> postings;
+  for (size_t i : order) {
+    postings.push_back(std::make_unique<TermPostings>(
+        db_.get(), family(kPostings), read_options, query.terms[i], query));
+  }
+  TermPostings& driver = *postings[0];
+
+  TopHits top(query.limit);
+  std::vector<Posting> decoded(term_count);  // by term index
+  std::vector<const std::vector<uint32_t>*> phrase_positions;
+  for (int steps = 1; driver.Valid(); ++steps) {
+    if (steps % kPostingsBetweenDeadlineChecks == 0 && absl::Now() > deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("search: deadline passed after ", steps, " postings"));
+    }
+    if (!query.source.empty()) {
+      std::optional<std::string_view> source =
+          DecodePostingSource(driver.value());
+      if (!source.has_value()) {
+        return absl::DataLossError("a stored posting does not decode");
+      }
+      if (*source != query.source) {
+        driver.Next();
+        continue;
+      }
+    }
+
+    // Every other term at the driver's article, or the first article past
+    // it that one of them holds.
+    ASSIGN_OR_RETURN(const std::string_view document, driver.Document());
+    std::string ahead;
+    bool exhausted = false;
+    for (size_t i = 1; i < postings.size() && ahead.empty(); ++i) {
+      postings[i]->SkipTo(document);
+      if (!postings[i]->Valid()) {
+        exhausted = true;
+        break;
+      }
+      ASSIGN_OR_RETURN(const std::string_view other, postings[i]->Document());
+      if (other != document) ahead = std::string(other);
+    }
+    if (exhausted) break;
+    if (!ahead.empty()) {
+      driver.SkipTo(ahead);
+      continue;
+    }
+
+    for (size_t i = 0; i < postings.size(); ++i) {
+      std::optional<Posting> posting = DecodePosting(postings[i]->value());
+      if (!posting.has_value()) {
+        return absl::DataLossError("a stored posting does not decode");
+      }
+      decoded[order[i]] = *std::move(posting);
+    }
+    bool phrases_match = true;
+    for (const std::vector<size_t>& phrase : query.phrases) {
+      phrase_positions.clear();
+      for (size_t i : phrase) phrase_positions.push_back(&decoded[i].positions);
+      if (!ContainsPhrase(phrase_positions)) {
+        phrases_match = false;
+        break;
+      }
+    }
+    if (phrases_match) {
+      RankedHit hit;
+      const uint32_t length = decoded[0].document_length;
+      for (size_t i = 0; i < term_count; ++i) {
+        hit.score += bm25.TermScore(
+            idf[i], static_cast<uint32_t>(decoded[i].positions.size()), length);
+      }
+      hit.document = std::string(document);
+      if (!query.after.has_value() || RanksBefore(*query.after, hit)) {
+        hit.source = std::string(decoded[0].source);
+        top.Offer(std::move(hit));
+      }
+    }
+    driver.Next();
+  }
+  for (const std::unique_ptr<TermPostings>& term : postings) {
+    RETURN_IF_ERROR(term->status());
+  }
+
+  const size_t matched = top.offered();
+  size_t bytes = 0;
+  for (RankedHit& hit : top.Take()) {
+    if (bytes >= kMaxPageBytes) break;
+    v1::StoreHit* out = response->add_hits();
+    ASSIGN_OR_RETURN(*out->mutable_article(),
+                     ReadArticle(SourcePrefix(hit.source) + hit.document));
+    out->set_score(hit.score);
+    bytes += out->article().ByteSizeLong();
+  }
+  response->set_has_more(matched > static_cast<size_t>(response->hits_size()));
+  return absl::OkStatus();
+}
+
+absl::Status ArticleDb::Stats(const v1::StatsRequest& request,
                               v1::StatsResponse* response) const {
+  for (int i = 0; i < request.terms_size(); ++i) {
+    RETURN_IF_ERROR(
+        ValidateTerm(request.terms(i), absl::StrCat("terms[", i, "]")));
+  }
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), family(kSourceStats)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -525,8 +828,10 @@ absl::Status ArticleDb::Stats(const v1::StatsRequest& /*request*/,
     response->set_total_bytes(response->total_bytes() + counters->total_bytes);
   }
   RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "reading source stats"));
-  response->mutable_term_statistics()->set_document_count(
-      response->article_count());
+  ASSIGN_OR_RETURN(
+      *response->mutable_term_statistics(),
+      LocalTermStatistics({request.terms().begin(), request.terms().end()},
+                          rocksdb::ReadOptions()));
   return absl::OkStatus();
 }
 

@@ -5,7 +5,9 @@
 // after the batch is in the write-ahead log (fsynced when options.sync).
 // Exact duplicates, by content_digest, are stored once: concurrent Puts of
 // the same content are serialized by a lock stripe on its id, so exactly one
-// stores it and every caller gets the same id.
+// stores it and every caller gets the same id. A new article's title and body
+// are indexed for full-text Search in the same batch (full_text.h); a
+// duplicate adds nothing to the index.
 //
 // An ArticleDb is safe for concurrent use by many threads without external
 // synchronization. It owns the RocksDB instance and closes it on destruction.
@@ -22,9 +24,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "archive/v1/store.pb.h"
 #include "google/protobuf/repeated_field.h"
 #include "rocksdb/db.h"
+#include "store/full_text.h"
 
 namespace archive::store {
 
@@ -54,8 +58,9 @@ class ArticleDb {
   // (common/article_rules.h) and each minhash be empty or a full signature;
   // if any is not, the result is INVALID_ARGUMENT naming
   // "items[i].article.<field>" (or "items[i].minhash") and nothing is
-  // written. A new article's signature goes into the LSH band index in the
-  // same batch. Returns one result per item, in order.
+  // written. A new article's signature goes into the LSH band index, and its
+  // terms into the postings, in the same batch. Returns one result per item,
+  // in order.
   absl::StatusOr<std::vector<v1::PutResult>> Put(
       const google::protobuf::RepeatedPtrField<v1::PutItem>& items);
 
@@ -72,7 +77,29 @@ class ArticleDb {
   absl::Status FindSimilar(const v1::FindSimilarRequest& request,
                            v1::FindSimilarResponse* response) const;
 
-  // Totals and per-source summaries.
+  // This store's part of a full-text search: its best `limit` articles that
+  // hold every term and phrase of `request` and pass its filters, ranked by
+  // BM25 under `request.global()` when it counts any documents, else under
+  // this store's own statistics; see SearchRequest and full_text.h.
+  // INVALID_ARGUMENT naming the field for a malformed request, or for a
+  // `global` without the document frequency of a term searched for;
+  // DEADLINE_EXCEEDED when `deadline` passes first.
+  //
+  // Cost: the postings of the rarest term within the time range are read in
+  // order; at each, every other term's postings step or seek to that article,
+  // and a term that lands past it moves the rarest one ahead in turn. So at
+  // most df(rarest) * (terms - 1) seeks, each O(log n), plus an
+  // O(log limit) heap offer a match and `limit` article reads. There is no
+  // early exit by score: a query of common terms alone reads their lists
+  // whole, which the deadline bounds.
+  absl::Status Search(const v1::SearchRequest& request,
+                      v1::SearchResponse* response,
+                      absl::Time deadline = absl::InfiniteFuture()) const;
+
+  // Totals, per-source summaries, and this store's term statistics: the
+  // documents indexed, their total length, and the document frequency of
+  // each of `request.terms()` (0 for a term it has never seen).
+  // INVALID_ARGUMENT naming "terms[i]" for an empty term or one holding 0x00.
   absl::Status Stats(const v1::StatsRequest& request,
                      v1::StatsResponse* response) const;
 
@@ -91,8 +118,10 @@ class ArticleDb {
     kSourceStats,
     kMinHash,
     kLshBands,
+    kPostings,
+    kTermStats,
   };
-  static constexpr int kFamilyCount = 8;
+  static constexpr int kFamilyCount = 10;
   static constexpr size_t kLockStripes = 256;
 
   ArticleDb(const ArticleDbOptions& options, std::unique_ptr<rocksdb::DB> db,
@@ -102,6 +131,12 @@ class ArticleDb {
 
   // Reads and checks the article stored under `key` of the articles family.
   absl::StatusOr<v1::Article> ReadArticle(std::string_view key) const;
+
+  // This store's collection statistics and the document frequency of each
+  // of `terms`, as of `read_options`' snapshot.
+  absl::StatusOr<v1::TermStatistics> LocalTermStatistics(
+      const std::vector<std::string>& terms,
+      const rocksdb::ReadOptions& read_options) const;
 
   const ArticleDbOptions options_;
   std::unique_ptr<rocksdb::DB> db_;

@@ -120,8 +120,11 @@ TEST_F(ArticleDbTest, DuplicateRecordsASightingAndKeepsOneCopy) {
 TEST_F(ArticleDbTest, RetryOfTheSameArrivalIsIdempotent) {
   v1::Article article = MakeArticle("aawsat.com", "T", "B", kJan2023);
   EXPECT_EQ(PutOne(article).outcome(), v1::OUTCOME_STORED);
+  // A retry (or the same page fed again) is the stored article: a duplicate
+  // with the same id, and no sighting of itself.
   v1::PutResult again = PutOne(article);
-  EXPECT_EQ(again.outcome(), v1::OUTCOME_STORED);
+  EXPECT_EQ(again.outcome(), v1::OUTCOME_DUPLICATE);
+  EXPECT_EQ(again.duplicate_of(), article.id());
   EXPECT_EQ(again.id(), article.id());
   EXPECT_EQ(db_->Get(article.id())->sightings_size(), 0);
   EXPECT_EQ(ArticleCount(), 1u);
@@ -151,7 +154,7 @@ TEST_F(ArticleDbTest, DuplicatesInsideOneBatchAreResolvedInOrder) {
   EXPECT_EQ((*results)[1].outcome(), v1::OUTCOME_DUPLICATE);
   EXPECT_EQ((*results)[1].duplicate_of(), a.id());
   EXPECT_EQ((*results)[2].outcome(), v1::OUTCOME_STORED);
-  EXPECT_EQ((*results)[3].outcome(), v1::OUTCOME_STORED);
+  EXPECT_EQ((*results)[3].outcome(), v1::OUTCOME_DUPLICATE);
   EXPECT_EQ(db_->Get(a.id())->sightings_size(), 1);
   EXPECT_EQ(ArticleCount(), 2u);
 }

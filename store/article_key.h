@@ -8,6 +8,9 @@
 //   lsh_bands CF  band id                    -> (empty)
 //   minhash CF    id                         -> time signature
 //
+// (The full-text index's postings and term_stats families are laid out in
+// posting_codec.h.)
+//
 // time is 12 bytes: the Unix seconds as a big-endian int64 with its sign bit
 // flipped, then the nanoseconds as a big-endian uint32, so byte order is time
 // order, before 1970 too. id is the 16 raw bytes behind the 32 hex digits.

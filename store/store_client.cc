@@ -1,6 +1,11 @@
 #include "store/store_client.h"
 
+#include <set>
 #include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 #include "common/grpc_status.h"
 #include "grpcpp/client_context.h"
@@ -20,6 +25,33 @@ absl::StatusOr<Response> Invoke(absl::Time deadline, Call call) {
   grpc::Status status = call(&context, &response);
   if (!status.ok()) return FromGrpcStatus(status);
   return response;
+}
+
+// The state of one asynchronous call, alive until its callback has run.
+template <typename Request, typename Response>
+struct AsyncCall {
+  grpc::ClientContext context;
+  Request request;
+  Response response;
+  StoreClient::Callback<Response> done;
+};
+
+template <typename Request, typename Response, typename Start>
+void InvokeAsync(Request request, absl::Time deadline,
+                 StoreClient::Callback<Response> done, Start start) {
+  auto* call = new AsyncCall<Request, Response>;
+  call->context.set_deadline(absl::ToChronoTime(deadline));
+  call->request = std::move(request);
+  call->done = std::move(done);
+  start(&call->context, &call->request, &call->response,
+        [call](grpc::Status status) {
+          if (status.ok()) {
+            call->done(std::move(call->response));
+          } else {
+            call->done(FromGrpcStatus(status));
+          }
+          delete call;
+        });
 }
 
 }  // namespace
@@ -68,6 +100,59 @@ absl::StatusOr<v1::StatsResponse> StoreClient::Stats(
       deadline, [&](grpc::ClientContext* context, v1::StatsResponse* response) {
         return stub_->Stats(context, request, response);
       });
+}
+
+
+#define ARCHIVE_STORE_ASYNC_METHOD(Method, Request, Response)              \
+  void StoreClient::Method##Async(v1::Request request, absl::Time deadline,   \
+                                  Callback<v1::Response> done) {             \
+    InvokeAsync<v1::Request, v1::Response>(                                   \
+        std::move(request), deadline, std::move(done),                        \
+        [this](grpc::ClientContext* context, const v1::Request* request,      \
+               v1::Response* response,                                        \
+               std::function<void(grpc::Status)> on_done) {                   \
+          stub_->async()->Method(context, request, response,                  \
+                                 std::move(on_done));                         \
+        });                                                                   \
+  }
+
+ARCHIVE_STORE_ASYNC_METHOD(Put, PutRequest, PutResponse)
+ARCHIVE_STORE_ASYNC_METHOD(Get, GetRequest, Article)
+ARCHIVE_STORE_ASYNC_METHOD(Scan, ScanRequest, ScanResponse)
+ARCHIVE_STORE_ASYNC_METHOD(Search, SearchRequest, SearchResponse)
+ARCHIVE_STORE_ASYNC_METHOD(Stats, StatsRequest, StatsResponse)
+ARCHIVE_STORE_ASYNC_METHOD(FindSimilar, FindSimilarRequest, FindSimilarResponse)
+
+#undef ARCHIVE_STORE_ASYNC_METHOD
+
+absl::StatusOr<std::vector<std::string>> ParseStoreList(const std::string& flag) {
+  std::vector<std::string> stores;
+  std::set<std::string> seen;
+  for (absl::string_view entry : absl::StrSplit(flag, ',')) {
+    const std::string address(entry);
+    const size_t colon = address.rfind(':');
+    int port = 0;
+    if (address.empty() || colon == std::string::npos || colon == 0 ||
+        !absl::SimpleAtoi(address.substr(colon + 1), &port) || port <= 0 ||
+        port > 65535) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--stores: \"", address, "\" is not HOST:PORT (in \"", flag, "\")"));
+    }
+    if (!seen.insert(address).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--stores: ", address, " is listed twice"));
+    }
+    stores.push_back(address);
+  }
+  return stores;
+}
+
+std::vector<StoreEndpoint> ConnectStores(const std::vector<std::string>& addresses) {
+  std::vector<StoreEndpoint> stores;
+  for (const std::string& address : addresses) {
+    stores.push_back({address, StoreClient::Connect(address)});
+  }
+  return stores;
 }
 
 }  // namespace archive::store

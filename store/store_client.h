@@ -6,9 +6,11 @@
 #ifndef STORE_STORE_CLIENT_H_
 #define STORE_STORE_CLIENT_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -33,9 +35,42 @@ class StoreClient {
   absl::StatusOr<v1::StatsResponse> Stats(const v1::StatsRequest& request,
                                           absl::Time deadline);
 
+  // Asynchronous forms, for servers that must not block a thread per call:
+  // `done` runs once, on a gRPC thread, when the call ends; it must not
+  // block.
+  template <typename Response>
+  using Callback = std::function<void(absl::StatusOr<Response>)>;
+  void PutAsync(v1::PutRequest request, absl::Time deadline,
+                Callback<v1::PutResponse> done);
+  void GetAsync(v1::GetRequest request, absl::Time deadline,
+                Callback<v1::Article> done);
+  void ScanAsync(v1::ScanRequest request, absl::Time deadline,
+                 Callback<v1::ScanResponse> done);
+  void SearchAsync(v1::SearchRequest request, absl::Time deadline,
+                   Callback<v1::SearchResponse> done);
+  void StatsAsync(v1::StatsRequest request, absl::Time deadline,
+                  Callback<v1::StatsResponse> done);
+  void FindSimilarAsync(v1::FindSimilarRequest request, absl::Time deadline,
+                        Callback<v1::FindSimilarResponse> done);
+
  private:
   std::shared_ptr<v1::Store::StubInterface> stub_;
 };
+
+// One store as the other servers see it: its name (the --stores entry, which
+// is also what rendezvous routing hashes) and a client.
+struct StoreEndpoint {
+  std::string name;
+  std::unique_ptr<StoreClient> client;
+};
+
+// Splits and checks a --stores value ("h1:p1,h2:p2"): INVALID_ARGUMENT naming
+// --stores when it is empty, has an empty or repeated entry, or an entry that
+// is not HOST:PORT.
+absl::StatusOr<std::vector<std::string>> ParseStoreList(const std::string& flag);
+
+// Endpoints for `addresses`, each over its own channel.
+std::vector<StoreEndpoint> ConnectStores(const std::vector<std::string>& addresses);
 
 }  // namespace archive::store
 

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
 
@@ -75,12 +76,12 @@ grpc::ServerUnaryReactor* StoreService::Scan(
 }
 
 grpc::ServerUnaryReactor* StoreService::Search(
-    grpc::CallbackServerContext* context, const v1::SearchRequest* /*request*/,
-    v1::SearchResponse* /*response*/) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                               "Search: full-text postings are not built yet"));
-  return reactor;
+    grpc::CallbackServerContext* context, const v1::SearchRequest* request,
+    v1::SearchResponse* response) {
+  return Offload(context, [this, context, request, response] {
+    return db_->Search(*request, response,
+                       absl::FromChrono(context->deadline()));
+  });
 }
 
 grpc::ServerUnaryReactor* StoreService::Stats(

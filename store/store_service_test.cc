@@ -94,6 +94,66 @@ TEST_F(StoreServiceTest, PutGetScanStats) {
   EXPECT_EQ(stats->sources(0).source(), "aawsat.com");
 }
 
+TEST_F(StoreServiceTest, SearchRanksWithTheStatisticsStatsReports) {
+  v1::Article summit =
+      MakeArticle("aawsat.com", "Summit in Riyadh",
+                  "Leaders met in Riyadh on Sunday.", kJan2023);
+  v1::Article markets =
+      MakeArticle("aawsat.com", "Markets", "Oil prices rose in Riyadh trading.",
+                  kJan2023 + 60);
+  v1::Article other = MakeArticle("aawsat.com", "Weather", "Rain.", kJan2023);
+  ASSERT_TRUE(client_->Put(Request({summit, markets, other}), Soon()).ok());
+
+  v1::StatsRequest stats_request;
+  stats_request.add_terms("riyadh");
+  stats_request.add_terms("summit");
+  auto stats = client_->Stats(stats_request, Soon());
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  const v1::TermStatistics& terms = stats->term_statistics();
+  EXPECT_EQ(terms.document_count(), 3u);
+  EXPECT_EQ(terms.document_frequency().at("riyadh"), 2u);
+  EXPECT_EQ(terms.document_frequency().at("summit"), 1u);
+
+  auto stub = v1::Store::NewStub(
+      grpc::CreateChannel(address_, grpc::InsecureChannelCredentials()));
+  v1::SearchRequest request;
+  request.add_terms("riyadh");
+  *request.mutable_global() = terms;
+  request.set_limit(1);
+  v1::SearchResponse first;
+  {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(Soon()));
+    grpc::Status status = stub->Search(&context, request, &first);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  ASSERT_EQ(first.hits_size(), 1);
+  EXPECT_EQ(first.hits(0).article().id(), summit.id());  // twice in 9 terms
+  EXPECT_GT(first.hits(0).score(), 0);
+  EXPECT_TRUE(first.has_more());
+
+  v1::SearchCursor* after = request.mutable_after();
+  after->set_score(first.hits(0).score());
+  *after->mutable_published_at() = first.hits(0).article().published_at();
+  after->set_id(first.hits(0).article().id());
+  v1::SearchResponse second;
+  {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(Soon()));
+    ASSERT_TRUE(stub->Search(&context, request, &second).ok());
+  }
+  ASSERT_EQ(second.hits_size(), 1);
+  EXPECT_EQ(second.hits(0).article().id(), markets.id());
+  EXPECT_FALSE(second.has_more());
+
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(Soon()));
+  v1::SearchResponse response;
+  grpc::Status status = stub->Search(&context, v1::SearchRequest(), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("terms"), std::string::npos);
+}
+
 TEST_F(StoreServiceTest, ErrorsCarryTheirCodeAndField) {
   v1::Article bad = MakeArticle("aawsat.com", "T", "B", kJan2023);
   bad.set_body("tampered");

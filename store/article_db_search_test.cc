@@ -1,0 +1,573 @@
+// ArticleDb's full-text index: Put's postings and term counters, Search, and
+// Stats' term statistics, over a real RocksDB in a temporary directory.
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/testing/article_factory.h"
+#include "common/tokenizer.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "store/article_db.h"
+
+namespace archive::store {
+namespace {
+
+using ::archive::testing::kJan2023;
+using ::archive::testing::MakeArticle;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
+
+// A search for the words of `words`, split as the query server splits them.
+v1::SearchRequest Words(const std::string& words) {
+  v1::SearchRequest request;
+  for (const std::string& term : Tokenize(words)) request.add_terms(term);
+  return request;
+}
+
+void AddPhrase(const std::string& words, v1::SearchRequest* request) {
+  v1::Phrase* phrase = request->add_phrases();
+  for (const std::string& term : Tokenize(words)) phrase->add_terms(term);
+}
+
+std::vector<std::string> Ids(const v1::SearchResponse& response) {
+  std::vector<std::string> ids;
+  for (const v1::StoreHit& hit : response.hits())
+    ids.push_back(hit.article().id());
+  return ids;
+}
+
+// BM25 of one term occurring `tf` times in a document of `length` terms.
+double ExpectedScore(double n, double total_terms, double df, double tf,
+                     double length) {
+  const double idf = std::log(1 + (n - df + 0.5) / (df + 0.5));
+  const double average = total_terms / n;
+  return idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / average));
+}
+
+class SearchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = ::testing::TempDir() + "/search_XXXXXX";
+    path_ = mkdtemp(pattern.data());
+    Reopen();
+  }
+
+  void Reopen() {
+    db_.reset();
+    auto db = ArticleDb::Open(path_, ArticleDbOptions());
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = *std::move(db);
+  }
+
+  v1::Article Put(const std::string& source, const std::string& title,
+                  const std::string& body, int64_t seconds) {
+    v1::Article article = MakeArticle(source, title, body, seconds);
+    PutArticle(article);
+    return article;
+  }
+
+  v1::PutResult PutArticle(const v1::Article& article) {
+    google::protobuf::RepeatedPtrField<v1::PutItem> items;
+    *items.Add()->mutable_article() = article;
+    auto results = db_->Put(items);
+    EXPECT_TRUE(results.ok()) << results.status();
+    return results.ok() ? (*results)[0] : v1::PutResult();
+  }
+
+  v1::SearchResponse Search(const v1::SearchRequest& request) {
+    v1::SearchResponse response;
+    absl::Status status = db_->Search(request, &response);
+    EXPECT_TRUE(status.ok()) << status;
+    return response;
+  }
+
+  std::vector<std::string> SearchIds(const v1::SearchRequest& request) {
+    return Ids(Search(request));
+  }
+
+  v1::TermStatistics TermStats(const std::vector<std::string>& terms) {
+    v1::StatsRequest request;
+    for (const std::string& term : terms) request.add_terms(term);
+    v1::StatsResponse response;
+    absl::Status status = db_->Stats(request, &response);
+    EXPECT_TRUE(status.ok()) << status;
+    return response.term_statistics();
+  }
+
+  std::string path_;
+  std::unique_ptr<ArticleDb> db_;
+};
+
+// --- Ranking -----------------------------------------------------------------
+
+TEST_F(SearchTest, MoreOccurrencesRankHigher) {
+  const v1::Article once =
+      Put("a.com", "Report", "The missile flew over the sea today.", kJan2023);
+  const v1::Article thrice = Put(
+      "a.com", "Report", "Missile after missile: a missile test.", kJan2023);
+  Put("a.com", "Report", "Nothing about it here at all.", kJan2023);
+  v1::SearchResponse response = Search(Words("missile"));
+  EXPECT_THAT(Ids(response), ElementsAre(thrice.id(), once.id()));
+  EXPECT_GT(response.hits(0).score(), response.hits(1).score());
+  EXPECT_GT(response.hits(1).score(), 0);
+  EXPECT_FALSE(response.has_more());
+}
+
+TEST_F(SearchTest, ShorterDocumentsRankHigherForTheSameCount) {
+  const v1::Article long_one =
+      Put("a.com", "Report",
+          "The budget was debated for hours by a committee that met in the old "
+          "hall of the capital and heard many witnesses speak at length.",
+          kJan2023 + 60);
+  const v1::Article short_one =
+      Put("a.com", "Report", "The budget passed.", kJan2023);
+  EXPECT_THAT(SearchIds(Words("budget")),
+              ElementsAre(short_one.id(), long_one.id()));
+}
+
+TEST_F(SearchTest, EqualScoresRankNewestFirstThenById) {
+  // Same length, one occurrence each: equal scores.
+  const v1::Article old = Put("a.com", "T", "vote one", kJan2023);
+  const v1::Article newer = Put("a.com", "T", "vote two", kJan2023 + 60);
+  const v1::Article same_a = Put("b.org", "T", "vote three", kJan2023 + 30);
+  const v1::Article same_b = Put("c.net", "T", "vote four", kJan2023 + 30);
+  const auto [low, high] = std::minmax(same_a.id(), same_b.id());
+  v1::SearchResponse response = Search(Words("vote"));
+  EXPECT_THAT(Ids(response), ElementsAre(newer.id(), low, high, old.id()));
+  for (const v1::StoreHit& hit : response.hits()) {
+    EXPECT_DOUBLE_EQ(hit.score(), response.hits(0).score());
+  }
+}
+
+TEST_F(SearchTest, ScoresAreBm25OfThisStoreOrOfTheGlobalStatistics) {
+  // Lengths 4, 3 and 5 (title included): 12 terms in 3 documents.
+  const v1::Article longer =
+      Put("a.com", "Report", "alpha beta gamma", kJan2023);
+  const v1::Article shorter = Put("a.com", "Report", "beta gamma", kJan2023);
+  Put("a.com", "Report", "alpha alpha delta epsilon", kJan2023);
+
+  v1::SearchRequest request = Words("beta");
+  v1::SearchResponse local = Search(request);
+  ASSERT_EQ(local.hits_size(), 2);
+  EXPECT_EQ(local.hits(0).article().id(), shorter.id());
+  EXPECT_NEAR(local.hits(0).score(), ExpectedScore(3, 12, 2, 1, 3), 1e-12);
+  EXPECT_EQ(local.hits(1).article().id(), longer.id());
+  EXPECT_NEAR(local.hits(1).score(), ExpectedScore(3, 12, 2, 1, 4), 1e-12);
+
+  v1::TermStatistics* global = request.mutable_global();
+  global->set_document_count(1000);
+  global->set_total_terms(10'000);
+  (*global->mutable_document_frequency())["beta"] = 10;
+  v1::SearchResponse ranked_globally = Search(request);
+  ASSERT_EQ(ranked_globally.hits_size(), 2);
+  EXPECT_NEAR(ranked_globally.hits(1).score(),
+              ExpectedScore(1000, 10'000, 10, 1, 4), 1e-12);
+
+  // Two terms: the sum of their parts.
+  v1::SearchRequest both = Words("alpha beta");
+  *both.mutable_global() = *global;
+  (*both.mutable_global()->mutable_document_frequency())["alpha"] = 400;
+  v1::SearchResponse summed = Search(both);
+  ASSERT_EQ(summed.hits_size(), 1);
+  EXPECT_NEAR(summed.hits(0).score(),
+              ExpectedScore(1000, 10'000, 10, 1, 4) +
+                  ExpectedScore(1000, 10'000, 400, 1, 4),
+              1e-12);
+}
+
+TEST_F(SearchTest, GlobalStatisticsMustCoverEveryTerm) {
+  Put("a.com", "Report", "alpha beta", kJan2023);
+  v1::SearchRequest request = Words("alpha");
+  AddPhrase("alpha beta", &request);
+  request.mutable_global()->set_document_count(10);
+  (*request.mutable_global()->mutable_document_frequency())["alpha"] = 1;
+  v1::SearchResponse response;
+  absl::Status status = db_->Search(request, &response);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("global.document_frequency"));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("beta"));
+}
+
+// --- Matching ----------------------------------------------------------------
+
+TEST_F(SearchTest, EveryTermMustOccur) {
+  const v1::Article both =
+      Put("a.com", "Summit", "Leaders met at the White House.", kJan2023);
+  Put("a.com", "Summit", "A white flag over the harbor.", kJan2023);
+  Put("a.com", "Summit", "The house voted.", kJan2023);
+  EXPECT_THAT(SearchIds(Words("white house")), ElementsAre(both.id()));
+  EXPECT_THAT(SearchIds(Words("white house harbor")), IsEmpty());
+  EXPECT_THAT(SearchIds(Words("unknownword")), IsEmpty());
+  // Title and body are one document.
+  EXPECT_THAT(SearchIds(Words("summit leaders")), ElementsAre(both.id()));
+}
+
+TEST_F(SearchTest, PhrasesNeedTheirTermsInOrderAndAdjacent) {
+  const v1::Article adjacent = Put(
+      "a.com", "Visit", "Kishida came to the White House on Friday.", kJan2023);
+  Put("a.com", "Visit", "The house was painted white.", kJan2023);
+  Put("a.com", "Visit", "A white and tall house.", kJan2023);
+  Put("a.com", "Talks in the White", "House speaker attended.", kJan2023);
+  v1::SearchRequest phrase;
+  AddPhrase("white house", &phrase);
+  EXPECT_THAT(SearchIds(phrase), ElementsAre(adjacent.id()));
+  EXPECT_EQ(SearchIds(Words("white house")).size(), 4u);
+
+  // A phrase and a term together; a phrase with a repeated word.
+  v1::SearchRequest with_term = Words("friday");
+  AddPhrase("the white house", &with_term);
+  EXPECT_THAT(SearchIds(with_term), ElementsAre(adjacent.id()));
+  const v1::Article repeated =
+      Put("a.com", "Chant", "They shouted: no no more.", kJan2023);
+  Put("a.com", "Chant", "No, there is no more.", kJan2023);
+  v1::SearchRequest no_no;
+  AddPhrase("no no", &no_no);
+  EXPECT_THAT(SearchIds(no_no), ElementsAre(repeated.id()));
+}
+
+TEST_F(SearchTest, CaseAndScriptDoNotMatter) {
+  const v1::Article english =
+      Put("a.com", "BIDEN Welcomes Kishida", "Talks at noon.", kJan2023);
+  const v1::Article arabic =
+      Put("aawsat.com", "بايدن", "قال الرئيس الأمريكي، جو بايدن.", kJan2023);
+  const v1::Article korean =
+      Put("yna.co.kr", "취임", "이재명 대통령은 수요일 취임했다.", kJan2023);
+  const v1::Article japanese =
+      Put("nhk.or.jp", "訪米", "岸田首相はワシントンを訪れた。", kJan2023);
+
+  EXPECT_THAT(SearchIds(Words("biden")), ElementsAre(english.id()));
+  EXPECT_THAT(SearchIds(Words("Biden KISHIDA")), ElementsAre(english.id()));
+  EXPECT_THAT(SearchIds(Words("\uFF22\uFF29\uFF24\uFF25\uFF2E")),  // full width
+              ElementsAre(english.id()));
+  EXPECT_THAT(SearchIds(Words("بايدن")), ElementsAre(arabic.id()));
+  EXPECT_THAT(SearchIds(Words("الرئيس الأمريكي")), ElementsAre(arabic.id()));
+  EXPECT_THAT(SearchIds(Words("수요일")), ElementsAre(korean.id()));
+  EXPECT_THAT(SearchIds(Words("ワシントン")), ElementsAre(japanese.id()));
+  v1::SearchRequest japanese_phrase;
+  AddPhrase("岸田首相", &japanese_phrase);
+  ASSERT_EQ(japanese_phrase.phrases(0).terms_size(), 2);
+  EXPECT_THAT(SearchIds(japanese_phrase), ElementsAre(japanese.id()));
+}
+
+// --- Filters -----------------------------------------------------------------
+
+TEST_F(SearchTest, SourceAndHalfOpenTimeRangeFilter) {
+  const v1::Article a0 = Put("a.com", "Storm", "storm one", kJan2023);
+  const v1::Article a1 = Put("a.com", "Storm", "storm two", kJan2023 + 60);
+  const v1::Article a2 = Put("a.com", "Storm", "storm three", kJan2023 + 120);
+  const v1::Article au = Put("a.com.au", "Storm", "storm four", kJan2023 + 60);
+  const v1::Article b1 = Put("b.org", "Storm", "storm five", kJan2023 + 60);
+
+  v1::SearchRequest by_source = Words("storm");
+  by_source.set_source("a.com");
+  EXPECT_THAT(SearchIds(by_source),
+              UnorderedElementsAre(a0.id(), a1.id(), a2.id()));
+  by_source.set_source("a.com.au");
+  EXPECT_THAT(SearchIds(by_source), ElementsAre(au.id()));
+  by_source.set_source("nobody.com");
+  EXPECT_THAT(SearchIds(by_source), IsEmpty());
+
+  v1::SearchRequest in_range = Words("storm");
+  in_range.mutable_start_time()->set_seconds(kJan2023 + 60);
+  in_range.mutable_end_time()->set_seconds(kJan2023 + 120);
+  EXPECT_THAT(SearchIds(in_range),
+              UnorderedElementsAre(a1.id(), au.id(), b1.id()));
+  in_range.set_source("a.com");
+  EXPECT_THAT(SearchIds(in_range), ElementsAre(a1.id()));
+
+  v1::SearchRequest from = Words("storm");
+  from.mutable_start_time()->set_seconds(kJan2023 + 61);
+  EXPECT_THAT(SearchIds(from), ElementsAre(a2.id()));
+  v1::SearchRequest until = Words("storm");
+  until.mutable_end_time()->set_seconds(kJan2023 + 60);
+  EXPECT_THAT(SearchIds(until), ElementsAre(a0.id()));
+  v1::SearchRequest empty = Words("storm");
+  empty.mutable_start_time()->set_seconds(kJan2023 + 60);
+  empty.mutable_end_time()->set_seconds(kJan2023 + 60);
+  EXPECT_THAT(SearchIds(empty), IsEmpty());
+}
+
+TEST_F(SearchTest, MatchesWhatAScanOfEveryArticleFinds) {
+  // Small vocabulary, so that terms are dense, sparse and interleaved.
+  const std::vector<std::string> vocabulary = {"oil",   "gas",  "price", "rise",
+                                               "fall",  "iran", "iraq",  "deal",
+                                               "talks", "oil2", "rare",  "war"};
+  std::mt19937 random(11);
+  struct Stored {
+    v1::Article article;
+    std::vector<std::string> terms;  // as indexed, title then body
+  };
+  std::vector<Stored> corpus;
+  google::protobuf::RepeatedPtrField<v1::PutItem> items;
+  for (int i = 0; i < 400; ++i) {
+    auto words = [&](int count) {
+      std::string text;
+      for (int k = 0; k < count; ++k) {
+        // Skewed: low indexes much more often.
+        text += vocabulary[std::min<size_t>(random() % 4 * (random() % 4),
+                                            vocabulary.size() - 1)];
+        text += ' ';
+      }
+      return text;
+    };
+    const std::string title = words(2);
+    const std::string body = words(3 + random() % 12) + std::to_string(i);
+    v1::Article article = MakeArticle(i % 3 ? "a.com" : "b.org", title, body,
+                                      kJan2023 + 60 * (random() % 20));
+    std::vector<std::string> terms = Tokenize(title);
+    terms.push_back("");  // the gap: no phrase spans title and body
+    for (std::string& term : Tokenize(body)) terms.push_back(std::move(term));
+    corpus.push_back({article, terms});
+    *items.Add()->mutable_article() = article;
+  }
+  ASSERT_TRUE(db_->Put(items).ok());
+
+  int found_some = 0;
+  for (int round = 0; round < 300; ++round) {
+    v1::SearchRequest request;
+    request.set_limit(1000);
+    std::vector<std::string> terms;
+    for (int k = 0, n = 1 + random() % 3; k < n; ++k) {
+      terms.push_back(vocabulary[random() % 10]);
+      request.add_terms(terms.back());
+    }
+    std::vector<std::string> phrase;
+    if (random() % 2) {
+      for (int k = 0, n = 2 + random() % 2; k < n; ++k) {
+        phrase.push_back(vocabulary[random() % 4]);
+      }
+      for (const std::string& term : phrase) {
+        request.add_phrases()->add_terms(term);  // each its own phrase too
+      }
+      v1::Phrase* whole = request.add_phrases();
+      for (const std::string& term : phrase) whole->add_terms(term);
+    }
+    if (random() % 3 == 0) request.set_source("b.org");
+    const int64_t start = kJan2023 + 60 * (random() % 10);
+    const int64_t end = start + 60 * (random() % 12);
+    const bool ranged = random() % 2;
+    if (ranged) {
+      request.mutable_start_time()->set_seconds(start);
+      request.mutable_end_time()->set_seconds(end);
+    }
+
+    std::set<std::string> expected;
+    for (const Stored& doc : corpus) {
+      const int64_t t = doc.article.published_at().seconds();
+      if (!request.source().empty() && doc.article.source() != request.source())
+        continue;
+      if (ranged && (t < start || t >= end)) continue;
+      bool all = true;
+      for (const std::string& term : terms) {
+        all = all && std::find(doc.terms.begin(), doc.terms.end(), term) !=
+                         doc.terms.end();
+      }
+      if (!phrase.empty()) {
+        all =
+            all && std::search(doc.terms.begin(), doc.terms.end(),
+                               phrase.begin(), phrase.end()) != doc.terms.end();
+      }
+      if (all) expected.insert(doc.article.id());
+    }
+    v1::SearchResponse response = Search(request);
+    const std::vector<std::string> ids = Ids(response);
+    EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), expected)
+        << request.ShortDebugString();
+    EXPECT_EQ(ids.size(), expected.size());
+    for (int i = 1; i < response.hits_size(); ++i) {
+      EXPECT_GE(response.hits(i - 1).score(), response.hits(i).score());
+    }
+    if (!expected.empty()) ++found_some;
+  }
+  // Neither all empty nor all full: the comparison means something.
+  EXPECT_GT(found_some, 100);
+  EXPECT_LT(found_some, 280);
+}
+
+// --- Paging ------------------------------------------------------------------
+
+class SearchPagingTest : public SearchTest {
+ protected:
+  void SetUp() override {
+    SearchTest::SetUp();
+    // 300 matches with many equal scores and equal times, put in batches.
+    google::protobuf::RepeatedPtrField<v1::PutItem> items;
+    for (int i = 0; i < 300; ++i) {
+      std::string body;
+      for (int k = 0; k <= i % 4; ++k) body += "flood ";
+      for (int k = 0; k < i % 3; ++k) body += "river ";
+      body += absl::StrCat("report ", i);
+      *items.Add()->mutable_article() = MakeArticle(
+          i % 2 ? "a.com" : "b.org", "News", body, kJan2023 + 60 * (i % 5));
+      if (items.size() == 50) {
+        ASSERT_TRUE(db_->Put(items).ok());
+        items.Clear();
+      }
+    }
+  }
+};
+
+TEST_F(SearchPagingTest, CursorPagesReturnEveryHitOnceInRankOrder) {
+  v1::SearchRequest request = Words("flood");
+  request.set_limit(1000);
+  v1::SearchResponse all = Search(request);
+  ASSERT_EQ(all.hits_size(), 300);
+  EXPECT_FALSE(all.has_more());
+  for (int i = 1; i < all.hits_size(); ++i) {
+    const v1::StoreHit& a = all.hits(i - 1);
+    const v1::StoreHit& b = all.hits(i);
+    ASSERT_GE(a.score(), b.score());
+    if (a.score() != b.score()) continue;
+    const int64_t a_time = a.article().published_at().seconds();
+    const int64_t b_time = b.article().published_at().seconds();
+    ASSERT_GE(a_time, b_time);
+    if (a_time == b_time) {
+      ASSERT_LT(a.article().id(), b.article().id());
+    }
+  }
+
+  for (int limit : {1, 7, 64}) {
+    v1::SearchRequest page = Words("flood");
+    page.set_limit(limit);
+    std::vector<std::string> ids;
+    for (int pages = 0; pages < 400; ++pages) {
+      v1::SearchResponse response = Search(page);
+      ASSERT_LE(response.hits_size(), limit);
+      for (const v1::StoreHit& hit : response.hits())
+        ids.push_back(hit.article().id());
+      if (!response.has_more()) break;
+      const v1::StoreHit& last = *response.hits().rbegin();
+      page.mutable_after()->set_score(last.score());
+      *page.mutable_after()->mutable_published_at() =
+          last.article().published_at();
+      page.mutable_after()->set_id(last.article().id());
+    }
+    EXPECT_EQ(ids, Ids(all)) << "limit " << limit;
+  }
+}
+
+TEST_F(SearchPagingTest, DefaultLimitIsTen) {
+  v1::SearchResponse response = Search(Words("flood river"));
+  EXPECT_EQ(response.hits_size(), 10);
+  EXPECT_TRUE(response.has_more());
+}
+
+TEST_F(SearchPagingTest, APassedDeadlineStopsTheSearch) {
+  v1::SearchResponse response;
+  absl::Status status =
+      db_->Search(Words("flood"), &response, absl::Now() - absl::Seconds(1));
+  EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded);
+}
+
+// --- Index upkeep and statistics ---------------------------------------------
+
+TEST_F(SearchTest, HitsCarryTheStoredArticle) {
+  const v1::Article article =
+      Put("a.com", "Harbor Report", "Ships in the harbor.", kJan2023);
+  v1::SearchResponse response = Search(Words("harbor"));
+  ASSERT_EQ(response.hits_size(), 1);
+  EXPECT_EQ(response.hits(0).article().SerializeAsString(),
+            article.SerializeAsString());
+}
+
+TEST_F(SearchTest, StatsCountsDocumentsTermsAndDocumentFrequencies) {
+  Put("a.com", "Budget Vote", "The budget passed.", kJan2023);  // 5 terms
+  Put("b.org", "Vote", "Another vote on the budget today.", kJan2023);  // 7
+  v1::TermStatistics stats = TermStats({"budget", "vote", "the", "absent"});
+  EXPECT_EQ(stats.document_count(), 2u);
+  EXPECT_EQ(stats.total_terms(), 12u);
+  EXPECT_EQ(stats.document_frequency().at("budget"), 2u);
+  EXPECT_EQ(stats.document_frequency().at("vote"), 2u);
+  EXPECT_EQ(stats.document_frequency().at("the"), 2u);
+  EXPECT_EQ(stats.document_frequency().at("absent"), 0u);
+  EXPECT_EQ(stats.document_frequency().size(), 4u);
+
+  v1::StatsRequest bad;
+  bad.add_terms("ok");
+  bad.add_terms("");
+  v1::StatsResponse response;
+  absl::Status status = db_->Stats(bad, &response);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("terms[1]"));
+}
+
+TEST_F(SearchTest, DuplicatesAreNotIndexedAgain) {
+  const v1::Article original =
+      Put("a.com", "Quake", "A quake struck.", kJan2023);
+  v1::Article copy = original;
+  copy.set_source("mirror.net");
+  copy.set_url("https://mirror.net/quake");
+  EXPECT_EQ(PutArticle(copy).outcome(), v1::OUTCOME_DUPLICATE);
+  google::protobuf::RepeatedPtrField<v1::PutItem> batch;
+  *batch.Add()->mutable_article() = original;
+  *batch.Add()->mutable_article() = copy;
+  ASSERT_TRUE(db_->Put(batch).ok());
+
+  v1::TermStatistics stats = TermStats({"quake"});
+  EXPECT_EQ(stats.document_count(), 1u);
+  EXPECT_EQ(stats.total_terms(), 4u);
+  EXPECT_EQ(stats.document_frequency().at("quake"), 1u);
+  EXPECT_THAT(SearchIds(Words("quake")), ElementsAre(original.id()));
+}
+
+TEST_F(SearchTest, ADuplicateInsideANewBatchIsIndexedOnce) {
+  const v1::Article article =
+      MakeArticle("a.com", "Flood", "Rivers rose.", kJan2023);
+  v1::Article copy = article;
+  copy.set_source("b.org");
+  google::protobuf::RepeatedPtrField<v1::PutItem> items;
+  *items.Add()->mutable_article() = article;
+  *items.Add()->mutable_article() = copy;
+  ASSERT_TRUE(db_->Put(items).ok());
+  EXPECT_EQ(TermStats({"rivers"}).document_frequency().at("rivers"), 1u);
+  EXPECT_EQ(TermStats({}).document_count(), 1u);
+}
+
+TEST_F(SearchTest, TheIndexSurvivesReopen) {
+  const v1::Article article =
+      Put("a.com", "Eclipse", "The sun went dark.", kJan2023);
+  Reopen();
+  EXPECT_THAT(SearchIds(Words("eclipse sun")), ElementsAre(article.id()));
+  EXPECT_EQ(TermStats({"sun"}).document_frequency().at("sun"), 1u);
+}
+
+TEST_F(SearchTest, BadRequestsAreInvalidArgumentNamingTheField) {
+  Put("a.com", "T", "body", kJan2023);
+  auto expect_invalid = [&](const v1::SearchRequest& request,
+                            const std::string& field) {
+    v1::SearchResponse response;
+    absl::Status status = db_->Search(request, &response);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << field;
+    EXPECT_THAT(std::string(status.message()), HasSubstr(field));
+  };
+  expect_invalid(v1::SearchRequest(), "terms");
+  v1::SearchRequest empty_term;
+  empty_term.add_terms("body");
+  empty_term.add_terms("");
+  expect_invalid(empty_term, "terms[1]");
+  v1::SearchRequest backwards = Words("body");
+  backwards.mutable_start_time()->set_seconds(kJan2023 + 1);
+  backwards.mutable_end_time()->set_seconds(kJan2023);
+  expect_invalid(backwards, "start_time");
+  v1::SearchRequest negative = Words("body");
+  negative.set_limit(-1);
+  expect_invalid(negative, "limit");
+  v1::SearchRequest bad_source = Words("body");
+  bad_source.set_source("NOT A HOST");
+  expect_invalid(bad_source, "source");
+}
+
+}  // namespace
+}  // namespace archive::store

@@ -1,0 +1,206 @@
+#include "store/full_text.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/article_rules.h"
+#include "common/status_macros.h"
+#include "common/tokenizer.h"
+#include "store/article_key.h"
+
+namespace archive::store {
+namespace {
+
+void AddTerms(std::string_view text, uint32_t first_position,
+              IndexedText* indexed) {
+  std::vector<std::string> terms = Tokenize(text);
+  for (size_t i = 0; i < terms.size(); ++i) {
+    if (terms[i].size() > kMaxIndexedTermBytes) continue;
+    indexed->positions[std::move(terms[i])].push_back(first_position +
+                                                      static_cast<uint32_t>(i));
+  }
+  indexed->length += static_cast<uint32_t>(terms.size());
+}
+
+absl::Status ValidateTimestamp(const google::protobuf::Timestamp& time,
+                               std::string_view field) {
+  if (time.nanos() < 0 || time.nanos() >= 1'000'000'000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(field), ": nanos out of range"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+IndexedText IndexText(std::string_view title, std::string_view body) {
+  IndexedText indexed;
+  AddTerms(title, 0, &indexed);
+  AddTerms(body, indexed.length + kTitleBodyGap, &indexed);
+  return indexed;
+}
+
+bool ContainsPhrase(
+    const std::vector<const std::vector<uint32_t>*>& term_positions) {
+  if (term_positions.empty()) return true;
+  for (uint32_t first : *term_positions[0]) {
+    bool found = true;
+    for (size_t j = 1; j < term_positions.size() && found; ++j) {
+      found = std::binary_search(term_positions[j]->begin(),
+                                 term_positions[j]->end(),
+                                 first + static_cast<uint32_t>(j));
+    }
+    if (found) return true;
+  }
+  return false;
+}
+
+Bm25::Bm25(uint64_t document_count, uint64_t total_terms)
+    : document_count_(
+          static_cast<double>(std::max<uint64_t>(document_count, 1))),
+      average_length_(static_cast<double>(total_terms) / document_count_) {}
+
+double Bm25::Idf(uint64_t document_frequency) const {
+  const double df =
+      std::min(static_cast<double>(document_frequency), document_count_);
+  return std::log(1.0 + (document_count_ - df + 0.5) / (df + 0.5));
+}
+
+double Bm25::TermScore(double idf, uint32_t term_frequency,
+                       uint32_t document_length) const {
+  const double relative_length =
+      average_length_ > 0 ? document_length / average_length_ : 1.0;
+  const double tf = term_frequency;
+  return idf * tf * (kK1 + 1) / (tf + kK1 * (1 - kB + kB * relative_length));
+}
+
+bool RanksBefore(const RankedHit& a, const RankedHit& b) {
+  if (a.score != b.score) return a.score > b.score;
+  const std::string_view a_time =
+      std::string_view(a.document).substr(0, kTimeKeyLength);
+  const std::string_view b_time =
+      std::string_view(b.document).substr(0, kTimeKeyLength);
+  if (a_time != b_time) return a_time > b_time;
+  return std::string_view(a.document).substr(kTimeKeyLength) <
+         std::string_view(b.document).substr(kTimeKeyLength);
+}
+
+void TopHits::Offer(RankedHit hit) {
+  ++offered_;
+  if (limit_ == 0) return;
+  if (heap_.size() < limit_) {
+    heap_.push(std::move(hit));
+  } else if (RanksBefore(hit, heap_.top())) {
+    heap_.pop();
+    heap_.push(std::move(hit));
+  }
+}
+
+std::vector<RankedHit> TopHits::Take() {
+  std::vector<RankedHit> hits;
+  hits.reserve(heap_.size());
+  while (!heap_.empty()) {
+    hits.push_back(heap_.top());
+    heap_.pop();
+  }
+  std::reverse(hits.begin(), hits.end());
+  return hits;
+}
+
+absl::Status ValidateTerm(std::string_view term, std::string_view field) {
+  if (term.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(field), ": empty"));
+  }
+  if (term.find('\0') != std::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(field), ": contains 0x00"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SearchQuery> ParseSearchRequest(
+    const v1::SearchRequest& request) {
+  if (request.terms().empty() && request.phrases().empty()) {
+    return absl::InvalidArgumentError(
+        "terms: a search needs at least one term or phrase");
+  }
+  SearchQuery query;
+  for (int i = 0; i < request.terms_size(); ++i) {
+    RETURN_IF_ERROR(
+        ValidateTerm(request.terms(i), absl::StrCat("terms[", i, "]")));
+    query.terms.push_back(request.terms(i));
+  }
+  for (int i = 0; i < request.phrases_size(); ++i) {
+    const v1::Phrase& phrase = request.phrases(i);
+    if (phrase.terms().empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("phrases[", i, "].terms: empty"));
+    }
+    for (int j = 0; j < phrase.terms_size(); ++j) {
+      RETURN_IF_ERROR(ValidateTerm(
+          phrase.terms(j), absl::StrCat("phrases[", i, "].terms[", j, "]")));
+      query.terms.push_back(phrase.terms(j));
+    }
+  }
+  std::sort(query.terms.begin(), query.terms.end());
+  query.terms.erase(std::unique(query.terms.begin(), query.terms.end()),
+                    query.terms.end());
+  if (query.terms.size() > static_cast<size_t>(kMaxSearchTerms)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "terms: ", query.terms.size(),
+        " distinct terms with the phrases', more than ", kMaxSearchTerms));
+  }
+  for (const v1::Phrase& phrase : request.phrases()) {
+    std::vector<size_t>& indexes = query.phrases.emplace_back();
+    for (const std::string& term : phrase.terms()) {
+      indexes.push_back(
+          std::lower_bound(query.terms.begin(), query.terms.end(), term) -
+          query.terms.begin());
+    }
+  }
+
+  if (!request.source().empty()) {
+    RETURN_IF_ERROR(ValidateSource(request.source(), "source"));
+    query.source = request.source();
+  }
+  if (request.has_start_time()) {
+    RETURN_IF_ERROR(ValidateTimestamp(request.start_time(), "start_time"));
+    query.start_time = EncodeTime(request.start_time());
+  }
+  if (request.has_end_time()) {
+    RETURN_IF_ERROR(ValidateTimestamp(request.end_time(), "end_time"));
+    query.end_time = EncodeTime(request.end_time());
+  }
+  if (query.start_time.has_value() && query.end_time.has_value() &&
+      *query.start_time > *query.end_time) {
+    return absl::InvalidArgumentError("start_time: after end_time");
+  }
+
+  if (request.limit() < 0) {
+    return absl::InvalidArgumentError("limit: must not be negative");
+  }
+  if (request.limit() > 0)
+    query.limit = std::min(request.limit(), kMaxSearchLimit);
+
+  if (request.has_after()) {
+    const v1::SearchCursor& after = request.after();
+    if (std::isnan(after.score())) {
+      return absl::InvalidArgumentError("after.score: not a number");
+    }
+    RETURN_IF_ERROR(
+        ValidateTimestamp(after.published_at(), "after.published_at"));
+    std::optional<std::string> id = EncodeId(after.id());
+    if (!id.has_value()) {
+      return absl::InvalidArgumentError(
+          "after.id: must be 32 lower-case hex digits");
+    }
+    query.after =
+        RankedHit{after.score(), EncodeTime(after.published_at()) + *id, ""};
+  }
+  return query;
+}
+
+}  // namespace archive::store

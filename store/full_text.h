@@ -1,0 +1,142 @@
+// Full-text search apart from RocksDB: what an article is indexed under,
+// what a SearchRequest asks for, and how matching articles are scored and
+// ranked. ArticleDb joins these with the postings it reads.
+//
+// An article is indexed as one document of its title's terms followed by its
+// body's, as archive::Tokenize (common/tokenizer.h) splits them: the same
+// terms the query server looks up. Body positions continue after the
+// title's with a gap, so that no phrase matches across the two.
+//
+// Matches are scored by Okapi BM25 (k1 = 1.2, b = 0.75) summed over the
+// query's distinct terms, with Lucene's idf ln(1 + (N - df + 0.5) /
+// (df + 0.5)), which is never negative. Hits are ranked by score descending,
+// then newest published_at first, then id ascending: a total order, the
+// same on every store, so hits of several stores merge and page by cursor.
+#ifndef STORE_FULL_TEXT_H_
+#define STORE_FULL_TEXT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <queue>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "archive/v1/store.pb.h"
+
+namespace archive::store {
+
+// Positions left unused between the title's last term and the body's first.
+inline constexpr uint32_t kTitleBodyGap = 16;
+// Longer terms (a run of letters with no word boundary) are not indexed, so
+// searching for one finds nothing; they still take a position.
+inline constexpr size_t kMaxIndexedTermBytes = 128;
+// At most this many distinct terms in one search, phrases' included.
+inline constexpr int kMaxSearchTerms = 64;
+inline constexpr int kDefaultSearchLimit = 10;
+inline constexpr int kMaxSearchLimit = 1000;
+
+struct IndexedText {
+  // Terms in title and body, the unindexed long ones included.
+  uint32_t length = 0;
+  // Each indexed term and its positions, ascending.
+  std::map<std::string, std::vector<uint32_t>> positions;
+};
+
+// The document of an article with this title and body (both normalized).
+IndexedText IndexText(std::string_view title, std::string_view body);
+
+// True when some position p of term_positions[0] has p + j in
+// term_positions[j] for every j: the phrase's terms occur in order, adjacent.
+// Each list must be ascending.
+bool ContainsPhrase(
+    const std::vector<const std::vector<uint32_t>*>& term_positions);
+
+// BM25 over a collection of `document_count` documents holding `total_terms`
+// terms. Statistics that lag behind the postings (a df above N, no terms
+// counted) are clamped, never a division by zero or a negative score.
+class Bm25 {
+ public:
+  static constexpr double kK1 = 1.2;
+  static constexpr double kB = 0.75;
+
+  Bm25(uint64_t document_count, uint64_t total_terms);
+
+  double Idf(uint64_t document_frequency) const;
+  // One term's part of a document's score.
+  double TermScore(double idf, uint32_t term_frequency,
+                   uint32_t document_length) const;
+
+ private:
+  double document_count_;
+  double average_length_;  // 0 when unknown
+};
+
+// A scored match: `document` is the `time id` of its posting keys.
+struct RankedHit {
+  double score = 0;
+  std::string document;
+  std::string source;
+};
+
+// True when `a` ranks strictly before `b` (see the file comment).
+bool RanksBefore(const RankedHit& a, const RankedHit& b);
+
+// The best `limit` hits offered, kept in a bounded heap: O(log limit) an
+// offer, O(limit) memory.
+class TopHits {
+ public:
+  explicit TopHits(size_t limit) : limit_(limit) {}
+
+  void Offer(RankedHit hit);
+  // Hits offered in all.
+  size_t offered() const { return offered_; }
+  // The kept hits, best first; leaves the heap empty.
+  std::vector<RankedHit> Take();
+
+ private:
+  struct WorstOnTop {
+    bool operator()(const RankedHit& a, const RankedHit& b) const {
+      return RanksBefore(a, b);
+    }
+  };
+
+  size_t limit_;
+  size_t offered_ = 0;
+  std::priority_queue<RankedHit, std::vector<RankedHit>, WorstOnTop> heap_;
+};
+
+// A SearchRequest, checked and in the form the search runs on.
+struct SearchQuery {
+  // Every distinct term of `terms` and of the phrases, sorted.
+  std::vector<std::string> terms;
+  // Each phrase as indexes into `terms`.
+  std::vector<std::vector<size_t>> phrases;
+  // Empty for every source.
+  std::string source;
+  // Bounds of published_at in the key codec's 12-byte form: [start, end).
+  std::optional<std::string> start_time;
+  std::optional<std::string> end_time;
+  int limit = kDefaultSearchLimit;
+  // Only hits ranking after this one; its source is empty.
+  std::optional<RankedHit> after;
+};
+
+// INVALID_ARGUMENT naming the field when `request` is malformed: no terms and
+// no phrases, an empty term or one holding 0x00, an empty phrase, more than
+// kMaxSearchTerms distinct terms, a source that is no host name, a time out
+// of range or start_time after end_time, a negative limit, a cursor with a
+// malformed id or time or a NaN score. `global` is checked by the search.
+absl::StatusOr<SearchQuery> ParseSearchRequest(
+    const v1::SearchRequest& request);
+
+// INVALID_ARGUMENT naming `field` unless `term` could be a term: non-empty,
+// with no 0x00.
+absl::Status ValidateTerm(std::string_view term, std::string_view field);
+
+}  // namespace archive::store
+
+#endif  // STORE_FULL_TEXT_H_
