@@ -1,0 +1,162 @@
+#include "ingest/article_preparer.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/article_rules.h"
+#include "common/canonical_url.h"
+#include "common/fingerprint.h"
+#include "common/minhash.h"
+#include "common/proto_time.h"
+#include "common/status_macros.h"
+#include "common/text_normalizer.h"
+#include "common/tokenizer.h"
+
+namespace archive::ingest {
+namespace {
+
+absl::Status Invalid(const std::string& field, const std::string& why) {
+  return absl::InvalidArgumentError(absl::StrCat("article.", field, ": ", why));
+}
+
+// Prefixes a normalizer's error ("invalid UTF-8 at byte 17") with the field.
+absl::StatusOr<std::string> Clean(const std::string& text,
+                                  const std::string& field, bool one_line) {
+  absl::StatusOr<std::string> cleaned =
+      one_line ? NormalizeLine(text) : NormalizeBody(text);
+  if (!cleaned.ok()) return Invalid(field, std::string(cleaned.status().message()));
+  return cleaned;
+}
+
+size_t CountCharacters(const std::string& utf8) {
+  size_t count = 0;
+  for (char c : utf8) {
+    if ((static_cast<unsigned char>(c) & 0xc0) != 0x80) ++count;
+  }
+  return count;
+}
+
+// BCP 47 in the shape news metadata uses: a 2-3 letter language, then
+// subtags of 1-8 letters or digits.
+bool IsLanguageTag(const std::string& tag) {
+  size_t start = 0;
+  bool first = true;
+  while (start <= tag.size()) {
+    size_t end = tag.find('-', start);
+    if (end == std::string::npos) end = tag.size();
+    const size_t length = end - start;
+    if (first ? (length < 2 || length > 3) : (length < 1 || length > 8)) {
+      return false;
+    }
+    for (size_t i = start; i < end; ++i) {
+      const char c = tag[i];
+      if (first ? !absl::ascii_isalpha(c) : !absl::ascii_isalnum(c)) return false;
+    }
+    first = false;
+    start = end + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<PreparedArticle> PrepareArticle(const v1::Article& submitted,
+                                               absl::Time now,
+                                               const PreparerOptions& options) {
+  size_t text_bytes = submitted.title().size() + submitted.body().size();
+  for (const std::string& caption : submitted.captions()) {
+    text_bytes += caption.size();
+  }
+  if (text_bytes > options.max_article_bytes) {
+    return Invalid("body", absl::StrCat("the article's text is ", text_bytes,
+                                        " bytes, over the limit of ",
+                                        options.max_article_bytes));
+  }
+
+  PreparedArticle prepared;
+  v1::Article& article = prepared.article;
+
+  ASSIGN_OR_RETURN(std::string source, Clean(submitted.source(), "source", true));
+  article.set_source(absl::AsciiStrToLower(source));
+  RETURN_IF_ERROR(ValidateSource(article.source(), "article.source"));
+
+  ASSIGN_OR_RETURN(*article.mutable_title(),
+                   Clean(submitted.title(), "title", true));
+  const size_t title_chars = CountCharacters(article.title());
+  if (title_chars > options.max_title_chars) {
+    return Invalid("title", absl::StrCat(title_chars, " characters, over the limit of ",
+                                         options.max_title_chars));
+  }
+  ASSIGN_OR_RETURN(*article.mutable_body(), Clean(submitted.body(), "body", false));
+  if (article.body().empty()) return Invalid("body", "empty after cleanup");
+
+  for (int i = 0; i < submitted.captions_size(); ++i) {
+    ASSIGN_OR_RETURN(std::string caption,
+                     Clean(submitted.captions(i), absl::StrCat("captions[", i, "]"),
+                           true));
+    bool seen = caption.empty();
+    for (const std::string& kept : article.captions()) seen |= kept == caption;
+    if (!seen) article.add_captions(std::move(caption));
+  }
+  for (int i = 0; i < submitted.authors_size(); ++i) {
+    ASSIGN_OR_RETURN(std::string author,
+                     Clean(submitted.authors(i), absl::StrCat("authors[", i, "]"),
+                           true));
+    if (!author.empty()) article.add_authors(std::move(author));
+  }
+
+  if (!submitted.url().empty()) {
+    absl::StatusOr<std::string> url = CanonicalUrl(submitted.url());
+    // CanonicalUrl's messages already start with "url: ".
+    if (!url.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("article.", url.status().message()));
+    }
+    article.set_url(*std::move(url));
+  }
+
+  if (!submitted.language().empty()) {
+    if (!IsLanguageTag(submitted.language())) {
+      return Invalid("language", absl::StrCat("\"", submitted.language().substr(0, 40),
+                                              "\" is not a BCP 47 tag such as "
+                                              "en or pt-BR"));
+    }
+    article.set_language(submitted.language());
+  }
+
+  if (!submitted.has_published_at()) return Invalid("published_at", "required");
+  RETURN_IF_ERROR(ValidateArticleTime(submitted.published_at(), now,
+                                      "article.published_at"));
+  *article.mutable_published_at() = submitted.published_at();
+  if (submitted.has_crawled_at()) {
+    RETURN_IF_ERROR(
+        ValidateArticleTime(submitted.crawled_at(), now, "article.crawled_at"));
+    *article.mutable_crawled_at() = submitted.crawled_at();
+  } else {
+    *article.mutable_crawled_at() = ToProtoTimestamp(now);
+  }
+
+  article.set_content_digest(ContentDigest(article.title(), article.body()));
+  article.set_id(IdFromDigest(article.content_digest()));
+  if (!submitted.content_digest().empty() &&
+      submitted.content_digest() != article.content_digest()) {
+    return Invalid("content_digest",
+                   "does not match the normalized title and body (leave it "
+                   "empty to have it computed)");
+  }
+  if (!submitted.id().empty() && submitted.id() != article.id()) {
+    return Invalid("id",
+                   "does not match the normalized title and body (leave it "
+                   "empty to have it computed)");
+  }
+
+  // The store checks the same rules; checking here too keeps a bad article
+  // out of a batch it would otherwise fail for everyone in it.
+  RETURN_IF_ERROR(ValidateStoredArticle(article, now, "article."));
+  prepared.minhash = MinHashSignature(Tokenize(article.body()));
+  return prepared;
+}
+
+}  // namespace archive::ingest

@@ -1,0 +1,57 @@
+#include "ingest/ingest_server.h"
+
+#include <future>
+#include <memory>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/grpc_server.h"
+#include "common/logging.h"
+#include "common/status_macros.h"
+#include "store/store_client.h"
+
+namespace archive::ingest {
+
+absl::Status RunIngestServer(const IngestServerOptions& options) {
+  if (options.store_addresses.empty()) {
+    return absl::InvalidArgumentError("--stores: at least one store is required");
+  }
+  auto pipeline = std::make_unique<SubmitPipeline>(
+      store::ConnectStores(options.store_addresses), options.pipeline);
+  IngestService service(pipeline.get(), options.service);
+
+  GrpcServerOptions server_options;
+  server_options.listen_address = options.listen_address;
+  server_options.service_names = {v1::Ingest::service_full_name()};
+  // One request is one article: a little over the article limit.
+  server_options.max_receive_message_bytes = static_cast<int>(
+      std::min<size_t>(options.service.preparer.max_article_bytes * 2 + (64 << 10),
+                       1 << 30));
+  ASSIGN_OR_RETURN(std::unique_ptr<GrpcServer> server,
+                   GrpcServer::Start(server_options, {&service}));
+  ARCHIVE_LOG(INFO) << "ingest_server listening on " << options.listen_address
+                    << " (port " << server->port() << "), stores "
+                    << absl::StrJoin(options.store_addresses, ",");
+
+  const int signal_number = WaitForTerminationSignal();
+  ARCHIVE_LOG(INFO) << "signal " << signal_number << ": draining in-flight calls";
+  // The server waits for every call; after the grace period, articles still
+  // queued for a store fail UNAVAILABLE so that the calls can end.
+  std::promise<void> drained;
+  std::future<void> drained_future = drained.get_future();
+  std::thread stopper([&] {
+    server->Shutdown(options.shutdown_grace);
+    drained.set_value();
+  });
+  if (drained_future.wait_for(absl::ToChronoSeconds(options.shutdown_grace)) !=
+      std::future_status::ready) {
+    pipeline->Abort();
+  }
+  stopper.join();
+  pipeline.reset();
+  ARCHIVE_LOG(INFO) << "ingest_server stopped cleanly";
+  return absl::OkStatus();
+}
+
+}  // namespace archive::ingest

@@ -1,0 +1,32 @@
+// Runs an ingest server: connects to the stores, serves archive.v1.Ingest
+// until SIGTERM or SIGINT, then shuts down gracefully (health NOT_SERVING,
+// in-flight articles finish or fail UNAVAILABLE after the grace period).
+#ifndef INGEST_INGEST_SERVER_H_
+#define INGEST_INGEST_SERVER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "ingest/ingest_service.h"
+#include "ingest/submit_pipeline.h"
+
+namespace archive::ingest {
+
+struct IngestServerOptions {
+  std::string listen_address = "127.0.0.1:50051";
+  // HOST:PORT of every store; also their names for routing.
+  std::vector<std::string> store_addresses;
+  IngestServiceOptions service;
+  PipelineOptions pipeline;
+  absl::Duration shutdown_grace = absl::Seconds(10);
+};
+
+// Returns an error if the address cannot be bound or the options are
+// unusable; otherwise blocks until a termination signal.
+absl::Status RunIngestServer(const IngestServerOptions& options);
+
+}  // namespace archive::ingest
+
+#endif  // INGEST_INGEST_SERVER_H_

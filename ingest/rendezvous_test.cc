@@ -1,0 +1,68 @@
+#include "ingest/rendezvous.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/fingerprint.h"
+#include "gtest/gtest.h"
+
+namespace archive::ingest {
+namespace {
+
+std::vector<std::string> Ids(int count) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < count; ++i) {
+    ids.push_back(IdFromDigest(ContentDigest("t", absl::StrCat("body ", i))));
+  }
+  return ids;
+}
+
+TEST(PickStoreTest, SpreadsArticlesEvenly) {
+  const std::vector<std::string> stores = {"10.0.0.1:50052", "10.0.0.2:50052",
+                                           "10.0.0.3:50052"};
+  std::map<size_t, int> counts;
+  for (const std::string& id : Ids(9000)) ++counts[PickStore(id, stores)];
+  for (const auto& [store, count] : counts) {
+    EXPECT_GT(count, 2700) << store;
+    EXPECT_LT(count, 3300) << store;
+  }
+}
+
+TEST(PickStoreTest, OrderOfTheListDoesNotMatter) {
+  const std::vector<std::string> forward = {"a:1", "b:1", "c:1"};
+  const std::vector<std::string> backward = {"c:1", "b:1", "a:1"};
+  for (const std::string& id : Ids(500)) {
+    EXPECT_EQ(forward[PickStore(id, forward)], backward[PickStore(id, backward)]);
+  }
+}
+
+TEST(PickStoreTest, AddingAStoreMovesOnlyArticlesToIt) {
+  const std::vector<std::string> three = {"a:1", "b:1", "c:1"};
+  const std::vector<std::string> four = {"a:1", "b:1", "c:1", "d:1"};
+  int moved = 0;
+  for (const std::string& id : Ids(4000)) {
+    const std::string before = three[PickStore(id, three)];
+    const std::string after = four[PickStore(id, four)];
+    if (before != after) {
+      EXPECT_EQ(after, "d:1");
+      ++moved;
+    }
+  }
+  EXPECT_GT(moved, 800);
+  EXPECT_LT(moved, 1200);
+}
+
+TEST(PickStoreTest, IsStableAcrossReleases) {
+  // Routing decides where stored articles live: these must never change.
+  const std::vector<std::string> stores = {"127.0.0.1:50052", "127.0.0.1:50062"};
+  // (Values computed independently, with a Python rendering of the hashes.)
+  EXPECT_EQ(PickStore("00000000000000000000000000000000", stores), 1u);
+  EXPECT_EQ(PickStore("ffffffffffffffffffffffffffffffff", stores), 1u);
+  EXPECT_EQ(PickStore("0123456789abcdef0123456789abcdef", stores), 1u);
+  EXPECT_EQ(PickStore("a59f40899dc43316a59f40899dc43316", stores), 0u);
+}
+
+}  // namespace
+}  // namespace archive::ingest
