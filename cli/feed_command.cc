@@ -1,0 +1,353 @@
+#include "cli/feed_command.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "archive/v1/ingest.grpc.pb.h"
+#include "cli/jsonl_reader.h"
+#include "cli/page_text_parser.h"
+#include "common/proto_time.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+
+namespace archive::cli {
+namespace {
+
+// One input, opened and with its format decided before anything is sent.
+struct Input {
+  std::string name;  // as given; "-" reads as "<stdin>"
+  std::unique_ptr<std::ifstream> file;
+  std::istream* stream = nullptr;
+  // Lines read while detecting the format, to be parsed first.
+  std::vector<std::string> head;
+  InputFormat format = InputFormat::kText;
+  absl::Time crawled_at;
+};
+
+// Reads up to the first non-blank line to decide the format by content.
+void DetectInputFormat(Input* input, InputFormat requested) {
+  std::string line;
+  std::string sample;
+  while (sample.empty() && std::getline(*input->stream, line)) {
+    input->head.push_back(line);
+    if (line.find_first_not_of(" \t\r\n") != std::string::npos) sample = line;
+  }
+  input->format = requested == InputFormat::kAuto ? DetectFormat(sample) : requested;
+}
+
+std::string JsonString(const std::string& text) {
+  std::string quoted = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': quoted += "\\\""; break;
+      case '\\': quoted += "\\\\"; break;
+      case '\n': quoted += "\\n"; break;
+      case '\r': quoted += "\\r"; break;
+      case '\t': quoted += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          quoted += absl::StrFormat("\\u%04x", c);
+        } else {
+          quoted += static_cast<char>(c);
+        }
+    }
+  }
+  return quoted + "\"";
+}
+
+// Where an article came from.
+struct Origin {
+  std::string file;
+  int line = 0;
+};
+
+// Counts and prints outcomes; shared by the sending and receiving threads.
+class Report {
+ public:
+  Report(const FeedOptions& options, std::ostream& out, std::ostream& err)
+      : options_(options), out_(out), err_(err), started_(absl::Now()) {}
+
+  void Record(const Origin& origin, const v1::SubmitResponse& response) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++total_;
+    switch (response.outcome()) {
+      case v1::OUTCOME_STORED: ++stored_; break;
+      case v1::OUTCOME_DUPLICATE: ++duplicate_; break;
+      case v1::OUTCOME_NEAR_DUPLICATE: ++near_duplicate_; break;
+      default: ++rejected_; break;
+    }
+    if (response.outcome() == v1::OUTCOME_REJECTED) {
+      ClearProgress();
+      err_ << origin.file << ":" << origin.line << ": " << response.error() << "\n";
+    }
+    if (options_.json) {
+      std::string fields;
+      google::protobuf::util::JsonPrintOptions print;
+      print.always_print_primitive_fields = true;
+      (void)google::protobuf::util::MessageToJsonString(response, &fields, print);
+      out_ << "{\"file\":" << JsonString(origin.file) << ",\"line\":" << origin.line
+           << "," << fields.substr(1) << "\n";
+    }
+    MaybeShowProgress();
+  }
+
+  void Note(const std::string& message) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ClearProgress();
+    err_ << message << "\n";
+  }
+
+  bool any_rejected() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return rejected_ > 0;
+  }
+
+  void Summarize(int unanswered) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ClearProgress();
+    const double seconds = absl::ToDoubleSeconds(absl::Now() - started_);
+    std::ostream& to = options_.json ? err_ : out_;
+    to << absl::StrFormat(
+        "%d articles in %.1f s (%.0f/s): %d stored, %d duplicate, %d near "
+        "duplicate, %d rejected",
+        total_, seconds, seconds > 0 ? total_ / seconds : 0.0, stored_, duplicate_,
+        near_duplicate_, rejected_);
+    if (unanswered > 0) to << ", " << unanswered << " not acknowledged";
+    to << "\n";
+  }
+
+ private:
+  void MaybeShowProgress() {
+    if (!options_.progress) return;
+    const absl::Time now = absl::Now();
+    if (now - last_progress_ < absl::Milliseconds(200)) return;
+    last_progress_ = now;
+    const double seconds = absl::ToDoubleSeconds(now - started_);
+    err_ << absl::StrFormat(
+                "\r%d articles, %.0f/s: %d stored, %d duplicate, %d near "
+                "duplicate, %d rejected\x1b[K",
+                total_, seconds > 0 ? total_ / seconds : 0.0, stored_, duplicate_,
+                near_duplicate_, rejected_)
+         << std::flush;
+    progress_shown_ = true;
+  }
+
+  void ClearProgress() {
+    if (progress_shown_) err_ << "\r\x1b[K";
+    progress_shown_ = false;
+  }
+
+  const FeedOptions& options_;
+  std::ostream& out_;
+  std::ostream& err_;
+  const absl::Time started_;
+  std::mutex mutex_;
+  int total_ = 0, stored_ = 0, duplicate_ = 0, near_duplicate_ = 0, rejected_ = 0;
+  absl::Time last_progress_ = absl::InfinitePast();
+  bool progress_shown_ = false;
+};
+
+// Sends every article of every input; runs on its own thread.
+class Sender {
+ public:
+  using Stream = grpc::ClientReaderWriterInterface<v1::SubmitRequest, v1::SubmitResponse>;
+
+  Sender(const FeedOptions& options, std::vector<Input>* inputs, Stream* stream,
+         Report* report)
+      : options_(options), inputs_(inputs), stream_(stream), report_(report) {}
+
+  void Run() {
+    for (Input& input : *inputs_) {
+      if (!SendInput(&input)) break;
+    }
+    stream_->WritesDone();
+  }
+
+  // The origin of the next response, in send order.
+  bool PopOrigin(Origin* origin) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (in_flight_.empty()) return false;
+    *origin = std::move(in_flight_.front());
+    in_flight_.pop_front();
+    return true;
+  }
+
+  int unanswered() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return static_cast<int>(in_flight_.size());
+  }
+
+ private:
+  bool Send(const std::string& file, int line, v1::Article article, absl::Time crawled_at) {
+    if (article.source().empty()) article.set_source(options_.source);
+    if (!article.has_crawled_at()) *article.mutable_crawled_at() = ToProtoTimestamp(crawled_at);
+    if (!article.has_published_at()) *article.mutable_published_at() = article.crawled_at();
+    v1::SubmitRequest request;
+    *request.mutable_article() = std::move(article);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      in_flight_.push_back({file, line});
+    }
+    return stream_->Write(request);
+  }
+
+  bool SendInput(Input* input) {
+    int articles = 0;
+    if (input->format == InputFormat::kJsonl) {
+      int line_number = 0;
+      std::string line;
+      size_t next_head = 0;
+      for (;;) {
+        if (next_head < input->head.size()) {
+          line = std::move(input->head[next_head++]);
+        } else if (!std::getline(*input->stream, line)) {
+          break;
+        }
+        ++line_number;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        ++articles;
+        absl::StatusOr<v1::Article> article = ParseJsonlLine(line, line_number);
+        if (!article.ok()) {
+          v1::SubmitResponse rejected;
+          rejected.set_outcome(v1::OUTCOME_REJECTED);
+          // The reader's message starts "line N: ".
+          std::string why(article.status().message());
+          const size_t colon = why.find(": ");
+          if (why.rfind("line ", 0) == 0 && colon != std::string::npos) {
+            why = why.substr(colon + 2);
+          }
+          rejected.set_error(why);
+          report_->Record({input->name, line_number}, rejected);
+          continue;
+        }
+        if (!Send(input->name, line_number, *std::move(article), input->crawled_at)) {
+          return false;
+        }
+      }
+    } else {
+      PageTextParser parser({options_.source});
+      for (std::string& line : input->head) parser.AddLine(line);
+      input->head.clear();
+      ParsedArticle parsed;
+      while (parser.ReadNext(input->stream, &parsed)) {
+        ++articles;
+        if (!Send(input->name, parsed.line, std::move(parsed.article), input->crawled_at)) {
+          return false;
+        }
+      }
+    }
+    if (input->stream->bad()) {
+      report_->Note(absl::StrCat(input->name, ": read error: ", std::strerror(errno)));
+    }
+    if (articles == 0) report_->Note(absl::StrCat(input->name, ": no articles found"));
+    return true;
+  }
+
+  const FeedOptions& options_;
+  std::vector<Input>* inputs_;
+  Stream* stream_;
+  Report* report_;
+  std::mutex mutex_;
+  std::deque<Origin> in_flight_;  // guarded by mutex_
+};
+
+}  // namespace
+
+int RunFeed(const FeedOptions& options, std::ostream& out, std::ostream& err) {
+  if (options.files.empty()) {
+    err << "archivectl feed: name at least one FILE, or - for standard input\n";
+    return 2;
+  }
+  std::vector<Input> inputs;
+  for (const std::string& name : options.files) {
+    Input input;
+    input.name = name == "-" ? "<stdin>" : name;
+    input.crawled_at = absl::Now();
+    if (name == "-") {
+      input.stream = &std::cin;
+    } else {
+      struct stat info;
+      if (::stat(name.c_str(), &info) != 0 || S_ISDIR(info.st_mode)) {
+        err << "archivectl feed: cannot read " << name << ": "
+            << (S_ISDIR(info.st_mode) ? "is a directory" : std::strerror(errno)) << "\n";
+        return 2;
+      }
+      // A saved page's modification time is when it was crawled.
+      input.crawled_at = std::min(absl::Now(), absl::FromTimeT(info.st_mtime));
+      input.file = std::make_unique<std::ifstream>(name, std::ios::binary);
+      if (!*input.file) {
+        err << "archivectl feed: cannot read " << name << ": " << std::strerror(errno)
+            << "\n";
+        return 2;
+      }
+      input.stream = input.file.get();
+    }
+    DetectInputFormat(&input, options.format);
+    if (input.format == InputFormat::kText && options.source.empty()) {
+      err << "archivectl feed: " << input.name
+          << " is page text, which names no outlet: give --source (such as "
+             "--source=aawsat.com)\n";
+      return 2;
+    }
+    inputs.push_back(std::move(input));
+  }
+
+  grpc::ChannelArguments arguments;
+  arguments.SetMaxReceiveMessageSize(16 << 20);
+  auto channel = grpc::CreateCustomChannel(
+      options.ingest_address, grpc::InsecureChannelCredentials(), arguments);
+  if (!channel->WaitForConnected(std::chrono::system_clock::now() +
+                                 std::chrono::seconds(10))) {
+    err << "archivectl feed: cannot reach the ingest server at "
+        << options.ingest_address << "\n";
+    return 2;
+  }
+  auto stub = v1::Ingest::NewStub(channel);
+  grpc::ClientContext context;
+  std::unique_ptr<Sender::Stream> stream = stub->SubmitStream(&context);
+
+  Report report(options, out, err);
+  Sender sender(options, &inputs, stream.get(), &report);
+  std::thread sending([&sender] { sender.Run(); });
+  v1::SubmitResponse response;
+  while (stream->Read(&response)) {
+    Origin origin;
+    if (!sender.PopOrigin(&origin)) {
+      context.TryCancel();
+      break;
+    }
+    report.Record(origin, response);
+  }
+  sending.join();
+  const grpc::Status status = stream->Finish();
+  const int unanswered = sender.unanswered();
+  report.Summarize(unanswered);
+  if (!status.ok()) {
+    err << "archivectl feed: the ingest stream failed: "
+        << (status.error_code() == grpc::StatusCode::UNAVAILABLE ? "UNAVAILABLE: "
+                                                                 : "")
+        << status.error_message() << "\n";
+    if (unanswered > 0) {
+      err << "archivectl feed: " << unanswered
+          << " articles were not acknowledged; feeding them again is safe\n";
+    }
+    return 2;
+  }
+  return report.any_rejected() ? 1 : 0;
+}
+
+}  // namespace archive::cli

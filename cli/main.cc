@@ -1,0 +1,179 @@
+// archivectl: the archive's command-line client.
+//   archivectl feed [--ingest=ADDR] [--source=S] [--format=auto|text|jsonl] [--json] FILE...|-
+//   archivectl get ID | list | search "WORDS" | sources | stats  [--query=ADDR] [--json]
+// Exit status: 0 done; 1 some articles rejected (feed) or no such id (get);
+// 2 usage error, unreadable file or unreachable server.
+#include <unistd.h>
+
+#include <iostream>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cli/command_line.h"
+#include "cli/feed_command.h"
+#include "cli/health_command.h"
+#include "cli/input_format.h"
+#include "cli/read_commands.h"
+
+namespace archive::cli {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: archivectl VERB [FLAGS] [ARGS]\n"
+    "\n"
+    "  feed [--ingest=ADDR] [--source=S] [--format=auto|text|jsonl] [--json] FILE...|-\n"
+    "      send crawled articles to the ingest server (default 127.0.0.1:50051)\n"
+    "  get ID [--json]\n"
+    "  list [--source=S] [--from=T] [--to=T] [--limit=N] [--oldest-first] [--json]\n"
+    "  search \"WORDS\" [--source=S] [--from=T] [--to=T] [--limit=N] [--json]\n"
+    "  sources [--json]\n"
+    "  stats [--json]\n"
+    "      read the archive through the query server (--query=ADDR, default\n"
+    "      127.0.0.1:50053). T is RFC 3339 (2023-01-13T15:00:00Z) or a date\n"
+    "      (2023-01-13, 00:00 UTC); --from is inclusive, --to exclusive.\n"
+    "  health [--wait=SECONDS] [ADDR...]\n"
+    "      whether servers answer SERVING (default: the three default ports)\n"
+    "\n"
+    "Exit status: 0 done; 1 some articles rejected; 2 usage error, unreadable\n"
+    "file or unreachable server.\n";
+
+// A usage error: the problem alone when there is one (the full usage would
+// bury it), else the usage.
+int Usage(const std::string& problem) {
+  if (problem.empty()) {
+    std::cerr << kUsage;
+  } else {
+    std::cerr << "archivectl: " << problem << " (see archivectl help)\n";
+  }
+  return 2;
+}
+
+int Feed(const std::vector<std::string>& args) {
+  auto parsed = ParseArgs(args, {{"ingest"}, {"source"}, {"format"}, {"json", false}});
+  if (!parsed.ok()) return Usage(std::string("feed: ") + std::string(parsed.status().message()));
+  FeedOptions options;
+  options.ingest_address = parsed->GetString("ingest", options.ingest_address);
+  options.source = parsed->GetString("source");
+  auto format = ParseInputFormat(parsed->GetString("format", "auto"));
+  if (!format.ok()) return Usage(std::string("feed: ") + std::string(format.status().message()));
+  options.format = *format;
+  options.json = parsed->GetBool("json");
+  options.files = parsed->arguments();
+  options.progress = !options.json && ::isatty(STDERR_FILENO);
+  return RunFeed(options, std::cout, std::cerr);
+}
+
+// Parses a reading verb's flags; on a usage error, reports it and sets
+// *exit_status.
+std::optional<ParsedArgs> ParseReadArgs(const std::string& verb,
+                                        const std::vector<std::string>& args,
+                                        std::vector<FlagSpec> accepted,
+                                        ReadOptions* options, int* exit_status) {
+  accepted.push_back({"query"});
+  accepted.push_back({"json", false});
+  auto parsed = ParseArgs(args, accepted);
+  if (!parsed.ok()) {
+    *exit_status = Usage(verb + ": " + std::string(parsed.status().message()));
+    return std::nullopt;
+  }
+  options->query_address = parsed->GetString("query", options->query_address);
+  options->json = parsed->GetBool("json");
+  return *std::move(parsed);
+}
+
+// Reads --from and --to; false (after reporting) when either is malformed.
+bool GetRange(const std::string& verb, const ParsedArgs& parsed,
+              std::optional<absl::Time>* from, std::optional<absl::Time>* to,
+              int* exit_status) {
+  for (const auto& [name, time] : {std::pair{"from", from}, std::pair{"to", to}}) {
+    auto value = parsed.GetTime(name);
+    if (!value.ok()) {
+      *exit_status = Usage(verb + ": " + std::string(value.status().message()));
+      return false;
+    }
+    *time = *value;
+  }
+  return true;
+}
+
+int Read(const std::string& verb, const std::vector<std::string>& args) {
+  ReadOptions options;
+  int exit_status = 0;
+  if (verb == "get") {
+    auto parsed = ParseReadArgs(verb, args, {}, &options, &exit_status);
+    if (!parsed) return exit_status;
+    if (parsed->arguments().size() != 1) return Usage("get: give exactly one ID");
+    return RunGet(options, parsed->arguments()[0], std::cout, std::cerr);
+  }
+  if (verb == "list") {
+    auto parsed = ParseReadArgs(
+        verb, args, {{"source"}, {"from"}, {"to"}, {"limit"}, {"oldest-first", false}},
+        &options, &exit_status);
+    if (!parsed) return exit_status;
+    if (!parsed->arguments().empty()) return Usage("list: takes no arguments");
+    ListOptions list;
+    list.source = parsed->GetString("source");
+    list.oldest_first = parsed->GetBool("oldest-first");
+    auto limit = parsed->GetInt("limit", list.limit, 1, 1'000'000);
+    if (!limit.ok()) return Usage("list: " + std::string(limit.status().message()));
+    list.limit = *limit;
+    if (!GetRange(verb, *parsed, &list.from, &list.to, &exit_status)) return exit_status;
+    return RunList(options, list, std::cout, std::cerr);
+  }
+  if (verb == "search") {
+    auto parsed = ParseReadArgs(verb, args, {{"source"}, {"from"}, {"to"}, {"limit"}},
+                                &options, &exit_status);
+    if (!parsed) return exit_status;
+    if (parsed->arguments().empty()) return Usage("search: give the WORDS to look for");
+    SearchOptions search;
+    for (const std::string& word : parsed->arguments()) {
+      if (!search.words.empty()) search.words += ' ';
+      search.words += word;
+    }
+    search.source = parsed->GetString("source");
+    auto limit = parsed->GetInt("limit", search.limit, 1, 10'000);
+    if (!limit.ok()) return Usage("search: " + std::string(limit.status().message()));
+    search.limit = *limit;
+    if (!GetRange(verb, *parsed, &search.from, &search.to, &exit_status)) {
+      return exit_status;
+    }
+    return RunSearch(options, search, std::cout, std::cerr);
+  }
+  auto parsed = ParseReadArgs(verb, args, {}, &options, &exit_status);
+  if (!parsed) return exit_status;
+  if (!parsed->arguments().empty()) return Usage(verb + ": takes no arguments");
+  return verb == "sources" ? RunSources(options, std::cout, std::cerr)
+                           : RunStats(options, std::cout, std::cerr);
+}
+
+int Health(const std::vector<std::string>& args) {
+  auto parsed = ParseArgs(args, {{"wait"}});
+  if (!parsed.ok()) return Usage("health: " + std::string(parsed.status().message()));
+  auto wait = parsed->GetInt("wait", 0, 0, 3600);
+  if (!wait.ok()) return Usage("health: " + std::string(wait.status().message()));
+  return RunHealth(parsed->arguments(), absl::Seconds(*wait), std::cout, std::cerr);
+}
+
+int Main(int argc, char** argv) {
+  if (argc < 2) return Usage("");
+  const std::string verb = argv[1];
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  if (verb == "feed") return Feed(args);
+  if (verb == "health") return Health(args);
+  if (verb == "get" || verb == "list" || verb == "search" || verb == "sources" ||
+      verb == "stats") {
+    return Read(verb, args);
+  }
+  if (verb == "help" || verb == "--help" || verb == "-h") {
+    std::cout << kUsage;
+    return 0;
+  }
+  return Usage("unknown verb \"" + verb + "\"");
+}
+
+}  // namespace
+}  // namespace archive::cli
+
+int main(int argc, char** argv) { return archive::cli::Main(argc, argv); }

@@ -1,0 +1,240 @@
+#include "cli/read_commands.h"
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "archive/v1/query.grpc.pb.h"
+#include "common/proto_time.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+
+namespace archive::cli {
+namespace {
+
+std::unique_ptr<v1::Query::Stub> Connect(const ReadOptions& options) {
+  grpc::ChannelArguments arguments;
+  arguments.SetMaxReceiveMessageSize(256 << 20);
+  return v1::Query::NewStub(grpc::CreateCustomChannel(
+      options.query_address, grpc::InsecureChannelCredentials(), arguments));
+}
+
+void SetDeadline(const ReadOptions& options, grpc::ClientContext* context) {
+  context->set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
+}
+
+// Reports a failed call; returns the exit status it calls for.
+int Failed(const std::string& verb, const ReadOptions& options,
+           const grpc::Status& status, std::ostream& err) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      err << "archivectl " << verb << ": cannot reach the query server at "
+          << options.query_address << ": " << status.error_message() << "\n";
+      return 2;
+    case grpc::StatusCode::NOT_FOUND:
+      err << "archivectl " << verb << ": " << status.error_message() << "\n";
+      return 1;
+    default:
+      err << "archivectl " << verb << ": " << status.error_message() << "\n";
+      return 2;
+  }
+}
+
+std::string Json(const google::protobuf::Message& message) {
+  std::string json;
+  (void)google::protobuf::util::MessageToJsonString(message, &json);
+  return json;
+}
+
+std::string Day(const google::protobuf::Timestamp& time) {
+  return absl::FormatTime("%Y-%m-%d %H:%M", ToAbslTime(time), absl::UTCTimeZone());
+}
+
+// One-line `text` cut to `width` characters, ending in "…" when cut.
+std::string Clip(const std::string& text, size_t width) {
+  std::vector<size_t> starts;  // byte offset of each character
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xc0) != 0x80) starts.push_back(i);
+  }
+  if (starts.size() <= width) return text;
+  return text.substr(0, starts[width - 1]) + "…";
+}
+
+void SetRange(const std::optional<absl::Time>& from, const std::optional<absl::Time>& to,
+              google::protobuf::Timestamp* start, google::protobuf::Timestamp* end,
+              bool* has_start, bool* has_end) {
+  if (from.has_value()) *start = ToProtoTimestamp(*from);
+  if (to.has_value()) *end = ToProtoTimestamp(*to);
+  *has_start = from.has_value();
+  *has_end = to.has_value();
+}
+
+}  // namespace
+
+int RunGet(const ReadOptions& options, const std::string& id, std::ostream& out,
+           std::ostream& err) {
+  auto stub = Connect(options);
+  grpc::ClientContext context;
+  SetDeadline(options, &context);
+  v1::GetArticleRequest request;
+  request.set_id(id);
+  v1::Article article;
+  grpc::Status status = stub->GetArticle(&context, request, &article);
+  if (!status.ok()) return Failed("get", options, status, err);
+  if (options.json) {
+    out << Json(article) << "\n";
+    return 0;
+  }
+  out << article.title() << "\n"
+      << article.source() << " · published " << FormatTimestamp(article.published_at());
+  if (!article.url().empty()) out << " · " << article.url();
+  out << "\nid " << article.id() << "\n";
+  if (!article.near_duplicate_of().empty()) {
+    out << "near duplicate of " << article.near_duplicate_of() << "\n";
+  }
+  for (const std::string& author : article.authors()) out << "by " << author << "\n";
+  for (const std::string& caption : article.captions()) out << "[" << caption << "]\n";
+  out << "\n" << article.body() << "\n";
+  if (article.sightings_size() > 0) {
+    out << "\nalso seen:\n";
+    for (const v1::Sighting& seen : article.sightings()) {
+      out << "  " << FormatTimestamp(seen.crawled_at()) << "  " << seen.source();
+      if (!seen.url().empty()) out << "  " << seen.url();
+      out << "\n";
+    }
+  }
+  return 0;
+}
+
+int RunList(const ReadOptions& options, const ListOptions& list, std::ostream& out,
+            std::ostream& err) {
+  auto stub = Connect(options);
+  v1::ListArticlesRequest request;
+  request.set_source(list.source);
+  request.set_oldest_first(list.oldest_first);
+  bool has_start = false, has_end = false;
+  SetRange(list.from, list.to, request.mutable_start_time(), request.mutable_end_time(),
+           &has_start, &has_end);
+  if (!has_start) request.clear_start_time();
+  if (!has_end) request.clear_end_time();
+  int shown = 0;
+  if (!options.json) {
+    out << absl::StrFormat("%-16s  %-20s  %-32s  %s\n", "PUBLISHED", "SOURCE", "ID",
+                           "TITLE");
+  }
+  while (shown < list.limit) {
+    request.set_page_size(std::min(list.limit - shown, 1000));
+    grpc::ClientContext context;
+    SetDeadline(options, &context);
+    v1::ListArticlesResponse response;
+    grpc::Status status = stub->ListArticles(&context, request, &response);
+    if (!status.ok()) return Failed("list", options, status, err);
+    for (const v1::Article& article : response.articles()) {
+      if (options.json) {
+        out << Json(article) << "\n";
+      } else {
+        out << absl::StrFormat("%-16s  %-20s  %-32s  %s\n", Day(article.published_at()),
+                               Clip(article.source(), 20), article.id(),
+                               Clip(article.title(), 70));
+      }
+      ++shown;
+    }
+    if (response.next_page_token().empty()) break;
+    request.set_page_token(response.next_page_token());
+  }
+  if (!options.json && shown == 0) out << "(no articles)\n";
+  return 0;
+}
+
+int RunSearch(const ReadOptions& options, const SearchOptions& search, std::ostream& out,
+              std::ostream& err) {
+  auto stub = Connect(options);
+  v1::SearchArticlesRequest request;
+  request.set_query(search.words);
+  request.set_source(search.source);
+  bool has_start = false, has_end = false;
+  SetRange(search.from, search.to, request.mutable_start_time(),
+           request.mutable_end_time(), &has_start, &has_end);
+  if (!has_start) request.clear_start_time();
+  if (!has_end) request.clear_end_time();
+  int shown = 0;
+  while (shown < search.limit) {
+    request.set_page_size(std::min(search.limit - shown, 100));
+    grpc::ClientContext context;
+    SetDeadline(options, &context);
+    v1::SearchArticlesResponse response;
+    grpc::Status status = stub->SearchArticles(&context, request, &response);
+    if (!status.ok()) return Failed("search", options, status, err);
+    for (const v1::SearchHit& hit : response.hits()) {
+      ++shown;
+      if (options.json) {
+        out << Json(hit) << "\n";
+        continue;
+      }
+      const v1::Article& article = hit.article();
+      out << absl::StrFormat("%2d. %s\n    %s · %s · score %.2f · %s\n    %s\n\n", shown,
+                             article.title(), article.source(),
+                             Day(article.published_at()), hit.score(), article.id(),
+                             hit.snippet());
+    }
+    if (response.next_page_token().empty()) break;
+    request.set_page_token(response.next_page_token());
+  }
+  if (!options.json && shown == 0) out << "(no matches)\n";
+  return 0;
+}
+
+int RunSources(const ReadOptions& options, std::ostream& out, std::ostream& err) {
+  auto stub = Connect(options);
+  grpc::ClientContext context;
+  SetDeadline(options, &context);
+  v1::ListSourcesResponse response;
+  grpc::Status status =
+      stub->ListSources(&context, v1::ListSourcesRequest(), &response);
+  if (!status.ok()) return Failed("sources", options, status, err);
+  if (!options.json) {
+    out << absl::StrFormat("%-30s  %10s  %-16s  %-16s\n", "SOURCE", "ARTICLES", "OLDEST",
+                           "NEWEST");
+  }
+  for (const v1::SourceSummary& source : response.sources()) {
+    if (options.json) {
+      out << Json(source) << "\n";
+    } else {
+      out << absl::StrFormat("%-30s  %10d  %-16s  %-16s\n", Clip(source.source(), 30),
+                             source.article_count(), Day(source.oldest()),
+                             Day(source.newest()));
+    }
+  }
+  if (!options.json && response.sources_size() == 0) out << "(no sources yet)\n";
+  return 0;
+}
+
+int RunStats(const ReadOptions& options, std::ostream& out, std::ostream& err) {
+  auto stub = Connect(options);
+  grpc::ClientContext context;
+  SetDeadline(options, &context);
+  v1::GetStatsResponse stats;
+  grpc::Status status = stub->GetStats(&context, v1::GetStatsRequest(), &stats);
+  if (!status.ok()) return Failed("stats", options, status, err);
+  if (options.json) {
+    out << Json(stats) << "\n";
+    return 0;
+  }
+  out << absl::StrFormat("articles  %d\nsources   %d\ntext      %.1f MB\nstores    %d\n",
+                         stats.article_count(), stats.source_count(),
+                         stats.total_bytes() / 1e6, stats.store_count());
+  if (stats.article_count() > 0) {
+    out << "oldest    " << FormatTimestamp(stats.oldest()) << "\n"
+        << "newest    " << FormatTimestamp(stats.newest()) << "\n";
+  }
+  return 0;
+}
+
+}  // namespace archive::cli

@@ -1,0 +1,52 @@
+// archivectl's reading verbs, against the query server: get, list, search,
+// sources, stats. Readable tables and text for people; with --json, one JSON
+// object a line in protobuf's JSON mapping, for tools. list and search
+// follow pages up to --limit.
+//
+// Exit status: 0 done; 1 get found no such id; 2 usage error (a bad flag or
+// argument, named) or an unreachable server.
+#ifndef CLI_READ_COMMANDS_H_
+#define CLI_READ_COMMANDS_H_
+
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "absl/time/time.h"
+
+namespace archive::cli {
+
+struct ReadOptions {
+  std::string query_address = "127.0.0.1:50053";
+  bool json = false;
+  absl::Duration timeout = absl::Seconds(30);
+};
+
+struct ListOptions {
+  std::string source;
+  std::optional<absl::Time> from;
+  std::optional<absl::Time> to;
+  int limit = 20;
+  bool oldest_first = false;
+};
+
+struct SearchOptions {
+  std::string words;
+  std::string source;
+  std::optional<absl::Time> from;
+  std::optional<absl::Time> to;
+  int limit = 10;
+};
+
+int RunGet(const ReadOptions& options, const std::string& id, std::ostream& out,
+           std::ostream& err);
+int RunList(const ReadOptions& options, const ListOptions& list, std::ostream& out,
+            std::ostream& err);
+int RunSearch(const ReadOptions& options, const SearchOptions& search,
+              std::ostream& out, std::ostream& err);
+int RunSources(const ReadOptions& options, std::ostream& out, std::ostream& err);
+int RunStats(const ReadOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace archive::cli
+
+#endif  // CLI_READ_COMMANDS_H_
