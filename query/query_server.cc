@@ -1,0 +1,33 @@
+#include "query/query_server.h"
+
+#include <memory>
+
+#include "absl/strings/str_join.h"
+#include "common/grpc_server.h"
+#include "common/logging.h"
+#include "common/status_macros.h"
+#include "store/store_client.h"
+
+namespace archive::query {
+
+absl::Status RunQueryServer(const QueryServerOptions& options) {
+  if (options.store_addresses.empty()) {
+    return absl::InvalidArgumentError("--stores: at least one store is required");
+  }
+  QueryService service(store::ConnectStores(options.store_addresses), options.service);
+  GrpcServerOptions server_options;
+  server_options.listen_address = options.listen_address;
+  server_options.service_names = {v1::Query::service_full_name()};
+  ASSIGN_OR_RETURN(std::unique_ptr<GrpcServer> server,
+                   GrpcServer::Start(server_options, {&service}));
+  ARCHIVE_LOG(INFO) << "query_server listening on " << options.listen_address
+                    << " (port " << server->port() << "), stores "
+                    << absl::StrJoin(options.store_addresses, ",");
+  const int signal_number = WaitForTerminationSignal();
+  ARCHIVE_LOG(INFO) << "signal " << signal_number << ": draining in-flight calls";
+  server->Shutdown(options.shutdown_grace);
+  ARCHIVE_LOG(INFO) << "query_server stopped cleanly";
+  return absl::OkStatus();
+}
+
+}  // namespace archive::query

@@ -1,0 +1,482 @@
+#include "query/query_service.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/article_rules.h"
+#include "common/fingerprint.h"
+#include "common/grpc_status.h"
+#include "query/fan_out.h"
+#include "query/page_token.h"
+#include "query/search_query.h"
+#include "query/snippet.h"
+
+namespace archive::query {
+namespace {
+
+constexpr int kDefaultSearchPageSize = 10;
+constexpr int kMaxSearchPageSize = 100;
+
+using Position = std::tuple<int64_t, int32_t, std::string>;  // time, id
+
+Position PositionOf(const v1::Article& article) {
+  return {article.published_at().seconds(), article.published_at().nanos(),
+          article.id()};
+}
+
+std::string TimeText(bool set, const google::protobuf::Timestamp& time) {
+  return set ? absl::StrCat(time.seconds(), ".", time.nanos()) : "";
+}
+
+absl::Status CheckRange(bool has_start, const google::protobuf::Timestamp& start,
+                        bool has_end, const google::protobuf::Timestamp& end) {
+  for (const auto& [set, time, field] :
+       {std::tuple(has_start, &start, "start_time"),
+        std::tuple(has_end, &end, "end_time")}) {
+    if (set && (time->nanos() < 0 || time->nanos() >= 1'000'000'000)) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ": nanos out of range"));
+    }
+  }
+  if (has_start && has_end &&
+      std::make_pair(start.seconds(), start.nanos()) >
+          std::make_pair(end.seconds(), end.nanos())) {
+    return absl::InvalidArgumentError("start_time: after end_time");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> PageSize(int requested, int fallback, int max) {
+  if (requested < 0) {
+    return absl::InvalidArgumentError("page_size: must not be negative");
+  }
+  return requested == 0 ? fallback : std::min(requested, max);
+}
+
+// Ranking order of search hits: score descending, newest first, then id.
+bool RanksBefore(const v1::StoreHit& a, const v1::StoreHit& b) {
+  if (a.score() != b.score()) return a.score() > b.score();
+  const auto& at = a.article().published_at();
+  const auto& bt = b.article().published_at();
+  if (at.seconds() != bt.seconds()) return at.seconds() > bt.seconds();
+  if (at.nanos() != bt.nanos()) return at.nanos() > bt.nanos();
+  return a.article().id() < b.article().id();
+}
+
+grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
+                                    const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+}  // namespace
+
+QueryService::QueryService(std::vector<store::StoreEndpoint> stores,
+                           QueryServiceOptions options)
+    : stores_(std::move(stores)), options_(options) {}
+
+absl::Time QueryService::Deadline(const grpc::CallbackServerContext* context) const {
+  const absl::Time bound = absl::Now() + options_.store_timeout;
+  const auto deadline = context->deadline();
+  if (deadline >= std::chrono::system_clock::now() + std::chrono::hours(24 * 365)) {
+    return bound;
+  }
+  return std::min(bound, absl::FromChrono(deadline));
+}
+
+grpc::ServerUnaryReactor* QueryService::GetArticle(
+    grpc::CallbackServerContext* context, const v1::GetArticleRequest* request,
+    v1::Article* response) {
+  if (!IsWellFormedId(request->id())) {
+    return FinishNow(context, absl::InvalidArgumentError(
+                                  "id: must be 32 lower-case hex digits"));
+  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::GetRequest get;
+  get.set_id(request->id());
+  const absl::Time deadline = Deadline(context);
+  FanOut<v1::Article>(
+      stores_,
+      [&get, deadline](store::StoreClient* client,
+                       store::StoreClient::Callback<v1::Article> done) {
+        client->GetAsync(get, deadline, std::move(done));
+      },
+      [this, reactor, response, id = request->id()](Replies<v1::Article> replies) {
+        absl::Status failure;
+        for (size_t s = 0; s < replies.size(); ++s) {
+          if (replies[s].ok()) {
+            *response = *std::move(replies[s]);
+            reactor->Finish(grpc::Status::OK);
+            return;
+          }
+          const absl::StatusCode code = replies[s].status().code();
+          // Damage outranks absence; either outranks silence.
+          if (code != absl::StatusCode::kNotFound &&
+              (failure.ok() || code == absl::StatusCode::kDataLoss)) {
+            failure = absl::Status(code, absl::StrCat("store ", stores_[s].name, ": ",
+                                                      replies[s].status().message()));
+          }
+        }
+        reactor->Finish(ToGrpcStatus(
+            failure.ok() ? absl::NotFoundError(absl::StrCat("no article with id ", id))
+                         : failure));
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* QueryService::ListArticles(
+    grpc::CallbackServerContext* context, const v1::ListArticlesRequest* request,
+    v1::ListArticlesResponse* response) {
+  absl::StatusOr<int> page_size = PageSize(request->page_size(),
+                                           options_.default_page_size,
+                                           options_.max_page_size);
+  if (!page_size.ok()) return FinishNow(context, page_size.status());
+  if (!request->source().empty()) {
+    absl::Status source = ValidateSource(request->source(), "source");
+    if (!source.ok()) return FinishNow(context, source);
+  }
+  absl::Status range = CheckRange(request->has_start_time(), request->start_time(),
+                                  request->has_end_time(), request->end_time());
+  if (!range.ok()) return FinishNow(context, range);
+
+  const bool oldest_first = request->oldest_first();
+  const std::string fingerprint = QueryFingerprint(
+      {"list", request->source(),
+       TimeText(request->has_start_time(), request->start_time()),
+       TimeText(request->has_end_time(), request->end_time()),
+       oldest_first ? "oldest" : "newest"});
+  v1::ScanRequest scan;
+  scan.set_source(request->source());
+  if (request->has_start_time()) *scan.mutable_start_time() = request->start_time();
+  if (request->has_end_time()) *scan.mutable_end_time() = request->end_time();
+  scan.set_page_size(*page_size);
+  scan.set_oldest_first(oldest_first);
+  if (!request->page_token().empty()) {
+    absl::StatusOr<PageTokenBody> token =
+        DecodePageToken(request->page_token(), fingerprint);
+    if (!token.ok()) return FinishNow(context, token.status());
+    v1::ScanCursor cursor;
+    cursor.mutable_published_at()->set_seconds(token->seconds());
+    cursor.mutable_published_at()->set_nanos(token->nanos());
+    cursor.set_id(token->id());
+    scan.set_page_token(cursor.SerializeAsString());
+  }
+
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const absl::Time deadline = Deadline(context);
+  const int limit = *page_size;
+  FanOut<v1::ScanResponse>(
+      stores_,
+      [&scan, deadline](store::StoreClient* client,
+                        store::StoreClient::Callback<v1::ScanResponse> done) {
+        client->ScanAsync(scan, deadline, std::move(done));
+      },
+      [this, reactor, response, limit, oldest_first,
+       fingerprint](Replies<v1::ScanResponse> replies) {
+        absl::Status status = AllSucceeded(stores_, replies);
+        if (!status.ok()) {
+          reactor->Finish(ToGrpcStatus(status));
+          return;
+        }
+        // `earlier(a, b)`: a comes first in the requested order.
+        auto earlier = [oldest_first](const Position& a, const Position& b) {
+          return oldest_first ? a < b : b < a;
+        };
+        std::vector<v1::Article*> merged;
+        std::optional<Position> frontier;  // no store has shown beyond it
+        bool more = false;
+        for (auto& reply : replies) {
+          for (v1::Article& article : *reply->mutable_articles()) {
+            merged.push_back(&article);
+          }
+          if (!reply->next_page_token().empty() && reply->articles_size() > 0) {
+            more = true;
+            const Position last = PositionOf(*reply->articles().rbegin());
+            if (!frontier.has_value() || earlier(last, *frontier)) frontier = last;
+          }
+        }
+        std::sort(merged.begin(), merged.end(),
+                  [&earlier](const v1::Article* a, const v1::Article* b) {
+                    return earlier(PositionOf(*a), PositionOf(*b));
+                  });
+        size_t emitted = 0;
+        while (emitted < merged.size() && emitted < static_cast<size_t>(limit) &&
+               (!frontier.has_value() ||
+                !earlier(*frontier, PositionOf(*merged[emitted])))) {
+          *response->add_articles() = std::move(*merged[emitted]);
+          ++emitted;
+        }
+        more = more || emitted < merged.size();
+        if (more && emitted > 0) {
+          const v1::Article& last = *response->articles().rbegin();
+          PageTokenBody token;
+          token.set_query_fingerprint(fingerprint);
+          token.set_seconds(last.published_at().seconds());
+          token.set_nanos(last.published_at().nanos());
+          token.set_id(last.id());
+          response->set_next_page_token(EncodePageToken(std::move(token)));
+        }
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* QueryService::SearchArticles(
+    grpc::CallbackServerContext* context, const v1::SearchArticlesRequest* request,
+    v1::SearchArticlesResponse* response) {
+  absl::StatusOr<int> page_size =
+      PageSize(request->page_size(), kDefaultSearchPageSize, kMaxSearchPageSize);
+  if (!page_size.ok()) return FinishNow(context, page_size.status());
+  absl::StatusOr<SearchQuery> query = ParseSearchQuery(request->query());
+  if (!query.ok()) return FinishNow(context, query.status());
+  if (!request->source().empty()) {
+    absl::Status source = ValidateSource(request->source(), "source");
+    if (!source.ok()) return FinishNow(context, source);
+  }
+  absl::Status range = CheckRange(request->has_start_time(), request->start_time(),
+                                  request->has_end_time(), request->end_time());
+  if (!range.ok()) return FinishNow(context, range);
+
+  std::vector<std::string> fingerprint_parts = {
+      "search", request->source(),
+      TimeText(request->has_start_time(), request->start_time()),
+      TimeText(request->has_end_time(), request->end_time())};
+  fingerprint_parts.insert(fingerprint_parts.end(), query->terms.begin(),
+                           query->terms.end());
+  for (const auto& phrase : query->phrases) {
+    fingerprint_parts.push_back("\"");
+    fingerprint_parts.insert(fingerprint_parts.end(), phrase.begin(), phrase.end());
+  }
+  const std::string fingerprint = QueryFingerprint(fingerprint_parts);
+
+  // Asked of every store: one more hit than the page, to know if there are
+  // more.
+  auto search = std::make_shared<v1::SearchRequest>();
+  for (const std::string& term : query->terms) search->add_terms(term);
+  for (const auto& phrase : query->phrases) {
+    auto* p = search->add_phrases();
+    for (const std::string& term : phrase) p->add_terms(term);
+  }
+  search->set_source(request->source());
+  if (request->has_start_time()) *search->mutable_start_time() = request->start_time();
+  if (request->has_end_time()) *search->mutable_end_time() = request->end_time();
+  search->set_limit(*page_size + 1);
+
+  std::optional<PageTokenBody> token;
+  if (!request->page_token().empty()) {
+    absl::StatusOr<PageTokenBody> decoded =
+        DecodePageToken(request->page_token(), fingerprint);
+    if (!decoded.ok()) return FinishNow(context, decoded.status());
+    token = *std::move(decoded);
+    v1::SearchCursor* after = search->mutable_after();
+    after->set_score(token->score());
+    after->mutable_published_at()->set_seconds(token->seconds());
+    after->mutable_published_at()->set_nanos(token->nanos());
+    after->set_id(token->id());
+    v1::TermStatistics* global = search->mutable_global();
+    global->set_document_count(token->document_count());
+    global->set_total_terms(token->total_terms());
+    *global->mutable_document_frequency() = token->document_frequency();
+  }
+
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const absl::Time deadline = Deadline(context);
+  const int limit = *page_size;
+  const std::vector<std::string> terms = query->terms;
+
+  // Second step: every store's best hits under the global statistics.
+  auto run_search = [this, reactor, response, search, deadline, limit, terms,
+                     fingerprint]() {
+    FanOut<v1::SearchResponse>(
+        stores_,
+        [search, deadline](store::StoreClient* client,
+                           store::StoreClient::Callback<v1::SearchResponse> done) {
+          client->SearchAsync(*search, deadline, std::move(done));
+        },
+        [this, reactor, response, search, limit, terms,
+         fingerprint](Replies<v1::SearchResponse> replies) {
+          absl::Status status = AllSucceeded(stores_, replies);
+          if (!status.ok()) {
+            reactor->Finish(ToGrpcStatus(status));
+            return;
+          }
+          std::vector<v1::StoreHit*> merged;
+          // A store with more hits than it sent (cut by `limit` or by its
+          // byte budget) may rank any of them right after its last one, so
+          // nothing ranked after the earliest such last hit is emitted.
+          std::optional<v1::StoreHit> frontier;  // score, published_at, id
+          bool more = false;
+          for (auto& reply : replies) {
+            for (v1::StoreHit& hit : *reply->mutable_hits()) merged.push_back(&hit);
+            if (reply->has_more() && reply->hits_size() > 0) {
+              more = true;
+              const v1::StoreHit& last = *reply->hits().rbegin();
+              if (!frontier.has_value() || RanksBefore(last, *frontier)) {
+                frontier.emplace();
+                frontier->set_score(last.score());
+                *frontier->mutable_article()->mutable_published_at() =
+                    last.article().published_at();
+                frontier->mutable_article()->set_id(last.article().id());
+              }
+            }
+          }
+          std::sort(merged.begin(), merged.end(),
+                    [](const v1::StoreHit* a, const v1::StoreHit* b) {
+                      return RanksBefore(*a, *b);
+                    });
+          size_t emitted = 0;
+          while (emitted < merged.size() && emitted < static_cast<size_t>(limit) &&
+                 (!frontier.has_value() || !RanksBefore(*frontier, *merged[emitted]))) {
+            ++emitted;
+          }
+          more = more || emitted < merged.size();
+          for (size_t i = 0; i < emitted; ++i) {
+            v1::SearchHit* hit = response->add_hits();
+            hit->set_score(merged[i]->score());
+            hit->set_snippet(MakeSnippet(merged[i]->article(), terms));
+            *hit->mutable_article() = std::move(*merged[i]->mutable_article());
+          }
+          if (more && emitted > 0) {
+            const v1::SearchHit& last = *response->hits().rbegin();
+            PageTokenBody token;
+            token.set_query_fingerprint(fingerprint);
+            token.set_score(last.score());
+            token.set_seconds(last.article().published_at().seconds());
+            token.set_nanos(last.article().published_at().nanos());
+            token.set_id(last.article().id());
+            token.set_document_count(search->global().document_count());
+            token.set_total_terms(search->global().total_terms());
+            *token.mutable_document_frequency() = search->global().document_frequency();
+            response->set_next_page_token(EncodePageToken(std::move(token)));
+          }
+          reactor->Finish(grpc::Status::OK);
+        });
+  };
+  if (token.has_value()) {
+    run_search();
+    return reactor;
+  }
+
+  // First step: the collection statistics, summed over every store.
+  v1::StatsRequest stats;
+  for (const std::string& term : query->terms) stats.add_terms(term);
+  FanOut<v1::StatsResponse>(
+      stores_,
+      [&stats, deadline](store::StoreClient* client,
+                         store::StoreClient::Callback<v1::StatsResponse> done) {
+        client->StatsAsync(stats, deadline, std::move(done));
+      },
+      [this, reactor, search, run_search](Replies<v1::StatsResponse> replies) {
+        absl::Status status = AllSucceeded(stores_, replies);
+        if (!status.ok()) {
+          reactor->Finish(ToGrpcStatus(status));
+          return;
+        }
+        v1::TermStatistics* global = search->mutable_global();
+        for (const auto& reply : replies) {
+          const v1::TermStatistics& local = reply->term_statistics();
+          global->set_document_count(global->document_count() + local.document_count());
+          global->set_total_terms(global->total_terms() + local.total_terms());
+          for (const auto& [term, count] : local.document_frequency()) {
+            (*global->mutable_document_frequency())[term] += count;
+          }
+        }
+        run_search();
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* QueryService::ListSources(
+    grpc::CallbackServerContext* context, const v1::ListSourcesRequest* /*request*/,
+    v1::ListSourcesResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const absl::Time deadline = Deadline(context);
+  FanOut<v1::StatsResponse>(
+      stores_,
+      [deadline](store::StoreClient* client,
+                 store::StoreClient::Callback<v1::StatsResponse> done) {
+        client->StatsAsync(v1::StatsRequest(), deadline, std::move(done));
+      },
+      [this, reactor, response](Replies<v1::StatsResponse> replies) {
+        absl::Status status = AllSucceeded(stores_, replies);
+        if (!status.ok()) {
+          reactor->Finish(ToGrpcStatus(status));
+          return;
+        }
+        std::map<std::string, v1::SourceSummary> sources;
+        auto before = [](const google::protobuf::Timestamp& a,
+                         const google::protobuf::Timestamp& b) {
+          return std::make_pair(a.seconds(), a.nanos()) <
+                 std::make_pair(b.seconds(), b.nanos());
+        };
+        for (const auto& reply : replies) {
+          for (const v1::SourceSummary& part : reply->sources()) {
+            auto [it, fresh] = sources.emplace(part.source(), part);
+            if (fresh) continue;
+            v1::SourceSummary& sum = it->second;
+            sum.set_article_count(sum.article_count() + part.article_count());
+            sum.set_total_bytes(sum.total_bytes() + part.total_bytes());
+            if (before(part.oldest(), sum.oldest())) *sum.mutable_oldest() = part.oldest();
+            if (before(sum.newest(), part.newest())) *sum.mutable_newest() = part.newest();
+          }
+        }
+        for (auto& [name, summary] : sources) {
+          *response->add_sources() = std::move(summary);
+        }
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* QueryService::GetStats(
+    grpc::CallbackServerContext* context, const v1::GetStatsRequest* /*request*/,
+    v1::GetStatsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const absl::Time deadline = Deadline(context);
+  FanOut<v1::StatsResponse>(
+      stores_,
+      [deadline](store::StoreClient* client,
+                 store::StoreClient::Callback<v1::StatsResponse> done) {
+        client->StatsAsync(v1::StatsRequest(), deadline, std::move(done));
+      },
+      [this, reactor, response](Replies<v1::StatsResponse> replies) {
+        absl::Status status = AllSucceeded(stores_, replies);
+        if (!status.ok()) {
+          reactor->Finish(ToGrpcStatus(status));
+          return;
+        }
+        std::map<std::string, bool> sources;
+        bool any = false;
+        for (const auto& reply : replies) {
+          response->set_article_count(response->article_count() + reply->article_count());
+          response->set_total_bytes(response->total_bytes() + reply->total_bytes());
+          for (const v1::SourceSummary& source : reply->sources()) {
+            sources[source.source()] = true;
+            if (source.article_count() == 0) continue;
+            auto key = [](const google::protobuf::Timestamp& t) {
+              return std::make_pair(t.seconds(), t.nanos());
+            };
+            if (!any || key(source.oldest()) < key(response->oldest())) {
+              *response->mutable_oldest() = source.oldest();
+            }
+            if (!any || key(response->newest()) < key(source.newest())) {
+              *response->mutable_newest() = source.newest();
+            }
+            any = true;
+          }
+        }
+        response->set_source_count(sources.size());
+        response->set_store_count(static_cast<uint32_t>(stores_.size()));
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+}  // namespace archive::query

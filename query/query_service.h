@@ -1,0 +1,62 @@
+// archive.v1.Query on gRPC's callback API: every read fans out to every
+// store and merges, never blocking a thread while it waits.
+//
+//  - GetArticle asks every store; NOT_FOUND only when all say so.
+//  - ListArticles merges the stores' pages by (published_at, id), emitting
+//    only what every store has shown up to (so a store whose page was cut
+//    short is never overtaken), and resumes after the last article returned.
+//  - SearchArticles sums the stores' collection statistics into global ones
+//    (so BM25 scores agree across stores), asks every store for its best
+//    hits after the cursor, and merges by (score, recency, id). The
+//    statistics of the first page travel in the page token, so every page of
+//    one search ranks alike.
+//  - A store that cannot be reached fails the read (UNAVAILABLE, naming the
+//    store) rather than returning an incomplete answer.
+// Every call honours its deadline, bounded by store_timeout.
+#ifndef QUERY_QUERY_SERVICE_H_
+#define QUERY_QUERY_SERVICE_H_
+
+#include <vector>
+
+#include "absl/time/time.h"
+#include "archive/v1/query.grpc.pb.h"
+#include "store/store_client.h"
+
+namespace archive::query {
+
+struct QueryServiceOptions {
+  int default_page_size = 50;
+  int max_page_size = 1000;
+  absl::Duration store_timeout = absl::Seconds(10);
+};
+
+class QueryService final : public v1::Query::CallbackService {
+ public:
+  QueryService(std::vector<store::StoreEndpoint> stores, QueryServiceOptions options);
+
+  grpc::ServerUnaryReactor* GetArticle(grpc::CallbackServerContext* context,
+                                       const v1::GetArticleRequest* request,
+                                       v1::Article* response) override;
+  grpc::ServerUnaryReactor* ListArticles(grpc::CallbackServerContext* context,
+                                         const v1::ListArticlesRequest* request,
+                                         v1::ListArticlesResponse* response) override;
+  grpc::ServerUnaryReactor* SearchArticles(
+      grpc::CallbackServerContext* context, const v1::SearchArticlesRequest* request,
+      v1::SearchArticlesResponse* response) override;
+  grpc::ServerUnaryReactor* ListSources(grpc::CallbackServerContext* context,
+                                        const v1::ListSourcesRequest* request,
+                                        v1::ListSourcesResponse* response) override;
+  grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* context,
+                                     const v1::GetStatsRequest* request,
+                                     v1::GetStatsResponse* response) override;
+
+ private:
+  absl::Time Deadline(const grpc::CallbackServerContext* context) const;
+
+  const std::vector<store::StoreEndpoint> stores_;
+  const QueryServiceOptions options_;
+};
+
+}  // namespace archive::query
+
+#endif  // QUERY_QUERY_SERVICE_H_
