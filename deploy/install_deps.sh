@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the archive builds and runs with, when any
 # is missing. Nothing else is downloaded: Bazel builds offline against these.
-# Used by tests/run.sh and deploy/local/up.sh.
+# Used by tests/run.sh and deploy/local/up.sh; safe to run again.
 set -euo pipefail
 
 packages=(

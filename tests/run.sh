@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-tests/install_deps.sh || { echo "dependency install failed"; echo "0 passed, 1 failed"; exit 2; }
+deploy/install_deps.sh || { echo "dependency install failed"; echo "0 passed, 1 failed"; exit 2; }
 
 bazel_flags=(--disk_cache="$HOME/.cache/news-archive/bazel-disk")
 
