@@ -245,6 +245,13 @@ class Sender {
       ParsedArticle parsed;
       while (parser.ReadNext(input->stream, &parsed)) {
         ++articles;
+        if (!parsed.problem.empty()) {
+          v1::SubmitResponse rejected;
+          rejected.set_outcome(v1::OUTCOME_REJECTED);
+          rejected.set_error(parsed.problem);
+          report_->Record({input->name, parsed.problem_line}, rejected);
+          continue;
+        }
         if (!Send(input->name, parsed.line, std::move(parsed.article), input->crawled_at)) {
           return false;
         }

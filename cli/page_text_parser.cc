@@ -229,6 +229,17 @@ void PageTextParser::AddLine(std::string_view line) {
 void PageTextParser::AddOneLine(std::string_view raw_line) {
   ++line_count_;
   std::string line = ToValidUtf8(raw_line);
+  size_t bad_byte = std::string_view::npos;
+  if (line.size() != raw_line.size() || line != raw_line) {
+    for (size_t at = 0; at < raw_line.size();) {
+      const size_t length = Utf8CharLength(raw_line.substr(at));
+      if (length == 0) {
+        bad_byte = at;
+        break;
+      }
+      at += length;
+    }
+  }
   line.resize(TrimTrailingSpace(line).size());
   if (Trim(line).empty()) {
     EndBlock();
@@ -239,6 +250,10 @@ void PageTextParser::AddOneLine(std::string_view raw_line) {
     open_block_.line = line_count_;
     open_block_.blank_lines_before = blank_run_;
     blank_run_ = 0;
+  }
+  if (bad_byte != std::string_view::npos && open_block_.bad_line == 0) {
+    open_block_.bad_line = line_count_;
+    open_block_.bad_byte = bad_byte;
   }
   open_block_.lines.push_back(std::move(line));
 }
@@ -286,13 +301,20 @@ bool PageTextParser::ReadNext(std::istream* in, ParsedArticle* out) {
 }
 
 void PageTextParser::ProcessBlock(Block block, const Block* next) {
+  const int bad_line = block.bad_line;
+  const size_t bad_byte = block.bad_byte;
   if (phase_ == Phase::kNoArticle || StartsArticle(block, next)) {
     CompleteArticle();
     StartArticle(std::move(block));
-    return;
+  } else if (!(phase_ == Phase::kHeader && TakeHeaderBlock(block))) {
+    AppendToBody(block);
   }
-  if (phase_ == Phase::kHeader && TakeHeaderBlock(block)) return;
-  AppendToBody(block);
+  // Whichever part of the article took the block, the article holds it.
+  if (bad_line != 0 && current_.problem.empty()) {
+    current_.problem = "invalid UTF-8 at byte " + std::to_string(bad_byte + 1) +
+                       " of the line";
+    current_.problem_line = bad_line;
+  }
 }
 
 bool PageTextParser::StartsArticle(const Block& block,

@@ -34,8 +34,10 @@ namespace archive::cli {
 // otherwise it is left unset. source comes from the options; id,
 // content_digest and the other fields are left empty.
 //
-// Every input is accepted: bytes that are not UTF-8 become U+FFFD. Memory is
-// bounded by the largest article, not the input. Not thread-safe.
+// Every input is parsed: bytes that are not UTF-8 become U+FFFD, and the
+// article that holds them comes out with `problem` set (naming the line and
+// byte), so that the caller can report it rather than send altered text.
+// Memory is bounded by the largest article, not the input. Not thread-safe.
 class PageTextParser {
  public:
   struct Options {
@@ -73,6 +75,10 @@ class PageTextParser {
     int line = 0;  // number of its first line
     int blank_lines_before = 0;
     std::vector<std::string> lines;  // trailing white space removed
+    // The first line holding bytes that are not UTF-8 (0 if none), and the
+    // offset of the first such byte in it.
+    int bad_line = 0;
+    size_t bad_byte = 0;
   };
 
   enum class Phase {

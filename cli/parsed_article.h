@@ -3,6 +3,8 @@
 #ifndef CLI_PARSED_ARTICLE_H_
 #define CLI_PARSED_ARTICLE_H_
 
+#include <string>
+
 #include "archive/v1/article.pb.h"
 
 namespace archive::cli {
@@ -11,6 +13,10 @@ struct ParsedArticle {
   archive::v1::Article article;
   // 1-based number of the input line where the article starts.
   int line = 0;
+  // Why the article cannot be sent as it is, such as "invalid UTF-8 at byte
+  // 17", and the line it concerns; empty when nothing is wrong.
+  std::string problem;
+  int problem_line = 0;
 };
 
 }  // namespace archive::cli
