@@ -16,6 +16,8 @@
 #include "cli/health_command.h"
 #include "cli/input_format.h"
 #include "cli/read_commands.h"
+#include "cli/verify_command.h"
+#include "store/store_client.h"
 
 namespace archive::cli {
 namespace {
@@ -33,6 +35,9 @@ constexpr char kUsage[] =
     "      read the archive through the query server (--query=ADDR, default\n"
     "      127.0.0.1:50053). T is RFC 3339 (2023-01-13T15:00:00Z) or a date\n"
     "      (2023-01-13, 00:00 UTC); --from is inclusive, --to exclusive.\n"
+    "  verify [--stores=HOST:PORT,...] [--json]\n"
+    "      check every stored article against its digest (default store\n"
+    "      127.0.0.1:50052); exit 1 when any is damaged\n"
     "  health [--wait=SECONDS] [ADDR...]\n"
     "      whether servers answer SERVING (default: the three default ports)\n"
     "\n"
@@ -156,12 +161,22 @@ int Health(const std::vector<std::string>& args) {
   return RunHealth(parsed->arguments(), absl::Seconds(*wait), std::cout, std::cerr);
 }
 
+int Verify(const std::vector<std::string>& args) {
+  auto parsed = ParseArgs(args, {{"stores"}, {"json", false}});
+  if (!parsed.ok()) return Usage("verify: " + std::string(parsed.status().message()));
+  if (!parsed->arguments().empty()) return Usage("verify: takes no arguments");
+  auto stores = store::ParseStoreList(parsed->GetString("stores", "127.0.0.1:50052"));
+  if (!stores.ok()) return Usage("verify: " + std::string(stores.status().message()));
+  return RunVerify(*stores, parsed->GetBool("json"), std::cout, std::cerr);
+}
+
 int Main(int argc, char** argv) {
   if (argc < 2) return Usage("");
   const std::string verb = argv[1];
   const std::vector<std::string> args(argv + 2, argv + argc);
   if (verb == "feed") return Feed(args);
   if (verb == "health") return Health(args);
+  if (verb == "verify") return Verify(args);
   if (verb == "get" || verb == "list" || verb == "search" || verb == "sources" ||
       verb == "stats") {
     return Read(verb, args);

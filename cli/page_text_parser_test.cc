@@ -381,6 +381,19 @@ TEST(PageTextParserTest, InvalidUtf8BecomesReplacementCharacters) {
   archive::v1::Article round_trip;
   EXPECT_TRUE(
       round_trip.ParseFromString(articles[0].article.SerializeAsString()));
+  // The article says where its first bad byte was, to be reported.
+  EXPECT_EQ(articles[0].problem, "invalid UTF-8 at byte 5 of the line");
+  EXPECT_EQ(articles[0].problem_line, 1);
+}
+
+TEST(PageTextParserTest, InvalidUtf8IsPinnedToItsArticleAndLine) {
+  const std::vector<ParsedArticle> articles = ParseText(
+      "Good headline\n\nGood body.\n\n\n\nSecond headline\n\n"
+      "Fine first paragraph.\n\nBroken \xC3( paragraph.\n");
+  ASSERT_THAT(articles, SizeIs(2));
+  EXPECT_TRUE(articles[0].problem.empty());
+  EXPECT_EQ(articles[1].problem, "invalid UTF-8 at byte 8 of the line");
+  EXPECT_EQ(articles[1].problem_line, 11);
 }
 
 TEST(PageTextParserTest, ArbitraryBytesDoNotCrash) {

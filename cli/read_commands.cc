@@ -35,8 +35,15 @@ int Failed(const std::string& verb, const ReadOptions& options,
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-      err << "archivectl " << verb << ": cannot reach the query server at "
-          << options.query_address << ": " << status.error_message() << "\n";
+      // The query server names the store when it is one of them that failed.
+      if (status.error_message().rfind("store ", 0) == 0) {
+        err << "archivectl " << verb << ": the query server at "
+            << options.query_address << " cannot read the archive: "
+            << status.error_message() << "\n";
+      } else {
+        err << "archivectl " << verb << ": cannot reach the query server at "
+            << options.query_address << ": " << status.error_message() << "\n";
+      }
       return 2;
     case grpc::StatusCode::NOT_FOUND:
       err << "archivectl " << verb << ": " << status.error_message() << "\n";

@@ -7,9 +7,10 @@
 //    short is never overtaken), and resumes after the last article returned.
 //  - SearchArticles sums the stores' collection statistics into global ones
 //    (so BM25 scores agree across stores), asks every store for its best
-//    hits after the cursor, and merges by (score, recency, id). The
-//    statistics of the first page travel in the page token, so every page of
-//    one search ranks alike.
+//    hits after the cursor, and merges by (score, recency, id), never
+//    emitting past the last hit of a store that has more (its page cut by
+//    the limit or by its byte budget). The statistics of the first page
+//    travel in the page token, so every page of one search ranks alike.
 //  - A store that cannot be reached fails the read (UNAVAILABLE, naming the
 //    store) rather than returning an incomplete answer.
 // Every call honours its deadline, bounded by store_timeout.

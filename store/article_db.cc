@@ -290,6 +290,76 @@ ArticleDb::ArticleDb(const ArticleDbOptions& options,
 
 ArticleDb::~ArticleDb() { (void)Close(); }
 
+absl::Status ArticleDb::Flush() {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  std::vector<rocksdb::ColumnFamilyHandle*> families(families_.begin(),
+                                                     families_.end());
+  return FromRocksDbStatus(db_->Flush(flush, families), "flushing memtables");
+}
+
+absl::Status ArticleDb::Verify(const v1::VerifyRequest& request,
+                               v1::VerifyResponse* response) const {
+  if (request.page_size() < 0) {
+    return absl::InvalidArgumentError("page_size: must not be negative");
+  }
+  const int page_size =
+      request.page_size() == 0 ? 1000 : std::min(request.page_size(), 10000);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), family(kArticles)));
+  if (request.page_token().empty()) {
+    it->SeekToFirst();
+  } else {
+    it->Seek(request.page_token());
+    if (it->Valid() && it->key() == request.page_token()) it->Next();
+  }
+  std::string last_key;
+  std::string last_id;
+  for (; it->Valid() && response->checked() < static_cast<uint64_t>(page_size);
+       it->Next()) {
+    response->set_checked(response->checked() + 1);
+    last_key = it->key().ToString();
+    last_id.clear();
+    v1::DamagedArticle damage;
+    std::optional<DecodedArticleKey> key = DecodeArticleKey(last_key);
+    if (key.has_value()) {
+      last_id = key->position.id;
+      damage.set_id(key->position.id);
+      damage.set_source(key->source);
+      *damage.mutable_published_at() = key->position.published_at;
+    }
+    v1::Article article;
+    const absl::Status decoded = DecodeArticle(it->value(), &article);
+    std::string stored_key;
+    if (!key.has_value()) {
+      damage.set_problem("the key does not decode");
+    } else if (!decoded.ok()) {
+      damage.set_problem(std::string(decoded.message()));
+    } else if (article.source() != key->source || article.id() != key->position.id ||
+               EncodeTime(article.published_at()) !=
+                   EncodeTime(key->position.published_at)) {
+      damage.set_problem("the article does not match its key");
+    } else if (!db_->Get(rocksdb::ReadOptions(), family(kById),
+                         *EncodeId(article.id()), &stored_key)
+                    .ok() ||
+               stored_key != last_key) {
+      damage.set_problem("the id index does not point at the article");
+    } else {
+      continue;
+    }
+    *response->add_damaged() = std::move(damage);
+  }
+  if (!it->status().ok()) {
+    return absl::DataLossError(absl::StrCat(
+        "storage damaged after ",
+        last_key.empty() ? std::string("the start of the articles")
+                         : "article " + (last_id.empty() ? std::string("?") : last_id),
+        ": ", it->status().ToString()));
+  }
+  if (it->Valid()) response->set_next_page_token(last_key);
+  return absl::OkStatus();
+}
+
 absl::Status ArticleDb::Close() {
   if (db_ == nullptr) return absl::FailedPreconditionError("already closed");
   absl::Status result =

@@ -103,6 +103,13 @@ class ArticleDb {
   absl::Status Stats(const v1::StatsRequest& request,
                      v1::StatsResponse* response) const;
 
+  // One page of a full check of the articles; see VerifyRequest.
+  absl::Status Verify(const v1::VerifyRequest& request,
+                      v1::VerifyResponse* response) const;
+
+  // Writes the memtables out to table files (for tests and maintenance).
+  absl::Status Flush();
+
   // Flushes the write-ahead log and closes the database; later calls fail.
   // The destructor calls it when it has not been called.
   absl::Status Close();

@@ -103,6 +103,14 @@ absl::StatusOr<v1::StatsResponse> StoreClient::Stats(
 }
 
 
+absl::StatusOr<v1::VerifyResponse> StoreClient::Verify(
+    const v1::VerifyRequest& request, absl::Time deadline) {
+  return Invoke<v1::VerifyResponse>(
+      deadline, [&](grpc::ClientContext* context, v1::VerifyResponse* response) {
+        return stub_->Verify(context, request, response);
+      });
+}
+
 #define ARCHIVE_STORE_ASYNC_METHOD(Method, Request, Response)              \
   void StoreClient::Method##Async(v1::Request request, absl::Time deadline,   \
                                   Callback<v1::Response> done) {             \

@@ -34,6 +34,8 @@ class StoreClient {
                                         absl::Time deadline);
   absl::StatusOr<v1::StatsResponse> Stats(const v1::StatsRequest& request,
                                           absl::Time deadline);
+  absl::StatusOr<v1::VerifyResponse> Verify(const v1::VerifyRequest& request,
+                                            absl::Time deadline);
 
   // Asynchronous forms, for servers that must not block a thread per call:
   // `done` runs once, on a gRPC thread, when the call ends; it must not

@@ -100,4 +100,12 @@ grpc::ServerUnaryReactor* StoreService::FindSimilar(
   });
 }
 
+grpc::ServerUnaryReactor* StoreService::Verify(grpc::CallbackServerContext* context,
+                                               const v1::VerifyRequest* request,
+                                               v1::VerifyResponse* response) {
+  return Offload(context, [this, request, response] {
+    return db_->Verify(*request, response);
+  });
+}
+
 }  // namespace archive::store

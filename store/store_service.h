@@ -45,6 +45,9 @@ class StoreService final : public v1::Store::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::FindSimilarRequest* request,
       v1::FindSimilarResponse* response) override;
+  grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* context,
+                                   const v1::VerifyRequest* request,
+                                   v1::VerifyResponse* response) override;
 
  private:
   // Runs `work` on a worker and finishes the call with its status.

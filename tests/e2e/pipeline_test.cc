@@ -1,0 +1,458 @@
+// The whole pipeline as an operator runs it: two store_server processes, an
+// ingest_server and a query_server in front of them on free loopback ports,
+// and archivectl run as a subprocess against them, its output and exit
+// status checked as the contract (DESIGN.md) fixes them.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "archive/v1/query.pb.h"
+#include "common/health_client.h"
+#include "common/testing/server_process.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+
+extern char** environ;
+
+namespace archive {
+namespace {
+
+using ::archive::testing::MakeTempDir;
+using ::archive::testing::PickFreePort;
+using ::archive::testing::ServerProcess;
+
+// Relative to the runfiles root, the working directory of `bazel test`.
+constexpr char kArchivectl[] = "cli/archivectl";
+constexpr char kIngestServer[] = "ingest/ingest_server";
+constexpr char kQueryServer[] = "query/query_server";
+constexpr char kStoreServer[] = "store/store_server";
+constexpr char kSample[] = "deploy/local/sample/aawsat.com.txt";
+
+constexpr char kBidenTitle[] = "Biden and Kishida Discuss Japan ‘Stepping up’ Security";
+constexpr char kLeeTitle[] =
+    "South Korea’s New President Lee Vows to Revive Democracy from ‘Near Demise’";
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    lines.emplace_back(line);
+  }
+  return lines;
+}
+
+std::string Lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+// What one archivectl run did.
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::ostream& operator<<(std::ostream& os, const CliRun& run) {
+  return os << "exit " << run.exit_code << "\n--- stdout:\n"
+            << run.out << "--- stderr:\n"
+            << run.err;
+}
+
+struct Server {
+  std::unique_ptr<ServerProcess> process;
+  std::string address;
+};
+
+// The four servers, shared by every test of the suite, and archivectl.
+class PipelineTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(MakeTempDir("pipeline"));
+    stores_ = new std::vector<Server>;
+    for (int s = 0; s < 2; ++s) {
+      stores_->push_back(Start(kStoreServer,
+                               {absl::StrCat("--db=", *dir_, "/db", s), "--sync=false",
+                                "--workers=4", "--block_cache_mb=16"},
+                               absl::StrCat("store", s)));
+    }
+    // Ingest and query start once the stores serve: their channels then
+    // connect at once rather than after a reconnect backoff.
+    for (const Server& store : *stores_) WaitForServer(store);
+    const std::string list = absl::StrCat("--stores=", (*stores_)[0].address, ",",
+                                          (*stores_)[1].address);
+    ingest_ = new Server(Start(kIngestServer, {list}, "ingest"));
+    query_ = new Server(Start(kQueryServer, {list}, "query"));
+    WaitForServer(*ingest_);
+    WaitForServer(*query_);
+  }
+
+  static void TearDownTestSuite() {
+    for (Server* server : {query_, ingest_}) {
+      if (server->process != nullptr) server->process->Signal(SIGTERM);
+    }
+    for (Server& store : *stores_) {
+      if (store.process != nullptr) store.process->Signal(SIGTERM);
+    }
+    delete query_;
+    delete ingest_;
+    delete stores_;
+    delete dir_;
+  }
+
+  static Server Start(const char* binary, std::vector<std::string> args,
+                      const std::string& name) {
+    Server server;
+    server.address = absl::StrCat("127.0.0.1:", PickFreePort());
+    args.push_back("--listen=" + server.address);
+    auto process = ServerProcess::Start(binary, args, *dir_ + "/" + name + ".log");
+    EXPECT_TRUE(process.ok()) << process.status();
+    if (process.ok()) server.process = *std::move(process);
+    return server;
+  }
+
+  // Short tries on fresh channels: a channel refused while the process was
+  // starting would wait out gRPC's reconnect backoff.
+  static void WaitForServer(const Server& server) {
+    if (server.process == nullptr) return;
+    const absl::Time give_up = absl::Now() + absl::Seconds(30);
+    absl::Status serving;
+    do {
+      serving = WaitUntilServing(server.address, absl::Milliseconds(200));
+    } while (!serving.ok() && absl::Now() < give_up);
+    EXPECT_TRUE(serving.ok()) << serving << "\n" << server.process->Log();
+  }
+
+  // Runs archivectl with `args`, standard input from /dev/null, and returns
+  // its exit status and output. Killed after a minute.
+  static CliRun Archivectl(const std::vector<std::string>& args) {
+    static int serial = 0;
+    const std::string out_path = absl::StrCat(*dir_, "/archivectl", ++serial, ".out");
+    const std::string err_path = absl::StrCat(*dir_, "/archivectl", serial, ".err");
+    std::vector<std::string> argv_storage = {kArchivectl};
+    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& arg : argv_storage) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid = 0;
+    const int spawned =
+        posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    CliRun run;
+    if (spawned != 0) {
+      ADD_FAILURE() << "cannot start " << kArchivectl << ": " << std::strerror(spawned);
+      return run;
+    }
+    const absl::Time give_up = absl::Now() + absl::Minutes(1);
+    int status = 0;
+    while (::waitpid(pid, &status, WNOHANG) == 0) {
+      if (absl::Now() > give_up) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+        ADD_FAILURE() << "archivectl " << args[0] << " ran for over a minute";
+        break;
+      }
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    run.out = ReadFile(out_path);
+    run.err = ReadFile(err_path);
+    return run;
+  }
+
+  // A reading verb against the query server.
+  static CliRun Read(std::vector<std::string> args) {
+    args.push_back("--query=" + query_->address);
+    return Archivectl(args);
+  }
+
+  // The first feed of the sample, run once for the whole suite by whichever
+  // test needs the articles first.
+  static const CliRun& FirstFeed() {
+    static const CliRun* first = new CliRun(Archivectl(
+        {"feed", "--ingest=" + ingest_->address, "--source=aawsat.com", kSample}));
+    return *first;
+  }
+
+  // The sample's two articles as the archive holds them, newest first.
+  static std::vector<v1::Article> SampleArticles() {
+    const CliRun feed = FirstFeed();
+    EXPECT_EQ(feed.exit_code, 0) << feed;
+    const CliRun run = Read({"list", "--source=aawsat.com", "--json"});
+    EXPECT_EQ(run.exit_code, 0) << run;
+    std::vector<v1::Article> articles;
+    for (const std::string& line : Lines(run.out)) {
+      v1::Article article;
+      EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(line, &article).ok())
+          << line;
+      articles.push_back(article);
+    }
+    return articles;
+  }
+
+  static std::string* dir_;
+  static std::vector<Server>* stores_;
+  static Server* ingest_;
+  static Server* query_;
+};
+
+std::string* PipelineTest::dir_ = nullptr;
+std::vector<Server>* PipelineTest::stores_ = nullptr;
+Server* PipelineTest::ingest_ = nullptr;
+Server* PipelineTest::query_ = nullptr;
+
+TEST_F(PipelineTest, FeedStoresTheSampleOnceAndReportsDuplicates) {
+  const CliRun& first = FirstFeed();
+  EXPECT_EQ(first.exit_code, 0) << first;
+  EXPECT_NE(first.out.find("2 articles"), std::string::npos) << first;
+  EXPECT_NE(first.out.find("2 stored"), std::string::npos) << first;
+
+  const CliRun again = Archivectl(
+      {"feed", "--ingest=" + ingest_->address, "--source=aawsat.com", kSample});
+  EXPECT_EQ(again.exit_code, 0) << again;
+  EXPECT_NE(again.out.find("0 stored, 2 duplicate"), std::string::npos) << again;
+
+  const std::vector<v1::Article> stored = SampleArticles();
+  ASSERT_EQ(stored.size(), 2u);
+  const CliRun json = Archivectl({"feed", "--json", "--ingest=" + ingest_->address,
+                               "--source=aawsat.com", kSample});
+  EXPECT_EQ(json.exit_code, 0) << json;
+  const std::vector<std::string> lines = Lines(json.out);
+  ASSERT_EQ(lines.size(), 2u) << json;
+  std::vector<std::string> ids;
+  int previous_line = 0;
+  for (const std::string& line : lines) {
+    google::protobuf::Struct object;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &object).ok()) << line;
+    const auto& fields = object.fields();
+    for (const char* key : {"file", "line", "id", "outcome", "duplicateOf", "error"}) {
+      EXPECT_EQ(fields.count(key), 1u) << key << " missing from " << line;
+    }
+    if (fields.count("line") == 0 || fields.count("id") == 0) continue;
+    EXPECT_EQ(fields.at("file").string_value(), kSample);
+    EXPECT_GT(fields.at("line").number_value(), previous_line);
+    previous_line = static_cast<int>(fields.at("line").number_value());
+    EXPECT_EQ(fields.at("outcome").string_value(), "OUTCOME_DUPLICATE");
+    EXPECT_EQ(fields.at("duplicateOf").string_value(), fields.at("id").string_value());
+    EXPECT_EQ(fields.at("error").string_value(), "");
+    ids.push_back(fields.at("id").string_value());
+  }
+  std::vector<std::string> stored_ids = {stored[0].id(), stored[1].id()};
+  std::sort(ids.begin(), ids.end());
+  std::sort(stored_ids.begin(), stored_ids.end());
+  EXPECT_EQ(ids, stored_ids);
+}
+
+TEST_F(PipelineTest, ListShowsBothArticlesNewestFirst) {
+  const std::vector<v1::Article> articles = SampleArticles();
+  ASSERT_EQ(articles.size(), 2u);
+  EXPECT_EQ(articles[0].title(), kLeeTitle);
+  EXPECT_EQ(articles[1].title(), kBidenTitle);
+  for (const v1::Article& article : articles) {
+    EXPECT_EQ(article.source(), "aawsat.com");
+    EXPECT_EQ(article.id().size(), 32u);
+    EXPECT_EQ(article.content_digest().size(), 64u);
+    EXPECT_FALSE(article.body().empty());
+  }
+  // The dates printed in the captions.
+  EXPECT_EQ(articles[0].published_at().seconds(), 1'748'995'200);  // 2025-06-04
+  EXPECT_EQ(articles[1].published_at().seconds(), 1'673'568'000);  // 2023-01-13
+
+  const CliRun table = Read({"list"});
+  EXPECT_EQ(table.exit_code, 0) << table;
+  const size_t lee = table.out.find("South Korea’s New President Lee Vows");
+  const size_t biden = table.out.find("Biden and Kishida Discuss Japan");
+  EXPECT_NE(lee, std::string::npos) << table;
+  EXPECT_NE(biden, std::string::npos) << table;
+  EXPECT_LT(lee, biden) << table;
+  EXPECT_NE(table.out.find("2025-06-04"), std::string::npos) << table;
+
+  const CliRun oldest = Read({"list", "--oldest-first", "--source=aawsat.com", "--limit=1"});
+  EXPECT_EQ(oldest.exit_code, 0) << oldest;
+  EXPECT_NE(oldest.out.find("Biden and Kishida"), std::string::npos) << oldest;
+  EXPECT_EQ(oldest.out.find("Lee Vows"), std::string::npos) << oldest;
+
+  const CliRun range = Read({"list", "--from=2023-01-13", "--to=2023-01-14"});
+  EXPECT_EQ(range.exit_code, 0) << range;
+  EXPECT_NE(range.out.find("Biden and Kishida"), std::string::npos) << range;
+  EXPECT_EQ(range.out.find("Lee Vows"), std::string::npos) << range;
+}
+
+TEST_F(PipelineTest, SearchFindsWordsAndPhrases) {
+  ASSERT_EQ(FirstFeed().exit_code, 0) << FirstFeed();
+  const CliRun words = Read({"search", "Japan security"});
+  EXPECT_EQ(words.exit_code, 0) << words;
+  EXPECT_EQ(words.out.rfind(absl::StrCat(" 1. ", kBidenTitle), 0), 0u) << words;
+  EXPECT_NE(words.out.find("**"), std::string::npos) << words;
+
+  const CliRun phrase = Read({"search", "\"Prime Minister\"", "--json"});
+  EXPECT_EQ(phrase.exit_code, 0) << phrase;
+  const std::vector<std::string> lines = Lines(phrase.out);
+  ASSERT_EQ(lines.size(), 1u) << phrase;
+  v1::SearchHit hit;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(lines[0], &hit).ok()) << lines[0];
+  EXPECT_EQ(hit.article().title(), kBidenTitle);
+  EXPECT_GT(hit.score(), 0);
+  EXPECT_NE(Lower(hit.snippet()).find("**prime** **minister**"), std::string::npos)
+      << hit.snippet();
+
+  const CliRun none = Read({"search", "\"minister prime\""});
+  EXPECT_EQ(none.exit_code, 0) << none;
+  EXPECT_NE(none.out.find("(no matches)"), std::string::npos) << none;
+}
+
+TEST_F(PipelineTest, GetShowsAnArticleAndRefusesUnknownAndMalformedIds) {
+  const std::vector<v1::Article> articles = SampleArticles();
+  ASSERT_EQ(articles.size(), 2u);
+  const CliRun get = Read({"get", articles[1].id()});
+  EXPECT_EQ(get.exit_code, 0) << get;
+  EXPECT_NE(get.out.find(kBidenTitle), std::string::npos) << get;
+  EXPECT_NE(get.out.find("President Joe Biden and Japanese Prime Minister Fumio Kishida "
+                         "were holding wide-ranging talks"),
+            std::string::npos)
+      << get;
+  EXPECT_NE(get.out.find("Those days are gone."), std::string::npos) << get;
+
+  const CliRun json = Read({"get", articles[0].id(), "--json"});
+  EXPECT_EQ(json.exit_code, 0) << json;
+  ASSERT_EQ(Lines(json.out).size(), 1u) << json;
+  v1::Article article;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(Lines(json.out)[0], &article).ok())
+      << json;
+  EXPECT_EQ(article.id(), articles[0].id());
+  EXPECT_NE(json.out.find("\"publishedAt\""), std::string::npos) << json;
+  EXPECT_NE(json.out.find("\"contentDigest\""), std::string::npos) << json;
+
+  const CliRun unknown = Read({"get", "0123456789abcdef0123456789abcdef"});
+  EXPECT_EQ(unknown.exit_code, 1) << unknown;
+  EXPECT_NE(unknown.err.find("0123456789abcdef0123456789abcdef"), std::string::npos)
+      << unknown;
+
+  const CliRun malformed = Read({"get", "nope"});
+  EXPECT_EQ(malformed.exit_code, 2) << malformed;
+  EXPECT_NE(malformed.err.find("id"), std::string::npos) << malformed;
+}
+
+TEST_F(PipelineTest, SourcesAndStatsCountTheArchive) {
+  ASSERT_EQ(FirstFeed().exit_code, 0) << FirstFeed();
+  const CliRun sources = Read({"sources"});
+  EXPECT_EQ(sources.exit_code, 0) << sources;
+  bool found = false;
+  for (const std::string& line : Lines(sources.out)) {
+    if (line.rfind("aawsat.com ", 0) != 0) continue;
+    found = true;
+    std::vector<std::string> columns = absl::StrSplit(line, ' ', absl::SkipEmpty());
+    ASSERT_GE(columns.size(), 2u) << line;
+    EXPECT_EQ(columns[1], "2") << line;
+    EXPECT_NE(line.find("2023-01-13"), std::string::npos) << line;
+    EXPECT_NE(line.find("2025-06-04"), std::string::npos) << line;
+  }
+  EXPECT_TRUE(found) << sources;
+
+  const CliRun sources_json = Read({"sources", "--json"});
+  EXPECT_EQ(sources_json.exit_code, 0) << sources_json;
+  uint64_t total = 0;
+  for (const std::string& line : Lines(sources_json.out)) {
+    v1::SourceSummary summary;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &summary).ok()) << line;
+    total += summary.article_count();
+  }
+  EXPECT_GE(total, 2u);
+
+  const CliRun stats = Read({"stats", "--json"});
+  EXPECT_EQ(stats.exit_code, 0) << stats;
+  ASSERT_EQ(Lines(stats.out).size(), 1u) << stats;
+  v1::GetStatsResponse response;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(Lines(stats.out)[0], &response).ok())
+      << stats;
+  EXPECT_EQ(response.article_count(), total);
+  EXPECT_EQ(response.store_count(), 2u);
+  EXPECT_GT(response.total_bytes(), 10'000u);
+
+  const CliRun text = Read({"stats"});
+  EXPECT_EQ(text.exit_code, 0) << text;
+  EXPECT_NE(text.out.find(absl::StrCat("articles  ", total)), std::string::npos) << text;
+  EXPECT_NE(text.out.find("stores    2"), std::string::npos) << text;
+}
+
+TEST_F(PipelineTest, UsageErrorsExitTwoNamingTheProblem) {
+  const CliRun bad_date = Read({"list", "--from=2024-13-01"});
+  EXPECT_EQ(bad_date.exit_code, 2) << bad_date;
+  EXPECT_NE(bad_date.err.find("--from"), std::string::npos) << bad_date;
+  EXPECT_TRUE(bad_date.out.empty()) << bad_date;
+
+  const CliRun missing = Archivectl({"feed", "--ingest=" + ingest_->address,
+                                  "--source=aawsat.com", *dir_ + "/no-such-file.txt"});
+  EXPECT_EQ(missing.exit_code, 2) << missing;
+  EXPECT_NE(missing.err.find("no-such-file.txt"), std::string::npos) << missing;
+
+  const std::string unreachable = absl::StrCat("127.0.0.1:", PickFreePort());
+  const CliRun no_ingest = Archivectl(
+      {"feed", "--ingest=" + unreachable, "--source=aawsat.com", kSample});
+  EXPECT_EQ(no_ingest.exit_code, 2) << no_ingest;
+  EXPECT_NE(no_ingest.err.find(unreachable), std::string::npos) << no_ingest;
+
+  const CliRun no_query = Archivectl({"stats", "--query=" + unreachable});
+  EXPECT_EQ(no_query.exit_code, 2) << no_query;
+  EXPECT_NE(no_query.err.find(unreachable), std::string::npos) << no_query;
+}
+
+TEST_F(PipelineTest, AMalformedJsonLineIsRejectedAndTheRestKept) {
+  const std::string path = *dir_ + "/mixed.jsonl";
+  {
+    std::ofstream file(path);
+    file << R"({"source": "example.org", "url": "https://example.org/news/1", )"
+         << R"("title": "A good line", "body": "Fed as JSON lines, and kept.", )"
+         << R"("publishedAt": "2024-02-03T04:05:06Z"})" << "\n"
+         << R"({"source": "example.org", "title": "cut off)" << "\n";
+  }
+  const CliRun feed = Archivectl({"feed", "--ingest=" + ingest_->address, path});
+  EXPECT_EQ(feed.exit_code, 1) << feed;
+  EXPECT_NE(feed.err.find(path + ":2: "), std::string::npos) << feed;
+  EXPECT_EQ(feed.err.find(path + ":1: "), std::string::npos) << feed;
+  EXPECT_NE(feed.out.find("1 stored"), std::string::npos) << feed;
+  EXPECT_NE(feed.out.find("1 rejected"), std::string::npos) << feed;
+
+  const CliRun list = Read({"list", "--source=example.org", "--json"});
+  EXPECT_EQ(list.exit_code, 0) << list;
+  const std::vector<std::string> lines = Lines(list.out);
+  ASSERT_EQ(lines.size(), 1u) << list;
+  v1::Article article;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(lines[0], &article).ok());
+  EXPECT_EQ(article.title(), "A good line");
+}
+
+}  // namespace
+}  // namespace archive
