@@ -10,6 +10,13 @@ namespace archive {
 absl::Time ToAbslTime(const google::protobuf::Timestamp& timestamp);
 google::protobuf::Timestamp ToProtoTimestamp(absl::Time time);
 
+// Whether `a` is earlier than `b` (both normalized: nanos in [0, 1e9)).
+inline bool TimestampLess(const google::protobuf::Timestamp& a,
+                          const google::protobuf::Timestamp& b) {
+  return a.seconds() < b.seconds() ||
+         (a.seconds() == b.seconds() && a.nanos() < b.nanos());
+}
+
 // RFC 3339 in UTC with the fraction only when non-zero:
 // "2023-01-13T15:00:00Z".
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp);

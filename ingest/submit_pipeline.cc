@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "common/logging.h"
 #include "common/minhash.h"
+#include "common/proto_time.h"
 #include "ingest/rendezvous.h"
 
 namespace archive::ingest {
@@ -24,12 +25,6 @@ absl::Time LatestDeadline(const std::vector<absl::Time>& deadlines) {
   return *std::max_element(deadlines.begin(), deadlines.end());
 }
 
-bool Earlier(const google::protobuf::Timestamp& a,
-             const google::protobuf::Timestamp& b) {
-  return a.seconds() < b.seconds() ||
-         (a.seconds() == b.seconds() && a.nanos() < b.nanos());
-}
-
 // The best near-duplicate candidate seen so far for one article.
 struct Candidate {
   std::string id;
@@ -43,7 +38,7 @@ struct Candidate {
     const bool better =
         id.empty() || other_resemblance > resemblance ||
         (other_resemblance == resemblance && other_time != nullptr &&
-         (!known_time || Earlier(*other_time, published_at)));
+         (!known_time || TimestampLess(*other_time, published_at)));
     if (!better) return;
     id = other_id;
     resemblance = other_resemblance;

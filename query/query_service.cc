@@ -13,6 +13,7 @@
 #include "common/article_rules.h"
 #include "common/fingerprint.h"
 #include "common/grpc_status.h"
+#include "common/proto_time.h"
 #include "query/fan_out.h"
 #include "query/page_token.h"
 #include "query/search_query.h"
@@ -44,9 +45,7 @@ absl::Status CheckRange(bool has_start, const google::protobuf::Timestamp& start
       return absl::InvalidArgumentError(absl::StrCat(field, ": nanos out of range"));
     }
   }
-  if (has_start && has_end &&
-      std::make_pair(start.seconds(), start.nanos()) >
-          std::make_pair(end.seconds(), end.nanos())) {
+  if (has_start && has_end && TimestampLess(end, start)) {
     return absl::InvalidArgumentError("start_time: after end_time");
   }
   return absl::OkStatus();
@@ -393,29 +392,22 @@ grpc::ServerUnaryReactor* QueryService::SearchArticles(
   return reactor;
 }
 
-grpc::ServerUnaryReactor* QueryService::ListSources(
-    grpc::CallbackServerContext* context, const v1::ListSourcesRequest* /*request*/,
-    v1::ListSourcesResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const absl::Time deadline = Deadline(context);
+void QueryService::CollectSources(
+    absl::Time deadline,
+    std::function<void(absl::StatusOr<std::vector<v1::SourceSummary>>)> done) {
   FanOut<v1::StatsResponse>(
       stores_,
       [deadline](store::StoreClient* client,
-                 store::StoreClient::Callback<v1::StatsResponse> done) {
-        client->StatsAsync(v1::StatsRequest(), deadline, std::move(done));
+                 store::StoreClient::Callback<v1::StatsResponse> reply) {
+        client->StatsAsync(v1::StatsRequest(), deadline, std::move(reply));
       },
-      [this, reactor, response](Replies<v1::StatsResponse> replies) {
+      [this, done = std::move(done)](Replies<v1::StatsResponse> replies) {
         absl::Status status = AllSucceeded(stores_, replies);
         if (!status.ok()) {
-          reactor->Finish(ToGrpcStatus(status));
+          done(status);
           return;
         }
         std::map<std::string, v1::SourceSummary> sources;
-        auto before = [](const google::protobuf::Timestamp& a,
-                         const google::protobuf::Timestamp& b) {
-          return std::make_pair(a.seconds(), a.nanos()) <
-                 std::make_pair(b.seconds(), b.nanos());
-        };
         for (const auto& reply : replies) {
           for (const v1::SourceSummary& part : reply->sources()) {
             auto [it, fresh] = sources.emplace(part.source(), part);
@@ -423,15 +415,33 @@ grpc::ServerUnaryReactor* QueryService::ListSources(
             v1::SourceSummary& sum = it->second;
             sum.set_article_count(sum.article_count() + part.article_count());
             sum.set_total_bytes(sum.total_bytes() + part.total_bytes());
-            if (before(part.oldest(), sum.oldest())) *sum.mutable_oldest() = part.oldest();
-            if (before(sum.newest(), part.newest())) *sum.mutable_newest() = part.newest();
+            if (TimestampLess(part.oldest(), sum.oldest())) {
+              *sum.mutable_oldest() = part.oldest();
+            }
+            if (TimestampLess(sum.newest(), part.newest())) {
+              *sum.mutable_newest() = part.newest();
+            }
           }
         }
-        for (auto& [name, summary] : sources) {
-          *response->add_sources() = std::move(summary);
-        }
-        reactor->Finish(grpc::Status::OK);
+        std::vector<v1::SourceSummary> merged;
+        for (auto& [name, summary] : sources) merged.push_back(std::move(summary));
+        done(std::move(merged));
       });
+}
+
+grpc::ServerUnaryReactor* QueryService::ListSources(
+    grpc::CallbackServerContext* context, const v1::ListSourcesRequest* /*request*/,
+    v1::ListSourcesResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  CollectSources(Deadline(context),
+                 [reactor, response](absl::StatusOr<std::vector<v1::SourceSummary>> sources) {
+                   if (sources.ok()) {
+                     for (v1::SourceSummary& source : *sources) {
+                       *response->add_sources() = std::move(source);
+                     }
+                   }
+                   reactor->Finish(ToGrpcStatus(sources.status()));
+                 });
   return reactor;
 }
 
@@ -439,40 +449,27 @@ grpc::ServerUnaryReactor* QueryService::GetStats(
     grpc::CallbackServerContext* context, const v1::GetStatsRequest* /*request*/,
     v1::GetStatsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const absl::Time deadline = Deadline(context);
-  FanOut<v1::StatsResponse>(
-      stores_,
-      [deadline](store::StoreClient* client,
-                 store::StoreClient::Callback<v1::StatsResponse> done) {
-        client->StatsAsync(v1::StatsRequest(), deadline, std::move(done));
-      },
-      [this, reactor, response](Replies<v1::StatsResponse> replies) {
-        absl::Status status = AllSucceeded(stores_, replies);
-        if (!status.ok()) {
-          reactor->Finish(ToGrpcStatus(status));
+  CollectSources(
+      Deadline(context),
+      [this, reactor, response](absl::StatusOr<std::vector<v1::SourceSummary>> sources) {
+        if (!sources.ok()) {
+          reactor->Finish(ToGrpcStatus(sources.status()));
           return;
         }
-        std::map<std::string, bool> sources;
         bool any = false;
-        for (const auto& reply : replies) {
-          response->set_article_count(response->article_count() + reply->article_count());
-          response->set_total_bytes(response->total_bytes() + reply->total_bytes());
-          for (const v1::SourceSummary& source : reply->sources()) {
-            sources[source.source()] = true;
-            if (source.article_count() == 0) continue;
-            auto key = [](const google::protobuf::Timestamp& t) {
-              return std::make_pair(t.seconds(), t.nanos());
-            };
-            if (!any || key(source.oldest()) < key(response->oldest())) {
-              *response->mutable_oldest() = source.oldest();
-            }
-            if (!any || key(response->newest()) < key(source.newest())) {
-              *response->mutable_newest() = source.newest();
-            }
-            any = true;
+        for (const v1::SourceSummary& source : *sources) {
+          response->set_article_count(response->article_count() + source.article_count());
+          response->set_total_bytes(response->total_bytes() + source.total_bytes());
+          if (source.article_count() == 0) continue;
+          if (!any || TimestampLess(source.oldest(), response->oldest())) {
+            *response->mutable_oldest() = source.oldest();
           }
+          if (!any || TimestampLess(response->newest(), source.newest())) {
+            *response->mutable_newest() = source.newest();
+          }
+          any = true;
         }
-        response->set_source_count(sources.size());
+        response->set_source_count(sources->size());
         response->set_store_count(static_cast<uint32_t>(stores_.size()));
         reactor->Finish(grpc::Status::OK);
       });

@@ -17,6 +17,7 @@
 #ifndef QUERY_QUERY_SERVICE_H_
 #define QUERY_QUERY_SERVICE_H_
 
+#include <functional>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -53,6 +54,12 @@ class QueryService final : public v1::Query::CallbackService {
 
  private:
   absl::Time Deadline(const grpc::CallbackServerContext* context) const;
+
+  // Every store's per-source summaries, merged by source name (in name
+  // order), or the first store's failure.
+  void CollectSources(
+      absl::Time deadline,
+      std::function<void(absl::StatusOr<std::vector<v1::SourceSummary>>)> done);
 
   const std::vector<store::StoreEndpoint> stores_;
   const QueryServiceOptions options_;

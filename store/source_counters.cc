@@ -1,5 +1,6 @@
 #include "store/source_counters.h"
 
+#include "common/proto_time.h"
 #include "store/article_key.h"
 
 namespace archive::store {
@@ -19,12 +20,6 @@ uint64_t ReadLittleEndian(std::string_view bytes) {
     value = (value << 8) | static_cast<unsigned char>(bytes[i]);
   }
   return value;
-}
-
-bool Before(const google::protobuf::Timestamp& a,
-            const google::protobuf::Timestamp& b) {
-  return a.seconds() < b.seconds() ||
-         (a.seconds() == b.seconds() && a.nanos() < b.nanos());
 }
 
 class SourceCountersMergeOperator final
@@ -88,8 +83,8 @@ std::optional<SourceCounters> SourceCounters::Decode(std::string_view bytes) {
 
 void SourceCounters::Add(const SourceCounters& other) {
   if (other.article_count == 0) return;
-  if (article_count == 0 || Before(other.oldest, oldest)) oldest = other.oldest;
-  if (article_count == 0 || Before(newest, other.newest)) newest = other.newest;
+  if (article_count == 0 || TimestampLess(other.oldest, oldest)) oldest = other.oldest;
+  if (article_count == 0 || TimestampLess(newest, other.newest)) newest = other.newest;
   article_count += other.article_count;
   total_bytes += other.total_bytes;
 }
