@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/stubs/stringpiece.h"
 #include "google/protobuf/util/json_util.h"
@@ -14,13 +15,29 @@ namespace {
 
 constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
-// The first line of a protobuf JSON error, which says why; later lines echo
-// the input with a caret under the fault. An error at the root has an empty
+// Why a protobuf JSON error happened, on one line. A syntax error says why on
+// its first line; later lines echo the input with a caret under the fault.
+// Other errors name the field's path, which comes from the input and so may
+// hold any character: control characters are escaped, so that the reason
+// stays on one line and is safe to print. An error at the root has an empty
 // field path, which leaves a ": " in front.
-std::string_view Reason(std::string_view message) {
-  message = message.substr(0, message.find('\n'));
+std::string Reason(std::string_view message) {
+  const std::string_view last_line = message.substr(message.rfind('\n') + 1);
+  if (last_line.size() < message.size() && !last_line.empty() &&
+      last_line.find_first_not_of(' ') == last_line.size() - 1 &&
+      last_line.back() == '^') {
+    message = message.substr(0, message.find('\n'));
+  }
   if (message.substr(0, 2) == ": ") message.remove_prefix(2);
-  return message;
+  std::string reason;
+  for (const char c : message) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      reason += absl::CEscape(absl::string_view(&c, 1));
+    } else {
+      reason += c;
+    }
+  }
+  return reason;
 }
 
 bool IsBlank(std::string_view text) {
@@ -39,11 +56,10 @@ absl::StatusOr<archive::v1::Article> ParseJsonlLine(std::string_view text,
           google::protobuf::StringPiece(text.data(), text.size()), &article,
           options);
   if (!status.ok()) {
-    const std::string_view reason = Reason(
+    const std::string reason = Reason(
         std::string_view(status.message().data(), status.message().size()));
-    return absl::InvalidArgumentError(absl::StrCat(
-        "line ", line,
-        ": invalid JSON: ", absl::string_view(reason.data(), reason.size())));
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", line, ": invalid JSON: ", reason));
   }
   return article;
 }

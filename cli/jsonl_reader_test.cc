@@ -74,6 +74,16 @@ TEST(ParseJsonlLineTest, RejectsWhatIsNoArticle) {
   }
 }
 
+TEST(ParseJsonlLineTest, FieldNamesFromTheInputStayOnOneLine) {
+  // A raw CR, an escaped newline and an escape sequence in unknown keys.
+  EXPECT_EQ(ParseJsonlLine("{\"\rene\": 1}", 2).status().message(),
+            "line 2: invalid JSON: \\rene: Cannot find field.");
+  EXPECT_EQ(ParseJsonlLine(R"({"head\nline": 1})", 2).status().message(),
+            "line 2: invalid JSON: head\\nline: Cannot find field.");
+  EXPECT_EQ(ParseJsonlLine(R"({"\u001b[31m": 1})", 2).status().message(),
+            "line 2: invalid JSON: \\033[31m: Cannot find field.");
+}
+
 TEST(JsonlReaderTest, ReadsLinesSkippingBlankOnesAndGoesOnAfterAnError) {
   std::istringstream in(
       "\xEF\xBB\xBF"

@@ -47,7 +47,10 @@ std::string EncodePageToken(PageTokenBody body) {
 absl::StatusOr<PageTokenBody> DecodePageToken(const std::string& token,
                                               const std::string& fingerprint) {
   std::string bytes;
-  if (!absl::WebSafeBase64Unescape(token, &bytes) || bytes.size() < kChecksumBytes) {
+  // absl's decoder also takes padding, white space and stray low bits: only
+  // the one spelling EncodePageToken makes is a token.
+  if (!absl::WebSafeBase64Unescape(token, &bytes) || bytes.size() < kChecksumBytes ||
+      absl::WebSafeBase64Escape(bytes) != token) {
     return absl::InvalidArgumentError("page_token: malformed");
   }
   const std::string body_bytes = bytes.substr(0, bytes.size() - kChecksumBytes);

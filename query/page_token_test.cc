@@ -37,6 +37,26 @@ TEST(PageTokenTest, EveryAlteredCharacterIsRefused) {
   }
 }
 
+TEST(PageTokenTest, OnlyTheTokensOwnSpellingIsAccepted) {
+  const std::string fingerprint = QueryFingerprint({"list", ""});
+  PageTokenBody body;
+  body.set_query_fingerprint(fingerprint);
+  body.set_id("0123456789abcdef0123456789abcdef");
+  for (int id_bytes = 0; id_bytes < 3; ++id_bytes) {
+    body.mutable_id()->push_back('x');  // every length modulo 3
+    const std::string token = EncodePageToken(body);
+    ASSERT_TRUE(DecodePageToken(token, fingerprint).ok());
+    std::string stray_bits = token;
+    stray_bits.back() = stray_bits.back() == 'A' ? 'B' : 'A';
+    for (const std::string& other :
+         {token + "=", token + "==", token + "\n", " " + token, stray_bits}) {
+      EXPECT_EQ(DecodePageToken(other, fingerprint).status().code(),
+                absl::StatusCode::kInvalidArgument)
+          << other;
+    }
+  }
+}
+
 TEST(PageTokenTest, MalformedAndForeignTokensAreInvalidArgument) {
   const std::string mine = QueryFingerprint({"list", "a.com"});
   const std::string theirs = QueryFingerprint({"list", "b.com"});

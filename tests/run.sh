@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds everything, runs every test, and ends with
-# the line "N passed, M failed" (test cases, from each test's XML report).
+# Installs what is missing, builds everything, runs every test and a short run
+# of each fuzzer, and ends with the line "N passed, M failed" (test cases, from
+# each test's XML report, and one per fuzzer).
 # Exit status 0 only when everything builds and passes.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -62,6 +63,16 @@ for target in "${failed_targets[@]}"; do
   echo "==================== $target: test.log ===================="
   tail -n 200 "$testlogs/$path/test.log" 2>/dev/null || echo "(no log)"
 done
+
+# A short run of each fuzzer (clang, libFuzzer, ASan): one passed or failed each.
+tests/fuzz/run_fuzzers.sh 2>&1 | tee /tmp/news-archive-fuzz.$$.log
+fuzz_status=${PIPESTATUS[0]}
+fuzz_passed=$(grep -c '^fuzzer passed: ' /tmp/news-archive-fuzz.$$.log)
+fuzz_failed=$(grep -c '^fuzzer failed: ' /tmp/news-archive-fuzz.$$.log)
+rm -f /tmp/news-archive-fuzz.$$.log
+if [ "$fuzz_status" -ne 0 ] && [ "$fuzz_failed" -eq 0 ]; then fuzz_failed=1; fi
+passed=$((passed + fuzz_passed))
+failed=$((failed + fuzz_failed))
 
 if [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "$passed passed, $failed failed"
