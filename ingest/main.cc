@@ -23,6 +23,9 @@ ABSL_FLAG(int, max_batch, 64, "articles per store request");
 ABSL_FLAG(absl::Duration, store_timeout, absl::Seconds(30),
           "how long an article may wait for an unreachable store when the "
           "caller set no deadline");
+ABSL_FLAG(int, max_unary_in_flight, 1024,
+          "unary Submits under way at once; more are refused at once with "
+          "RESOURCE_EXHAUSTED");
 
 int main(int argc, char** argv) {
   archive::InstallTerminationHandlers();
@@ -43,16 +46,19 @@ int main(int argc, char** argv) {
   const int64_t max_bytes = absl::GetFlag(FLAGS_max_article_bytes);
   const double threshold = absl::GetFlag(FLAGS_near_duplicate_threshold);
   const int max_batch = absl::GetFlag(FLAGS_max_batch);
+  const int max_unary = absl::GetFlag(FLAGS_max_unary_in_flight);
   if (max_bytes <= 0 || max_bytes > (int64_t{256} << 20) || threshold <= 0 ||
-      threshold > 1 || max_batch < 1 || max_batch > 1000) {
+      threshold > 1 || max_batch < 1 || max_batch > 1000 || max_unary < 1) {
     std::fprintf(stderr,
                  "ingest_server: --max_article_bytes must be in (0, 256 MiB], "
-                 "--near_duplicate_threshold in (0, 1], --max_batch in [1, 1000]\n");
+                 "--near_duplicate_threshold in (0, 1], --max_batch in [1, 1000], "
+                 "--max_unary_in_flight at least 1\n");
     return 2;
   }
   options.service.preparer.max_article_bytes = static_cast<size_t>(max_bytes);
   options.pipeline.near_duplicate_resemblance = threshold;
   options.pipeline.max_batch = max_batch;
+  options.service.max_unary_in_flight = max_unary;
   options.pipeline.max_store_wait = absl::GetFlag(FLAGS_store_timeout);
 
   const absl::Status status = archive::ingest::RunIngestServer(options);

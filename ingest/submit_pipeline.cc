@@ -144,8 +144,13 @@ void SubmitPipeline::StartLookup(uint64_t number, std::shared_ptr<Batch> batch) 
                                   job.prepared.minhash.end());
     deadlines.push_back(job.deadline);
   }
+  // Near duplicates are an annotation: the lookup may take at most half the
+  // time its most pressed article has left, so that a store that hangs costs
+  // the batch its near-duplicate links, not the Puts to the other stores.
+  const absl::Time now = absl::Now();
+  const absl::Time earliest = *std::min_element(deadlines.begin(), deadlines.end());
   const absl::Time deadline =
-      std::min(LatestDeadline(deadlines), absl::Now() + options_.attempt_timeout);
+      std::min(now + (earliest - now) / 2, now + options_.attempt_timeout);
 
   struct Round {
     std::vector<absl::StatusOr<v1::FindSimilarResponse>> replies;

@@ -17,6 +17,8 @@
 // (DEADLINE_EXCEEDED when the caller's own deadline passed), never STORED.
 // A store that fails a lookup is skipped for that batch (logged): near
 // duplicates are an annotation, and ingest stays up while a store restarts.
+// A lookup waits at most half the time left to the earliest deadline of its
+// batch, so a store that hangs does not hold up the Puts to the others.
 //
 // Thread-safe. `done` runs exactly once per article, on a gRPC or pipeline
 // thread, and must not block.
