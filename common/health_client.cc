@@ -37,10 +37,12 @@ absl::StatusOr<ServingStatus> CheckHealth(
 absl::Status WaitUntilServing(const std::string& address,
                               absl::Duration timeout) {
   const absl::Time give_up = absl::Now() + timeout;
-  auto channel =
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   absl::Status last = absl::UnavailableError("not asked yet");
   while (absl::Now() < give_up) {
+    // A fresh channel each try: a channel refused once waits out gRPC's
+    // reconnect backoff (seconds) before it tries again.
+    auto channel =
+        grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
     auto status = CheckHealth(channel, "",
                               std::min(give_up, absl::Now() + absl::Seconds(1)));
     if (status.ok() && *status == ServingStatus::kServing) {

@@ -45,12 +45,17 @@ void InvokeAsync(Request request, absl::Time deadline,
   call->done = std::move(done);
   start(&call->context, &call->request, &call->response,
         [call](grpc::Status status) {
-          if (status.ok()) {
-            call->done(std::move(call->response));
-          } else {
-            call->done(FromGrpcStatus(status));
-          }
-          delete call;
+          std::unique_ptr<AsyncCall<Request, Response>> owned(call);
+          auto done = std::move(owned->done);
+          absl::StatusOr<Response> result =
+              status.ok() ? absl::StatusOr<Response>(std::move(owned->response))
+                          : absl::StatusOr<Response>(FromGrpcStatus(status));
+          // The call (and its context's hold on the channel) goes before
+          // `done` runs: if `done` lets the last owner of the channel go, the
+          // channel must not be destroyed on this gRPC thread with the
+          // context still referring to it.
+          owned.reset();
+          done(std::move(result));
         });
 }
 
