@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The benchmark at a tiny size, so that it cannot rot: tests/bench/run.sh with
+# this test's binaries, every phase, and a last line holding every figure.
+# Speed is not checked: a slow machine passes. What is checked is that the
+# archive's own figures were measured and dedup did its work; PostgreSQL's
+# figures are checked when PostgreSQL 15 is installed, and null otherwise.
+set -euo pipefail
+
+root="$TEST_SRCDIR/$TEST_WORKSPACE"
+out="$TEST_TMPDIR/bench.out"
+
+"$root/tests/bench/run.sh" --bin_dir="$root" --time_limit=240 \
+  --articles=300 --archivectl_articles=100 \
+  --query_articles=300 --query_warmup=0.2s --query_duration=1s \
+  --get_rate=40 --list_rate=20 --search_rate=20 --query_workers=2 >"$out" || {
+  echo "run.sh failed; its output:"
+  cat "$out"
+  exit 1
+}
+
+postgres=0
+[ -x /usr/lib/postgresql/15/bin/initdb ] && postgres=1
+/usr/bin/python3 - "$(tail -n 1 "$out")" "$postgres" <<'PY'
+import json
+import sys
+
+figures = json.loads(sys.argv[1])
+postgres = sys.argv[2] == "1"
+required = [
+    "pipeline_articles_per_s", "rocksdb_articles_per_s", "postgres_articles_per_s",
+    "ratio_pipeline_rocksdb", "ratio_pipeline_postgres", "get_p99_ms", "list_p99_ms",
+    "search_p99_ms", "postgres_get_p99_ms", "postgres_search_p99_ms",
+    "store_peak_rss_mb", "ingest_peak_rss_mb", "pipeline_mb_per_s", "rocksdb_mb_per_s",
+    "postgres_mb_per_s", "get_p50_ms", "list_p50_ms", "search_p50_ms",
+    "archivectl_peak_rss_mb", "query_archive_articles",
+]
+missing = [key for key in required if key not in figures]
+errors = [f"missing keys: {missing}"] if missing else []
+measured = [
+    "pipeline_articles_per_s", "rocksdb_articles_per_s", "ratio_pipeline_rocksdb",
+    "get_p99_ms", "list_p99_ms", "search_p99_ms", "store_peak_rss_mb",
+    "ingest_peak_rss_mb", "archivectl_peak_rss_mb",
+]
+if postgres:
+    measured += ["postgres_articles_per_s", "ratio_pipeline_postgres",
+                 "postgres_get_p99_ms", "postgres_search_p99_ms"]
+for key in measured:
+    if not isinstance(figures.get(key), (int, float)) or figures[key] <= 0:
+        errors.append(f"{key} not measured: {figures.get(key)}")
+for phase in ["rocksdb", "pipeline"]:
+    done = sum(figures.get(f"{phase}_{outcome}") or 0
+               for outcome in ["stored", "duplicates", "near_duplicates"])
+    if done != 300:
+        errors.append(f"{phase}: {done} of 300 articles stored or deduplicated")
+    if not figures.get(f"{phase}_duplicates") or not figures.get(f"{phase}_near_duplicates"):
+        errors.append(f"{phase}: no duplicates or no near duplicates found")
+for key in ["get_errors", "list_errors", "search_errors"]:
+    if figures.get(key):
+        errors.append(f"{key}: {figures[key]}")
+if errors:
+    print("\n".join(errors))
+    sys.exit(1)
+print("every figure present" + ("" if postgres else " (PostgreSQL not installed: its are null)"))
+PY

@@ -1,0 +1,62 @@
+// The whole benchmark on one corpus (docs/BENCHMARKS.md):
+//  - the write phases, taking turns on slices of the corpus (ingest_phases.h):
+//      rocksdb       the store's ArticleDb in this process, no gRPC (the
+//                    ceiling);
+//      pipeline      a client streaming to ingest_server, which writes to
+//                    store_server; then archivectl's memory feeding a small
+//                    and a ten times larger file;
+//      postgres      batched INSERT ... ON CONFLICT DO NOTHING;
+//      postgres_fts  the same into a table with a GIN-indexed tsvector;
+//  - queries: an archive as large as fits in the time given, read at a
+//    fixed rate, and the same reads on PostgreSQL (query_phase.h).
+// A phase that fails leaves its figures null and its error in
+// "<phase>_error"; the others still run.
+#ifndef TESTS_BENCH_BENCHMARK_H_
+#define TESTS_BENCH_BENCHMARK_H_
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "absl/time/time.h"
+#include "tests/bench/archive_servers.h"
+#include "tests/bench/corpus.h"
+#include "tests/bench/ingest_phases.h"
+#include "tests/bench/query_phase.h"
+#include "tests/bench/results.h"
+
+namespace archive::bench {
+
+struct BenchmarkOptions {
+  CorpusOptions corpus;
+  // Articles stored by each system of the write phases, in `rounds`
+  // interleaved slices.
+  int64_t articles = 6'000;
+  int rounds = 4;
+  // ingest.time_limit is set from write_time_limit.
+  IngestPhaseOptions ingest;
+  // Longest all write phases may take together: each system gets its share.
+  absl::Duration write_time_limit = absl::Minutes(4);
+  QueryPhaseOptions query;
+  // Articles in archivectl's larger file (its smaller one holds a tenth).
+  int64_t archivectl_articles = 5'000;
+  ArchiveBinaries binaries;
+  // Scratch space: databases, logs, input files.
+  std::string work_dir;
+  // libpq conninfo of a running PostgreSQL; empty to leave it out.
+  std::string postgres;
+  // Which of "rocksdb", "pipeline", "postgres", "postgres_fts", "queries"
+  // to run.
+  std::set<std::string> phases = {"rocksdb", "pipeline", "postgres", "postgres_fts",
+                                  "queries"};
+};
+
+// Every key the results always hold (null when not measured).
+extern const char* const kRequiredKeys[];
+
+// Runs the phases; `*failed` is set when any phase failed.
+Results RunBenchmark(const BenchmarkOptions& options, bool* failed);
+
+}  // namespace archive::bench
+
+#endif  // TESTS_BENCH_BENCHMARK_H_

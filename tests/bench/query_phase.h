@@ -1,0 +1,66 @@
+// The query phase: an archive as large as fits in the time given, read at a
+// fixed offered rate through query_server, and the same reads of the same
+// articles in PostgreSQL.
+//
+// Loading: `loaders` threads take the corpus in ingest's batches, prepare
+// each article as ingest does (PrepareArticle), Put the batch to a
+// store_server (--sync=false: this builds an archive to read, it measures
+// no writes) and insert the same prepared articles into PostgreSQL (a table
+// with a primary key on id, the unique digest, an index on (source,
+// published_at) and a GIN index on a stored tsvector of title and body,
+// synchronous_commit off), until `max_articles` or `load_time` runs out. So
+// both hold the same articles, under the same ids.
+//
+// Then, once the store's compactions have settled and PostgreSQL has been
+// vacuumed and analyzed, each kind of query runs at its fixed rate for
+// `duration` (after `warmup`) against the archive and right after against
+// PostgreSQL (kind after kind, so that the two runs of a kind see the same
+// machine), each system idle while the other is measured:
+//  - get: GetArticle of a random stored id / SELECT by primary key;
+//  - list: ListArticles of a random article's source before a random time,
+//    a page of 100 / the same range through the (source, published_at)
+//    index, LIMIT 100;
+//  - search: SearchArticles of two words, top 10 / plainto_tsquery('simple')
+//    over the GIN index, ranked by ts_rank, LIMIT 10.
+// Every answer carries whole articles on both sides.
+#ifndef TESTS_BENCH_QUERY_PHASE_H_
+#define TESTS_BENCH_QUERY_PHASE_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "tests/bench/archive_servers.h"
+#include "tests/bench/corpus.h"
+#include "tests/bench/results.h"
+
+namespace archive::bench {
+
+struct QueryPhaseOptions {
+  int64_t max_articles = 1'000'000;
+  absl::Duration load_time = absl::Minutes(10);
+  int loaders = 2;
+  int batch = 64;
+  double get_rate = 200;  // calls per second
+  double list_rate = 50;
+  double search_rate = 20;
+  absl::Duration warmup = absl::Seconds(2);
+  absl::Duration duration = absl::Seconds(15);
+  int workers = 8;  // calls under way at most, per system
+  // Vocabulary ranks search words are drawn from (log-uniformly).
+  size_t search_min_rank = 50;
+  size_t search_max_rank = 20'000;
+  // libpq conninfo; empty to leave PostgreSQL out.
+  std::string postgres;
+};
+
+// Adds the phase's figures to `results`: query_archive_articles, get_p50_ms,
+// get_p99_ms, ..., postgres_search_p99_ms, query_store_peak_rss_mb, ...
+absl::Status RunQueryPhase(const Corpus& corpus, const ArchiveBinaries& binaries,
+                           const std::string& work_dir, const QueryPhaseOptions& options,
+                           Results* results);
+
+}  // namespace archive::bench
+
+#endif  // TESTS_BENCH_QUERY_PHASE_H_
