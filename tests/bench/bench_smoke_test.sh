@@ -52,7 +52,7 @@ for phase in ["rocksdb", "pipeline"]:
                for outcome in ["stored", "duplicates", "near_duplicates"])
     if done != 300:
         errors.append(f"{phase}: {done} of 300 articles stored or deduplicated")
-    if not figures.get(f"{phase}_duplicates") or not figures.get(f"{phase}_near_duplicates"):
+    if not (figures.get(f"{phase}_duplicates") and figures.get(f"{phase}_near_duplicates")):
         errors.append(f"{phase}: no duplicates or no near duplicates found")
 for key in ["get_errors", "list_errors", "search_errors"]:
     if figures.get(key):
@@ -60,5 +60,6 @@ for key in ["get_errors", "list_errors", "search_errors"]:
 if errors:
     print("\n".join(errors))
     sys.exit(1)
-print("every figure present" + ("" if postgres else " (PostgreSQL not installed: its are null)"))
+note = "" if postgres else " (PostgreSQL is not installed: its figures are null)"
+print("every figure present" + note)
 PY

@@ -78,7 +78,8 @@ cleanup() {
     kill -KILL -- "-$driver_pid" 2>/dev/null || true
   fi
   if [ "$pg_started" -eq 1 ]; then
-    "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$work/pg" -m fast -w stop >/dev/null 2>&1 || true
+    "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$work/pg" -m fast -w stop >/dev/null 2>&1 \
+      || true
   fi
   if [ "$keep" -eq 1 ]; then
     echo "scratch kept in $work" >&2
