@@ -18,6 +18,7 @@
 #include "absl/time/clock.h"
 #include "common/grpc_server.h"
 #include "common/health_client.h"
+#include "common/testing/article_factory.h"
 #include "common/testing/server_process.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
@@ -85,18 +86,7 @@ std::vector<v1::Article> SeedArticles() {
 // A distinct story of about `words` pseudo-words (some 2 KB at 300): random
 // words from a large vocabulary, so two of them share no shingles.
 v1::Article GeneratedArticle(int n, int words = 300) {
-  std::mt19937 random(n * 7919 + 17);
-  static const char* const kSyllables[] = {
-      "ka", "lo", "mi", "ne", "ru", "ta", "shi", "vo", "pe", "zu",
-      "an", "el", "or", "is", "um", "dra", "ble", "tor", "qua", "fen"};
-  std::uniform_int_distribution<int> syllable(0, 19);
-  std::uniform_int_distribution<int> length(2, 4);
-  std::string body;
-  for (int w = 0; w < words; ++w) {
-    if (w > 0) body += (w % 60 == 0) ? ".\n\n" : " ";
-    for (int s = length(random); s > 0; --s) body += kSyllables[syllable(random)];
-  }
-  body += ".";
+  const std::string body = archive::testing::GeneratedBody(n, words);
   v1::Article article;
   article.set_source("generated.example");
   article.set_url(absl::StrCat("https://generated.example/story/", n));

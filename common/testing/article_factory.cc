@@ -1,5 +1,7 @@
 #include "common/testing/article_factory.h"
 
+#include <random>
+
 #include "common/fingerprint.h"
 
 namespace archive::testing {
@@ -17,6 +19,22 @@ v1::Article MakeArticle(const std::string& source, const std::string& title,
   article.mutable_crawled_at()->set_seconds(published_seconds + 3600);
   Refingerprint(&article);
   return article;
+}
+
+std::string GeneratedBody(int n, int words) {
+  std::mt19937 random(n * 7919 + 17);
+  static const char* const kSyllables[] = {
+      "ka", "lo", "mi", "ne", "ru", "ta", "shi", "vo", "pe", "zu",
+      "an", "el", "or", "is", "um", "dra", "ble", "tor", "qua", "fen"};
+  std::uniform_int_distribution<int> syllable(0, 19);
+  std::uniform_int_distribution<int> length(2, 4);
+  std::string body;
+  for (int w = 0; w < words; ++w) {
+    if (w > 0) body += (w % 60 == 0) ? ".\n\n" : " ";
+    for (int s = length(random); s > 0; --s) body += kSyllables[syllable(random)];
+  }
+  body += ".";
+  return body;
 }
 
 void Refingerprint(v1::Article* article) {

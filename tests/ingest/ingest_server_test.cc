@@ -102,18 +102,7 @@ Running StartIngest(const std::vector<Running*>& stores, const std::string& log,
 // A distinct story of some 300 pseudo-words (about 2 KB), already in the
 // archive's normal form, with id and content_digest set.
 v1::Article GeneratedArticle(int n) {
-  std::mt19937 random(n * 7919 + 17);
-  static const char* const kSyllables[] = {
-      "ka", "lo", "mi", "ne", "ru", "ta", "shi", "vo", "pe", "zu",
-      "an", "el", "or", "is", "um", "dra", "ble", "tor", "qua", "fen"};
-  std::uniform_int_distribution<int> syllable(0, 19);
-  std::uniform_int_distribution<int> length(2, 4);
-  std::string body;
-  for (int w = 0; w < 300; ++w) {
-    if (w > 0) body += (w % 60 == 0) ? ".\n\n" : " ";
-    for (int s = length(random); s > 0; --s) body += kSyllables[syllable(random)];
-  }
-  body += ".";
+  const std::string body = archive::testing::GeneratedBody(n);
   return archive::testing::MakeArticle("generated.example",
                                        absl::StrCat("Streamed story ", n), body,
                                        kJan2023 + n);
