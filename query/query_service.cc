@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
@@ -25,7 +26,9 @@ namespace {
 constexpr int kDefaultSearchPageSize = 10;
 constexpr int kMaxSearchPageSize = 100;
 
-using Position = std::tuple<int64_t, int32_t, std::string>;  // time, id
+// An article's place in time order: published_at, then id. It refers to the
+// article's id, so it is valid while the article is unchanged.
+using Position = std::tuple<int64_t, int32_t, std::string_view>;
 
 Position PositionOf(const v1::Article& article) {
   return {article.published_at().seconds(), article.published_at().nanos(),
@@ -188,7 +191,10 @@ grpc::ServerUnaryReactor* QueryService::ListArticles(
         auto earlier = [oldest_first](const Position& a, const Position& b) {
           return oldest_first ? a < b : b < a;
         };
+        size_t total = 0;
+        for (const auto& reply : replies) total += reply->articles_size();
         std::vector<v1::Article*> merged;
+        merged.reserve(total);
         std::optional<Position> frontier;  // no store has shown beyond it
         bool more = false;
         for (auto& reply : replies) {
@@ -209,10 +215,14 @@ grpc::ServerUnaryReactor* QueryService::ListArticles(
         while (emitted < merged.size() && emitted < static_cast<size_t>(limit) &&
                (!frontier.has_value() ||
                 !earlier(*frontier, PositionOf(*merged[emitted])))) {
-          *response->add_articles() = std::move(*merged[emitted]);
           ++emitted;
         }
         more = more || emitted < merged.size();
+        // Moved (swapped, not copied) once no position refers to them.
+        response->mutable_articles()->Reserve(static_cast<int>(emitted));
+        for (size_t i = 0; i < emitted; ++i) {
+          *response->add_articles() = std::move(*merged[i]);
+        }
         if (more && emitted > 0) {
           const v1::Article& last = *response->articles().rbegin();
           PageTokenBody token;
@@ -366,6 +376,7 @@ grpc::ServerUnaryReactor* QueryService::SearchArticles(
   // First step: the collection statistics, summed over every store.
   v1::StatsRequest stats;
   for (const std::string& term : query->terms) stats.add_terms(term);
+  stats.set_term_statistics_only(true);
   FanOut<v1::StatsResponse>(
       stores_,
       [&stats, deadline](store::StoreClient* client,
