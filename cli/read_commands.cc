@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -74,13 +76,51 @@ std::string Clip(const std::string& text, size_t width) {
   return text.substr(0, starts[width - 1]) + "…";
 }
 
-void SetRange(const std::optional<absl::Time>& from, const std::optional<absl::Time>& to,
-              google::protobuf::Timestamp* start, google::protobuf::Timestamp* end,
-              bool* has_start, bool* has_end) {
-  if (from.has_value()) *start = ToProtoTimestamp(*from);
-  if (to.has_value()) *end = ToProtoTimestamp(*to);
-  *has_start = from.has_value();
-  *has_end = to.has_value();
+// Sets a request's [start_time, end_time) from --from and --to; a bound
+// not given stays unset.
+template <typename Request>
+void SetTimeRange(const std::optional<absl::Time>& from,
+                  const std::optional<absl::Time>& to, Request* request) {
+  if (from.has_value()) *request->mutable_start_time() = ToProtoTimestamp(*from);
+  if (to.has_value()) *request->mutable_end_time() = ToProtoTimestamp(*to);
+}
+
+const google::protobuf::RepeatedPtrField<v1::Article>& Items(
+    const v1::ListArticlesResponse& page) {
+  return page.articles();
+}
+
+const google::protobuf::RepeatedPtrField<v1::SearchHit>& Items(
+    const v1::SearchArticlesResponse& page) {
+  return page.hits();
+}
+
+// Calls `method` page after page, each call asking for what `limit` leaves
+// (at most `max_page_size`) under a deadline of its own, until `limit` items
+// are shown or the last page is in. `show(item, number)` prints one item,
+// numbered from 1; `none` is printed for people when there is none. Returns
+// the exit status (Failed's on an error).
+template <typename Request, typename Response, typename Show>
+int ShowPages(const std::string& verb, const ReadOptions& options,
+              grpc::Status (v1::Query::Stub::*method)(grpc::ClientContext*,
+                                                      const Request&, Response*),
+              Request request, int limit, int max_page_size, const Show& show,
+              const char* none, std::ostream& out, std::ostream& err) {
+  auto stub = Connect(options);
+  int shown = 0;
+  while (shown < limit) {
+    request.set_page_size(std::min(limit - shown, max_page_size));
+    grpc::ClientContext context;
+    SetDeadline(options, &context);
+    Response page;
+    grpc::Status status = ((*stub).*method)(&context, request, &page);
+    if (!status.ok()) return Failed(verb, options, status, err);
+    for (const auto& item : Items(page)) show(item, ++shown);
+    if (page.next_page_token().empty()) break;
+    request.set_page_token(page.next_page_token());
+  }
+  if (!options.json && shown == 0) out << none << "\n";
+  return 0;
 }
 
 }  // namespace
@@ -122,80 +162,50 @@ int RunGet(const ReadOptions& options, const std::string& id, std::ostream& out,
 
 int RunList(const ReadOptions& options, const ListOptions& list, std::ostream& out,
             std::ostream& err) {
-  auto stub = Connect(options);
   v1::ListArticlesRequest request;
   request.set_source(list.source);
   request.set_oldest_first(list.oldest_first);
-  bool has_start = false, has_end = false;
-  SetRange(list.from, list.to, request.mutable_start_time(), request.mutable_end_time(),
-           &has_start, &has_end);
-  if (!has_start) request.clear_start_time();
-  if (!has_end) request.clear_end_time();
-  int shown = 0;
+  SetTimeRange(list.from, list.to, &request);
   if (!options.json) {
     out << absl::StrFormat("%-16s  %-20s  %-32s  %s\n", "PUBLISHED", "SOURCE", "ID",
                            "TITLE");
   }
-  while (shown < list.limit) {
-    request.set_page_size(std::min(list.limit - shown, 1000));
-    grpc::ClientContext context;
-    SetDeadline(options, &context);
-    v1::ListArticlesResponse response;
-    grpc::Status status = stub->ListArticles(&context, request, &response);
-    if (!status.ok()) return Failed("list", options, status, err);
-    for (const v1::Article& article : response.articles()) {
-      if (options.json) {
-        out << Json(article) << "\n";
-      } else {
-        out << absl::StrFormat("%-16s  %-20s  %-32s  %s\n", Day(article.published_at()),
-                               Clip(article.source(), 20), article.id(),
-                               Clip(article.title(), 70));
-      }
-      ++shown;
-    }
-    if (response.next_page_token().empty()) break;
-    request.set_page_token(response.next_page_token());
-  }
-  if (!options.json && shown == 0) out << "(no articles)\n";
-  return 0;
+  return ShowPages(
+      "list", options, &v1::Query::Stub::ListArticles, std::move(request), list.limit,
+      1000,
+      [&](const v1::Article& article, int /*number*/) {
+        if (options.json) {
+          out << Json(article) << "\n";
+        } else {
+          out << absl::StrFormat("%-16s  %-20s  %-32s  %s\n", Day(article.published_at()),
+                                 Clip(article.source(), 20), article.id(),
+                                 Clip(article.title(), 70));
+        }
+      },
+      "(no articles)", out, err);
 }
 
 int RunSearch(const ReadOptions& options, const SearchOptions& search, std::ostream& out,
               std::ostream& err) {
-  auto stub = Connect(options);
   v1::SearchArticlesRequest request;
   request.set_query(search.words);
   request.set_source(search.source);
-  bool has_start = false, has_end = false;
-  SetRange(search.from, search.to, request.mutable_start_time(),
-           request.mutable_end_time(), &has_start, &has_end);
-  if (!has_start) request.clear_start_time();
-  if (!has_end) request.clear_end_time();
-  int shown = 0;
-  while (shown < search.limit) {
-    request.set_page_size(std::min(search.limit - shown, 100));
-    grpc::ClientContext context;
-    SetDeadline(options, &context);
-    v1::SearchArticlesResponse response;
-    grpc::Status status = stub->SearchArticles(&context, request, &response);
-    if (!status.ok()) return Failed("search", options, status, err);
-    for (const v1::SearchHit& hit : response.hits()) {
-      ++shown;
-      if (options.json) {
-        out << Json(hit) << "\n";
-        continue;
-      }
-      const v1::Article& article = hit.article();
-      out << absl::StrFormat("%2d. %s\n    %s · %s · score %.2f · %s\n    %s\n\n", shown,
-                             article.title(), article.source(),
-                             Day(article.published_at()), hit.score(), article.id(),
-                             hit.snippet());
-    }
-    if (response.next_page_token().empty()) break;
-    request.set_page_token(response.next_page_token());
-  }
-  if (!options.json && shown == 0) out << "(no matches)\n";
-  return 0;
+  SetTimeRange(search.from, search.to, &request);
+  return ShowPages(
+      "search", options, &v1::Query::Stub::SearchArticles, std::move(request),
+      search.limit, 100,
+      [&](const v1::SearchHit& hit, int number) {
+        if (options.json) {
+          out << Json(hit) << "\n";
+          return;
+        }
+        const v1::Article& article = hit.article();
+        out << absl::StrFormat("%2d. %s\n    %s · %s · score %.2f · %s\n    %s\n\n",
+                               number, article.title(), article.source(),
+                               Day(article.published_at()), hit.score(), article.id(),
+                               hit.snippet());
+      },
+      "(no matches)", out, err);
 }
 
 int RunSources(const ReadOptions& options, std::ostream& out, std::ostream& err) {

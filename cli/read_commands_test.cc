@@ -1,0 +1,198 @@
+#include "cli/read_commands.h"
+
+#include <algorithm>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "archive/v1/query.grpc.pb.h"
+#include "common/grpc_server.h"
+#include "gtest/gtest.h"
+
+namespace archive::cli {
+namespace {
+
+constexpr int kArticles = 7;
+// The fake serves at most this many items a page, whatever is asked.
+constexpr int kMaxServedPage = 3;
+
+v1::Article ArticleNumber(int i) {
+  v1::Article article;
+  article.set_id(absl::StrCat("id", i));
+  article.set_source("example.org");
+  article.set_title(absl::StrCat("Title ", i));
+  article.mutable_published_at()->set_seconds(1'700'000'000 - i);
+  return article;
+}
+
+// A query server with kArticles articles that serves short pages and keeps
+// every request it is sent. Thread-safe.
+class FakeQuery final : public v1::Query::Service {
+ public:
+  grpc::Status ListArticles(grpc::ServerContext* /*context*/,
+                            const v1::ListArticlesRequest* request,
+                            v1::ListArticlesResponse* response) override {
+    absl::MutexLock lock(&mutex_);
+    lists_.push_back(*request);
+    const auto [from, to] = Page(request->page_token(), request->page_size());
+    for (int i = from; i < to; ++i) *response->add_articles() = ArticleNumber(i);
+    if (to < kArticles) response->set_next_page_token(absl::StrCat(to));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status SearchArticles(grpc::ServerContext* /*context*/,
+                              const v1::SearchArticlesRequest* request,
+                              v1::SearchArticlesResponse* response) override {
+    absl::MutexLock lock(&mutex_);
+    searches_.push_back(*request);
+    if (request->query() == "nothing") return grpc::Status::OK;
+    const auto [from, to] = Page(request->page_token(), request->page_size());
+    for (int i = from; i < to; ++i) {
+      v1::SearchHit* hit = response->add_hits();
+      *hit->mutable_article() = ArticleNumber(i);
+      hit->set_score(kArticles - i);
+      hit->set_snippet(absl::StrCat("snippet ", i));
+    }
+    if (to < kArticles) response->set_next_page_token(absl::StrCat(to));
+    return grpc::Status::OK;
+  }
+
+  std::vector<v1::ListArticlesRequest> lists() {
+    absl::MutexLock lock(&mutex_);
+    return lists_;
+  }
+  std::vector<v1::SearchArticlesRequest> searches() {
+    absl::MutexLock lock(&mutex_);
+    return searches_;
+  }
+
+ private:
+  static std::pair<int, int> Page(const std::string& token, int page_size) {
+    int from = 0;
+    if (!token.empty()) {
+      EXPECT_TRUE(absl::SimpleAtoi(token, &from)) << token;
+    }
+    return {from, std::min({kArticles, from + page_size, from + kMaxServedPage})};
+  }
+
+  absl::Mutex mutex_;
+  std::vector<v1::ListArticlesRequest> lists_ ABSL_GUARDED_BY(mutex_);
+  std::vector<v1::SearchArticlesRequest> searches_ ABSL_GUARDED_BY(mutex_);
+};
+
+class ReadCommandsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    GrpcServerOptions server_options;
+    server_options.listen_address = "127.0.0.1:0";
+    auto server = GrpcServer::Start(server_options, {&query_});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    options_.query_address = absl::StrCat("127.0.0.1:", server_->port());
+    options_.timeout = absl::Seconds(10);
+  }
+
+  void TearDown() override {
+    if (server_ != nullptr) server_->Shutdown(absl::ZeroDuration());
+  }
+
+  FakeQuery query_;
+  std::unique_ptr<GrpcServer> server_;
+  ReadOptions options_;
+  std::ostringstream out_;
+  std::ostringstream err_;
+};
+
+int Lines(const std::string& text) {
+  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST_F(ReadCommandsTest, ListFollowsPagesUpToTheLimit) {
+  ListOptions list;
+  list.limit = 5;
+  ASSERT_EQ(RunList(options_, list, out_, err_), 0) << err_.str();
+  EXPECT_EQ(Lines(out_.str()), 1 + 5) << out_.str();  // the header, 5 rows
+  EXPECT_NE(out_.str().find("Title 4"), std::string::npos) << out_.str();
+  EXPECT_EQ(out_.str().find("Title 5"), std::string::npos) << out_.str();
+  const auto requests = query_.lists();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].page_size(), 5);
+  EXPECT_EQ(requests[0].page_token(), "");
+  EXPECT_EQ(requests[1].page_size(), 2);
+  EXPECT_EQ(requests[1].page_token(), "3");
+  EXPECT_FALSE(requests[0].has_start_time());
+  EXPECT_FALSE(requests[0].has_end_time());
+}
+
+TEST_F(ReadCommandsTest, ListStopsAtTheLastPageAndSendsOnlyTheBoundsGiven) {
+  ListOptions list;
+  list.limit = 100;
+  list.source = "example.org";
+  list.oldest_first = true;
+  list.from = absl::FromUnixSeconds(1'600'000'000);
+  options_.json = true;
+  ASSERT_EQ(RunList(options_, list, out_, err_), 0) << err_.str();
+  EXPECT_EQ(Lines(out_.str()), kArticles) << out_.str();
+  const auto requests = query_.lists();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[2].page_size(), 100 - 6);
+  for (const auto& request : requests) {
+    EXPECT_EQ(request.source(), "example.org");
+    EXPECT_TRUE(request.oldest_first());
+    EXPECT_EQ(request.start_time().seconds(), 1'600'000'000);
+    EXPECT_FALSE(request.has_end_time());
+  }
+}
+
+TEST_F(ReadCommandsTest, SearchNumbersHitsAcrossPages) {
+  SearchOptions search;
+  search.words = "japan";
+  search.limit = 10;
+  search.to = absl::FromUnixSeconds(1'800'000'000);
+  ASSERT_EQ(RunSearch(options_, search, out_, err_), 0) << err_.str();
+  for (int i = 0; i < kArticles; ++i) {
+    EXPECT_NE(out_.str().find(absl::StrCat(" ", i + 1, ". Title ", i, "\n")),
+              std::string::npos)
+        << out_.str();
+  }
+  const auto requests = query_.searches();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[0].page_size(), 10);
+  EXPECT_EQ(requests[1].page_size(), 7);
+  EXPECT_EQ(requests[2].page_size(), 4);
+  EXPECT_EQ(requests[2].page_token(), "6");
+  EXPECT_EQ(requests[2].query(), "japan");
+  EXPECT_FALSE(requests[2].has_start_time());
+  EXPECT_EQ(requests[2].end_time().seconds(), 1'800'000'000);
+}
+
+TEST_F(ReadCommandsTest, SearchPageSizeIsCappedAndNoHitsSaySo) {
+  SearchOptions search;
+  search.words = "nothing";
+  search.limit = 5000;
+  ASSERT_EQ(RunSearch(options_, search, out_, err_), 0) << err_.str();
+  EXPECT_EQ(out_.str(), "(no matches)\n");
+  ASSERT_EQ(query_.searches().size(), 1u);
+  EXPECT_EQ(query_.searches()[0].page_size(), 100);
+}
+
+TEST_F(ReadCommandsTest, AnUnreachableServerIsExitStatusTwo) {
+  server_->Shutdown(absl::ZeroDuration());
+  options_.timeout = absl::Seconds(2);
+  EXPECT_EQ(RunList(options_, ListOptions(), out_, err_), 2);
+  EXPECT_NE(err_.str().find("archivectl list: cannot reach the query server"),
+            std::string::npos)
+      << err_.str();
+  EXPECT_EQ(RunSearch(options_, SearchOptions{"japan"}, out_, err_), 2);
+  EXPECT_NE(err_.str().find("archivectl search: cannot reach"), std::string::npos)
+      << err_.str();
+}
+
+}  // namespace
+}  // namespace archive::cli
