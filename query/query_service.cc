@@ -54,6 +54,18 @@ absl::Status CheckRange(bool has_start, const google::protobuf::Timestamp& start
   return absl::OkStatus();
 }
 
+// The filters that lists and searches share: a well-formed source when one
+// is given, and a valid time range.
+template <typename Request>
+absl::Status CheckFilters(const Request& request) {
+  if (!request.source().empty()) {
+    absl::Status source = ValidateSource(request.source(), "source");
+    if (!source.ok()) return source;
+  }
+  return CheckRange(request.has_start_time(), request.start_time(),
+                    request.has_end_time(), request.end_time());
+}
+
 absl::StatusOr<int> PageSize(int requested, int fallback, int max) {
   if (requested < 0) {
     return absl::InvalidArgumentError("page_size: must not be negative");
@@ -140,13 +152,8 @@ grpc::ServerUnaryReactor* QueryService::ListArticles(
                                            options_.default_page_size,
                                            options_.max_page_size);
   if (!page_size.ok()) return FinishNow(context, page_size.status());
-  if (!request->source().empty()) {
-    absl::Status source = ValidateSource(request->source(), "source");
-    if (!source.ok()) return FinishNow(context, source);
-  }
-  absl::Status range = CheckRange(request->has_start_time(), request->start_time(),
-                                  request->has_end_time(), request->end_time());
-  if (!range.ok()) return FinishNow(context, range);
+  absl::Status filters = CheckFilters(*request);
+  if (!filters.ok()) return FinishNow(context, filters);
 
   const bool oldest_first = request->oldest_first();
   const std::string fingerprint = QueryFingerprint(
@@ -245,13 +252,8 @@ grpc::ServerUnaryReactor* QueryService::SearchArticles(
   if (!page_size.ok()) return FinishNow(context, page_size.status());
   absl::StatusOr<SearchQuery> query = ParseSearchQuery(request->query());
   if (!query.ok()) return FinishNow(context, query.status());
-  if (!request->source().empty()) {
-    absl::Status source = ValidateSource(request->source(), "source");
-    if (!source.ok()) return FinishNow(context, source);
-  }
-  absl::Status range = CheckRange(request->has_start_time(), request->start_time(),
-                                  request->has_end_time(), request->end_time());
-  if (!range.ok()) return FinishNow(context, range);
+  absl::Status filters = CheckFilters(*request);
+  if (!filters.ok()) return FinishNow(context, filters);
 
   std::vector<std::string> fingerprint_parts = {
       "search", request->source(),
