@@ -131,29 +131,17 @@ TEST(MakeSnippetTest, TermsPastTheSearchedPartFallBackToTheTitle) {
   EXPECT_EQ(lead.size() - lead.rfind("…"), std::string("…").size()) << lead;
 }
 
-TEST(MakeSnippetTest, CostDoesNotGrowWithTheBody) {
-  // A common word everywhere and one term only in the title: the worst case.
-  auto article_of = [](size_t bytes) {
-    std::string body;
-    while (body.size() < bytes) body += "the vote in Japan was close. ";
-    return WithBody("Japan Votes", body);
-  };
-  auto fastest_of_three = [](const v1::Article& article) {
-    absl::Duration fastest = absl::InfiniteDuration();
-    for (int i = 0; i < 3; ++i) {
-      const absl::Time start = absl::Now();
-      const std::string snippet = MakeSnippet(article, {"japan", "votes"}, 12);
-      fastest = std::min(fastest, absl::Now() - start);
-      EXPECT_EQ(
-          snippet.rfind("the vote in **Japan** was close. the vote in **Japan**", 0), 0u)
-          << snippet;
-    }
-    return fastest;
-  };
-  // Tokenizing the whole of each, as MakeSnippet once did, makes the ratio 32.
-  const absl::Duration small = fastest_of_three(article_of(256 << 10));
-  const absl::Duration large = fastest_of_three(article_of(8 << 20));
-  EXPECT_LT(large, 4 * small + absl::Milliseconds(1)) << small << " " << large;
+// Its cost is bounded by how much it reads, not by the body's size (the
+// benchmark measures it; a test does not time it): an 8 MB body where a
+// common word is everywhere and one term only in the title still gives the
+// first passage.
+TEST(MakeSnippetTest, AHugeBodyGivesTheFirstPassage) {
+  std::string body;
+  while (body.size() < (8 << 20)) body += "the vote in Japan was close. ";
+  const std::string snippet =
+      MakeSnippet(WithBody("Japan Votes", body), {"japan", "votes"}, 12);
+  EXPECT_EQ(snippet.rfind("the vote in **Japan** was close. the vote in **Japan**", 0), 0u)
+      << snippet;
 }
 
 }  // namespace
