@@ -17,6 +17,7 @@
 #include "common/status_macros.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/perf_level.h"
 #include "rocksdb/snapshot.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/options_util.h"
@@ -44,10 +45,42 @@ const char* const kFamilyNames[] = {
     "source_stats",
     "minhash",
     "lsh_bands",
-    "postings",
-    "term_stats",
+    "documents",
+    "unindexed",
+    "term_postings",
+    "term_positions",
+    "term_counts",
 };
-static_assert(sizeof(kFamilyNames) / sizeof(kFamilyNames[0]) == 10);
+static_assert(sizeof(kFamilyNames) / sizeof(kFamilyNames[0]) == 13);
+
+// Families of the index before document numbers: one posting key a term and
+// article. Dropped on open; the articles are indexed again.
+const char* const kObsoleteFamilyNames[] = {"postings", "term_stats"};
+
+// In the default family: the layout version (absent before document
+// numbers), and the first document not written out in a segment.
+constexpr char kFormatKey[] = "format";
+constexpr char kFormat[] = "2";
+constexpr char kIndexedThroughKey[] = "indexed_through";
+
+// Documents a migration or a recovery writes in one batch.
+constexpr size_t kIndexBatchDocuments = 1000;
+
+// A term's postings far ahead (more documents than this) are reached by a
+// seek to their segment rather than by reading the ones between.
+constexpr uint64_t kSeekDistance = 2048;
+
+// RocksDB counts every key comparison in a thread-local perf context by
+// default, which costs the store about a tenth of its CPU; nothing here reads
+// the counts. Called at the top of every entry point, on the thread that
+// will call RocksDB.
+void DisablePerfCounters() {
+  thread_local bool disabled = false;
+  if (!disabled) {
+    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+    disabled = true;
+  }
+}
 
 // Candidates read from one band at most: a band shared by more articles than
 // this carries no information (boilerplate text), and reading it all would
@@ -128,106 +161,159 @@ absl::Status DecodeArticle(const rocksdb::Slice& value, v1::Article* article) {
   return absl::OkStatus();
 }
 
-// The full-text index entries of one Put's new articles. They go into the
-// batch sorted by key, which the memtable inserts fastest, with one counter
-// merge a term however many of the articles hold it.
-class PendingPostings {
+// One term's postings as a search reads them: the segments written out, in
+// document order, then those in memory. Not copyable or movable: its read
+// options point into it.
+class TermCursor {
  public:
-  void Add(const v1::Article& article, const IndexedText& text) {
-    const ArticlePosition at{article.published_at(), article.id()};
-    for (const auto& [term, positions] : text.positions) {
-      postings_.emplace_back(
-          PostingKey(term, at),
-          EncodePosting(text.length, article.source(), positions));
-      ++document_frequency_[term];
-    }
-    ++documents_;
-    total_terms_ += text.length;
-  }
-
-  void WriteTo(rocksdb::ColumnFamilyHandle* postings,
-               rocksdb::ColumnFamilyHandle* term_stats,
-               rocksdb::WriteBatch* batch) {
-    if (documents_ == 0) return;
-    std::sort(postings_.begin(), postings_.end());
-    for (const auto& [key, value] : postings_) batch->Put(postings, key, value);
-    for (const auto& [term, count] : document_frequency_) {
-      batch->Merge(term_stats, term, EncodeTermCounters({count}));
-    }
-    batch->Merge(term_stats, AsSlice(kCollectionStatsKey),
-                 EncodeTermCounters({documents_, total_terms_}));
-  }
-
- private:
-  std::vector<std::pair<std::string, std::string>> postings_;
-  std::map<std::string, uint64_t> document_frequency_;
-  uint64_t documents_ = 0;
-  uint64_t total_terms_ = 0;
-};
-
-// One term's postings within a search's time range, read in publication
-// order. Not copyable or movable: its read options point into it.
-class TermPostings {
- public:
-  TermPostings(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
-               rocksdb::ReadOptions read_options, const std::string& term,
-               const SearchQuery& query)
-      : term_size_(term.size()),
-        prefix_(PostingPrefix(term)),
-        lower_(prefix_ + query.start_time.value_or("")),
-        upper_(query.end_time.has_value() ? prefix_ + *query.end_time
-                                          : PostingLimit(term)),
+  // `frozen` and `active` (either may be null) are the term's lists in the
+  // segment being written out and in the active segment.
+  TermCursor(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* postings,
+             rocksdb::ColumnFamilyHandle* positions,
+             rocksdb::ReadOptions read_options, const std::string& term,
+             const PostingListWriter* frozen, const std::string* active_documents,
+             const std::string* active_positions)
+      : db_(db),
+        positions_family_(positions),
+        read_options_(read_options),
+        term_(term),
+        lower_(PostingPrefix(term)),
+        upper_(PostingLimit(term)),
         lower_slice_(lower_),
-        upper_slice_(upper_) {
-    read_options.iterate_lower_bound = &lower_slice_;
-    read_options.iterate_upper_bound = &upper_slice_;
-    it_.reset(db->NewIterator(read_options, family));
+        upper_slice_(upper_),
+        frozen_(frozen),
+        active_documents_(active_documents),
+        active_positions_(active_positions) {
+    rocksdb::ReadOptions bounded = read_options;
+    bounded.iterate_lower_bound = &lower_slice_;
+    bounded.iterate_upper_bound = &upper_slice_;
+    it_.reset(db->NewIterator(bounded, postings));
     it_->SeekToFirst();
+    StartSegment();
+    Advance();
   }
 
-  TermPostings(const TermPostings&) = delete;
-  TermPostings& operator=(const TermPostings&) = delete;
+  TermCursor(const TermCursor&) = delete;
+  TermCursor& operator=(const TermCursor&) = delete;
 
-  bool Valid() const { return it_->Valid(); }
-  absl::Status status() const {
-    return FromRocksDbStatus(it_->status(), "reading postings");
-  }
-  std::string_view value() const { return it_->value().ToStringView(); }
+  bool Valid() const { return valid_; }
+  uint64_t document() const { return reader_.document(); }
+  uint32_t frequency() const { return reader_.frequency(); }
+  absl::Status status() const { return status_; }
 
-  // The `time id` of the current posting.
-  absl::StatusOr<std::string_view> Document() const {
-    std::optional<std::string_view> document =
-        PostingDocument(it_->key().ToStringView(), term_size_);
-    if (!document.has_value()) {
-      return absl::DataLossError("a posting key does not decode");
+  void Next() { Advance(); }
+
+  // Moves to the first posting at or after `target`; stays when the current
+  // one is.
+  void SkipTo(uint64_t target) {
+    if (!valid_ || document() >= target) return;
+    if (stage_ == kStored && target - document() > kSeekDistance) {
+      // The segment that would hold `target`: the last starting at or
+      // before it.
+      // The current segment starts before `target`, so there is one; the
+      // reader is started again, as moving the iterator may have released
+      // the value it read.
+      it_->SeekForPrev(SegmentKey(term_, target));
+      StartSegment();
+      Advance();
     }
-    return *document;
+    while (valid_ && document() < target) Advance();
   }
 
-  void Next() { it_->Next(); }
-
-  // Moves to the first posting at or after `document`; stays when the
-  // current one is. Tries the next posting before seeking: in a list as
-  // dense as the driver's it is usually the one, and much cheaper.
-  void SkipTo(std::string_view document) {
-    if (!it_->Valid() || AtOrAfter(document)) return;
-    it_->Next();
-    if (!it_->Valid() || AtOrAfter(document)) return;
-    it_->Seek(prefix_ + std::string(document));
+  // The current posting's positions.
+  absl::Status Positions(std::vector<uint32_t>* out) {
+    if (stage_ == kStored && !positions_loaded_) {
+      stored_positions_.Reset();
+      rocksdb::Status status = db_->Get(read_options_, positions_family_,
+                                        segment_key_, &stored_positions_);
+      if (!status.ok()) {
+        return FromRocksDbStatus(status, "reading the positions of a posting");
+      }
+      reader_.SetPositions(stored_positions_.ToStringView());
+      positions_loaded_ = true;
+    }
+    if (!reader_.Positions(out)) {
+      return absl::DataLossError("the positions of a posting do not decode");
+    }
+    return absl::OkStatus();
   }
 
  private:
-  bool AtOrAfter(std::string_view document) const {
-    return it_->key().ToStringView().substr(prefix_.size()) >= document;
+  enum Stage { kStored, kFrozen, kActive, kDone };
+
+  // Starts reading the stage's list at the iterator (kStored) or the next
+  // stage's.
+  void StartSegment() {
+    positions_loaded_ = false;
+    if (stage_ == kStored) {
+      if (it_->Valid()) {
+        segment_key_ = it_->key().ToString();
+        reader_ = PostingListReader(it_->value().ToStringView());
+        return;
+      }
+      if (!it_->status().ok()) {
+        status_ = FromRocksDbStatus(it_->status(), "reading postings");
+        stage_ = kDone;
+        return;
+      }
+      stage_ = kFrozen;
+      if (frozen_ != nullptr) {
+        reader_ = PostingListReader(frozen_->documents(), frozen_->positions());
+        return;
+      }
+    }
+    if (stage_ == kFrozen) {
+      stage_ = kActive;
+      if (active_documents_ != nullptr) {
+        reader_ = PostingListReader(*active_documents_,
+                                    active_positions_ == nullptr
+                                        ? std::string_view()
+                                        : std::string_view(*active_positions_));
+        return;
+      }
+    }
+    stage_ = kDone;
   }
 
-  const size_t term_size_;
-  const std::string prefix_;
+  // The next posting, of this list or of the next non-empty one.
+  void Advance() {
+    while (stage_ != kDone) {
+      if (reader_.Next()) {
+        valid_ = true;
+        return;
+      }
+      if (reader_.corrupt()) {
+        status_ = absl::DataLossError(
+            absl::StrCat("the postings of \"", term_, "\" do not decode"));
+        break;
+      }
+      if (stage_ == kStored) it_->Next();
+      StartSegment();
+    }
+    stage_ = kDone;
+    valid_ = false;
+  }
+
+  rocksdb::DB* const db_;
+  rocksdb::ColumnFamilyHandle* const positions_family_;
+  const rocksdb::ReadOptions read_options_;
+  const std::string term_;
   const std::string lower_;
   const std::string upper_;
   const rocksdb::Slice lower_slice_;
   const rocksdb::Slice upper_slice_;
+  const PostingListWriter* const frozen_;
+  const std::string* const active_documents_;
+  const std::string* const active_positions_;
   std::unique_ptr<rocksdb::Iterator> it_;
+
+  Stage stage_ = kStored;
+  bool valid_ = false;
+  absl::Status status_;
+  std::string segment_key_;
+  PostingListReader reader_;
+  rocksdb::PinnableSlice stored_positions_;
+  bool positions_loaded_ = false;
 };
 
 }  // namespace
@@ -266,8 +352,17 @@ absl::StatusOr<std::unique_ptr<ArticleDb>> ArticleDb::Open(
     cf.bottommost_compression = rocksdb::kZSTD;
     cf.level_compaction_dynamic_level_bytes = true;
     if (f == kSourceStats) cf.merge_operator = NewSourceCountersMergeOperator();
-    if (f == kTermStats) cf.merge_operator = NewTermCountersMergeOperator();
+    if (f == kTermCounts) cf.merge_operator = NewTermCountersMergeOperator();
     descriptors.emplace_back(kFamilyNames[f], cf);
+  }
+  // Families of an older layout must be opened to be dropped.
+  std::vector<std::string> existing;
+  if (rocksdb::DB::ListColumnFamilies(db_options, path, &existing).ok()) {
+    for (const char* obsolete : kObsoleteFamilyNames) {
+      if (std::find(existing.begin(), existing.end(), obsolete) != existing.end()) {
+        descriptors.emplace_back(obsolete, rocksdb::ColumnFamilyOptions());
+      }
+    }
   }
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -278,19 +373,219 @@ absl::StatusOr<std::unique_ptr<ArticleDb>> ArticleDb::Open(
     return FromRocksDbStatus(status,
                              absl::StrCat("cannot open database at ", path));
   }
-  return std::unique_ptr<ArticleDb>(
-      new ArticleDb(options, std::unique_ptr<rocksdb::DB>(raw_db),
-                    std::move(handles)));
+  for (size_t i = kFamilyCount; i < handles.size(); ++i) {
+    status = raw_db->DropColumnFamily(handles[i]);
+    raw_db->DestroyColumnFamilyHandle(handles[i]);
+    if (!status.ok()) {
+      for (int f = 0; f < kFamilyCount; ++f) {
+        raw_db->DestroyColumnFamilyHandle(handles[f]);
+      }
+      delete raw_db;
+      return FromRocksDbStatus(
+          status, absl::StrCat("cannot drop the old index of ", path));
+    }
+  }
+  handles.resize(kFamilyCount);
+  std::unique_ptr<ArticleDb> db(new ArticleDb(
+      options, std::unique_ptr<rocksdb::DB>(raw_db), std::move(handles)));
+  absl::Status loaded = db->LoadIndex();
+  if (!loaded.ok()) {
+    return absl::Status(loaded.code(),
+                        absl::StrCat("cannot open database at ", path, ": ",
+                                     std::string(loaded.message())));
+  }
+  return db;
 }
 
 ArticleDb::ArticleDb(const ArticleDbOptions& options,
                      std::unique_ptr<rocksdb::DB> db,
                      std::vector<rocksdb::ColumnFamilyHandle*> families)
-    : options_(options), db_(std::move(db)), families_(std::move(families)) {}
+    : options_(options),
+      db_(std::move(db)),
+      families_(std::move(families)),
+      active_(std::make_shared<Segment>()) {}
 
 ArticleDb::~ArticleDb() { (void)Close(); }
 
+absl::Status ArticleDb::LoadIndex() {
+  DisablePerfCounters();
+  std::string format;
+  rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), family(kDefault), kFormatKey, &format);
+  if (!status.ok() && !status.IsNotFound()) {
+    return FromRocksDbStatus(status, "reading the layout version");
+  }
+  if (status.ok() && format != kFormat) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "layout version ", format, " is not ", kFormat, ", the one this build reads"));
+  }
+  const bool numbered = status.ok();
+
+  // The documents: every number below the next one, those whose batch
+  // failed as dead.
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), family(kDocuments)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      std::optional<uint64_t> document = DecodeDocumentKey(it->key().ToStringView());
+      std::optional<DocumentRecord> record =
+          DecodeDocumentRecord(it->value().ToStringView());
+      if (!document.has_value() || !record.has_value() ||
+          *document < documents_.size()) {
+        return absl::DataLossError("a documents entry does not decode");
+      }
+      while (documents_.size() < *document) documents_.AppendDead();
+      if (!documents_.Append(record->article_key, record->length)) {
+        return absl::DataLossError("a documents entry holds no article key");
+      }
+      documents_.SetState(*document, DocumentInfo::kLive);
+      live_documents_ += 1;
+      live_terms_ += record->length;
+    }
+    RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "reading the documents"));
+  }
+
+  // A database from before document numbers: number its articles, as
+  // unindexed documents, which the step below indexes.
+  if (!numbered) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), family(kArticles)));
+    rocksdb::WriteBatch batch;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      v1::Article article;
+      RETURN_IF_ERROR(DecodeArticle(it->value(), &article));
+      const IndexedText text = IndexText(article.title(), article.body());
+      const std::string key = it->key().ToString();
+      if (!documents_.Append(key, text.length)) {
+        return absl::DataLossError(absl::StrCat("article ", article.id(),
+                                                ": its key does not decode"));
+      }
+      const uint64_t document = documents_.size() - 1;
+      batch.Put(family(kDocuments), DocumentKey(document),
+                EncodeDocumentRecord(text.length, key));
+      batch.Put(family(kUnindexed), DocumentKey(document), "");
+      documents_.SetState(document, DocumentInfo::kLive);
+      live_documents_ += 1;
+      live_terms_ += text.length;
+      if (batch.Count() >= 2 * kIndexBatchDocuments) {
+        RETURN_IF_ERROR(FromRocksDbStatus(db_->Write(rocksdb::WriteOptions(), &batch),
+                                          "numbering the articles"));
+        batch.Clear();
+      }
+    }
+    RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "reading the articles"));
+    batch.Put(family(kDefault), kFormatKey, kFormat);
+    rocksdb::WriteOptions write_options;
+    write_options.sync = true;
+    RETURN_IF_ERROR(FromRocksDbStatus(db_->Write(write_options, &batch),
+                                      "numbering the articles"));
+  }
+
+  // The documents whose postings were still in memory: indexed again, in
+  // order, into the active segment.
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), family(kUnindexed)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::optional<uint64_t> document = DecodeDocumentKey(it->key().ToStringView());
+    const DocumentInfo* info =
+        document.has_value() ? documents_.Find(*document) : nullptr;
+    if (info == nullptr || info->state != DocumentInfo::kLive) {
+      return absl::DataLossError("an unindexed marker names no document");
+    }
+    ASSIGN_OR_RETURN(const v1::Article article,
+                     ReadArticle(documents_.ArticleKey(*info)));
+    {
+      std::unique_lock<std::shared_mutex> lock(index_mutex_);
+      active_->postings.Add(*document, IndexText(article.title(), article.body()));
+    }
+    RETURN_IF_ERROR(WriteSegment(/*force=*/false));
+  }
+  return FromRocksDbStatus(it->status(), "reading the unindexed documents");
+}
+
+absl::StatusOr<uint64_t> ArticleDb::AddDocument(const std::string& key,
+                                                const IndexedText& text,
+                                                rocksdb::WriteBatch* batch) {
+  if (!documents_.Append(key, text.length)) {
+    return absl::ResourceExhaustedError("no document number left");
+  }
+  const uint64_t document = documents_.size() - 1;
+  active_->postings.Add(document, text);
+  const std::string document_key = DocumentKey(document);
+  batch->Put(family(kDocuments), document_key, EncodeDocumentRecord(text.length, key));
+  batch->Put(family(kUnindexed), document_key, "");
+  return document;
+}
+
+absl::Status ArticleDb::WriteSegment(bool force) {
+  std::lock_guard<std::mutex> one_at_a_time(write_segment_mutex_);
+  std::shared_ptr<Segment> segment;
+  {
+    std::unique_lock<std::shared_mutex> lock(index_mutex_);
+    if (frozen_ == nullptr) {
+      const MemorySegment& postings = active_->postings;
+      const bool full = postings.documents() >= options_.segment_documents ||
+                        postings.bytes() >= options_.segment_bytes;
+      if (postings.empty() || (!force && !full)) return absl::OkStatus();
+      frozen_ = std::move(active_);
+      active_ = std::make_shared<Segment>();
+    }
+    // else the last attempt failed: that segment is written first.
+    segment = frozen_;
+  }
+  bool failed = false;
+  {
+    // Every Put that added a document to it has written its batch (or
+    // failed to), so each document's unindexed marker is in, or never will be.
+    std::unique_lock<std::mutex> lock(segment->mutex);
+    segment->idle.wait(lock, [&] { return segment->writers == 0; });
+    failed = segment->failed;
+  }
+
+  const MemorySegment& postings = segment->postings;
+  rocksdb::WriteBatch batch;
+  for (const auto& [term, list] : postings.SortedTerms()) {
+    const PostingListWriter* live = list;
+    PostingListWriter without_dead;
+    if (failed) {
+      // Leave out the documents of failed batches.
+      PostingListReader reader(list->documents(), list->positions());
+      std::vector<uint32_t> positions;
+      while (reader.Next()) {
+        const DocumentInfo* info = documents_.Find(reader.document());
+        if (info == nullptr || info->state != DocumentInfo::kLive) continue;
+        if (!reader.Positions(&positions)) {
+          return absl::InternalError("postings in memory do not decode");
+        }
+        without_dead.Add(reader.document(), positions);
+      }
+      if (without_dead.count() == 0) continue;
+      live = &without_dead;
+    }
+    const std::string key = SegmentKey(term, postings.first_document());
+    batch.Put(family(kTermPostings), key, live->documents());
+    batch.Put(family(kTermPositions), key, live->positions());
+    batch.Merge(family(kTermCounts), AsSlice(term), EncodeTermCounters({live->count()}));
+  }
+  batch.DeleteRange(family(kUnindexed), DocumentKey(postings.first_document()),
+                    DocumentKey(postings.last_document() + 1));
+  batch.Put(family(kDefault), kIndexedThroughKey,
+            DocumentKey(postings.last_document() + 1));
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  absl::Status written = FromRocksDbStatus(db_->Write(write_options, &batch),
+                                           "writing a segment of postings");
+  // Failed, it stays frozen_: searched in memory, and tried again next time.
+  if (written.ok()) {
+    std::unique_lock<std::shared_mutex> lock(index_mutex_);
+    frozen_.reset();
+  }
+  return written;
+}
+
 absl::Status ArticleDb::Flush() {
+  DisablePerfCounters();
+  RETURN_IF_ERROR(WriteSegment(/*force=*/true));
   rocksdb::FlushOptions flush;
   flush.wait = true;
   std::vector<rocksdb::ColumnFamilyHandle*> families(families_.begin(),
@@ -300,6 +595,7 @@ absl::Status ArticleDb::Flush() {
 
 absl::Status ArticleDb::Verify(const v1::VerifyRequest& request,
                                v1::VerifyResponse* response) const {
+  DisablePerfCounters();
   if (request.page_size() < 0) {
     return absl::InvalidArgumentError("page_size: must not be negative");
   }
@@ -362,8 +658,12 @@ absl::Status ArticleDb::Verify(const v1::VerifyRequest& request,
 
 absl::Status ArticleDb::Close() {
   if (db_ == nullptr) return absl::FailedPreconditionError("already closed");
-  absl::Status result =
+  DisablePerfCounters();
+  // Written out now, the postings need no indexing again on the next open.
+  absl::Status result = WriteSegment(/*force=*/true);
+  absl::Status wal =
       FromRocksDbStatus(db_->FlushWAL(/*sync=*/true), "flushing the WAL");
+  if (result.ok()) result = wal;
   for (rocksdb::ColumnFamilyHandle* handle : families_) {
     db_->DestroyColumnFamilyHandle(handle);
   }
@@ -375,6 +675,7 @@ absl::Status ArticleDb::Close() {
 
 absl::StatusOr<std::vector<v1::PutResult>> ArticleDb::Put(
     const google::protobuf::RepeatedPtrField<v1::PutItem>& items) {
+  DisablePerfCounters();
   const absl::Time now = absl::Now();
   for (int i = 0; i < items.size(); ++i) {
     RETURN_IF_ERROR(ValidateStoredArticle(
@@ -429,7 +730,8 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleDb::Put(
   };
   std::unordered_map<std::string, Touched> touched;
   rocksdb::WriteBatch batch;
-  PendingPostings postings;
+  // New articles in order: item index and article key.
+  std::vector<std::pair<int, std::string>> fresh_articles;
   std::vector<v1::PutResult> results(items.size());
 
   for (int i = 0; i < items.size(); ++i) {
@@ -468,7 +770,7 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleDb::Put(
                                                in.published_at())
                         .Encode());
         if (!texts[i].has_value()) texts[i] = IndexText(in.title(), in.body());
-        postings.Add(in, *texts[i]);
+        fresh_articles.emplace_back(i, fresh.key);
         results[i] = NewArticleResult(fresh.article);
         touched.emplace(in.id(), std::move(fresh));
         continue;
@@ -492,17 +794,65 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleDb::Put(
     results[i].set_duplicate_of(entry.article.id());
   }
 
-  postings.WriteTo(family(kPostings), family(kTermStats), &batch);
   for (const auto& [id, entry] : touched) {
     if (entry.is_new || entry.changed) {
       batch.Put(family(kArticles), entry.key, entry.article.SerializeAsString());
     }
   }
   if (batch.Count() == 0) return results;
+
+  // Document numbers, and postings in the active segment, in one step so
+  // that the segment's documents ascend. Searches skip them until the
+  // batch is written.
+  std::vector<uint64_t> numbered;
+  std::shared_ptr<Segment> segment;
+  if (!fresh_articles.empty()) {
+    std::unique_lock<std::shared_mutex> lock(index_mutex_);
+    segment = active_;
+    for (const auto& [i, key] : fresh_articles) {
+      absl::StatusOr<uint64_t> document = AddDocument(key, *texts[i], &batch);
+      if (!document.ok()) {
+        for (uint64_t added : numbered) {
+          documents_.SetState(added, DocumentInfo::kDead);
+        }
+        if (!numbered.empty()) {
+          std::lock_guard<std::mutex> writers(segment->mutex);
+          segment->failed = true;
+        }
+        return document.status();
+      }
+      numbered.push_back(*document);
+    }
+    std::lock_guard<std::mutex> writers(segment->mutex);
+    ++segment->writers;
+  }
+
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
-  RETURN_IF_ERROR(
-      FromRocksDbStatus(db_->Write(write_options, &batch), "writing the batch"));
+  const absl::Status written =
+      FromRocksDbStatus(db_->Write(write_options, &batch), "writing the batch");
+  if (segment != nullptr) {
+    for (size_t n = 0; n < numbered.size(); ++n) {
+      documents_.SetState(numbered[n],
+                          written.ok() ? DocumentInfo::kLive : DocumentInfo::kDead);
+      if (written.ok()) {
+        live_documents_ += 1;
+        live_terms_ += texts[fresh_articles[n].first]->length;
+      }
+    }
+    {
+      std::lock_guard<std::mutex> writers(segment->mutex);
+      if (!written.ok()) segment->failed = true;
+      --segment->writers;
+    }
+    segment->idle.notify_all();
+  }
+  RETURN_IF_ERROR(written);
+  locks.clear();
+  // The articles are stored whatever becomes of this: a segment that fails
+  // to be written stays searchable in memory, is tried again by the next
+  // Put, and its documents keep their unindexed markers.
+  (void)WriteSegment(/*force=*/false);
   return results;
 }
 
@@ -520,6 +870,7 @@ absl::StatusOr<v1::Article> ArticleDb::ReadArticle(std::string_view key) const {
 }
 
 absl::StatusOr<v1::Article> ArticleDb::Get(std::string_view id) const {
+  DisablePerfCounters();
   std::optional<std::string> id_key = EncodeId(id);
   if (!id_key.has_value()) {
     return absl::InvalidArgumentError("id: must be 32 lower-case hex digits");
@@ -536,6 +887,7 @@ absl::StatusOr<v1::Article> ArticleDb::Get(std::string_view id) const {
 
 absl::Status ArticleDb::Scan(const v1::ScanRequest& request,
                              v1::ScanResponse* response) const {
+  DisablePerfCounters();
   if (request.page_size() < 0) {
     return absl::InvalidArgumentError("page_size: must not be negative");
   }
@@ -635,6 +987,7 @@ absl::Status ArticleDb::Scan(const v1::ScanRequest& request,
 
 absl::Status ArticleDb::FindSimilar(const v1::FindSimilarRequest& request,
                                     v1::FindSimilarResponse* response) const {
+  DisablePerfCounters();
   const double min_resemblance = request.min_resemblance();
   const int limit =
       request.limit() > 0 ? request.limit() : kDefaultSimilarLimit;
@@ -704,35 +1057,87 @@ absl::Status ArticleDb::FindSimilar(const v1::FindSimilarRequest& request,
   return absl::OkStatus();
 }
 
+struct ArticleDb::IndexView {
+  // The postings written out, and their counts, as of this snapshot.
+  std::unique_ptr<rocksdb::ManagedSnapshot> snapshot;
+  rocksdb::ReadOptions read_options;
+  // The segment being written out, when the snapshot does not hold it yet.
+  std::shared_ptr<const Segment> frozen;
+  // By term: the active segment's list, copied, and its length.
+  struct Copied {
+    std::string documents;
+    std::string positions;
+    uint64_t count = 0;
+  };
+  std::vector<std::optional<Copied>> active;
+  uint64_t documents = 0;
+  uint64_t total_terms = 0;
+};
+
+std::unique_ptr<ArticleDb::IndexView> ArticleDb::CaptureIndex(
+    const std::vector<std::string>& terms, bool copy_lists) const {
+  auto view = std::make_unique<IndexView>();
+  {
+    std::shared_lock<std::shared_mutex> lock(index_mutex_);
+    view->snapshot = std::make_unique<rocksdb::ManagedSnapshot>(db_.get());
+    view->frozen = frozen_;
+    for (const std::string& term : terms) {
+      std::optional<IndexView::Copied>& copied = view->active.emplace_back();
+      const PostingListWriter* list = active_->postings.Find(term);
+      if (list == nullptr) continue;
+      copied.emplace();
+      copied->count = list->count();
+      if (copy_lists) {
+        copied->documents = list->documents();
+        copied->positions = list->positions();
+      }
+    }
+    view->documents = live_documents_.load();
+    view->total_terms = live_terms_.load();
+  }
+  view->read_options.snapshot = view->snapshot->snapshot();
+  if (view->frozen != nullptr) {
+    // Written out already, as far as the snapshot sees?
+    std::string through;
+    rocksdb::Status status = db_->Get(view->read_options, family(kDefault),
+                                      kIndexedThroughKey, &through);
+    std::optional<uint64_t> first_unwritten = DecodeDocumentKey(through);
+    if (status.ok() && first_unwritten.has_value() &&
+        *first_unwritten > view->frozen->postings.last_document()) {
+      view->frozen.reset();
+    }
+  }
+  return view;
+}
+
 absl::StatusOr<v1::TermStatistics> ArticleDb::LocalTermStatistics(
-    const std::vector<std::string>& terms,
-    const rocksdb::ReadOptions& read_options) const {
-  std::vector<rocksdb::Slice> keys = {AsSlice(kCollectionStatsKey)};
-  keys.insert(keys.end(), terms.begin(), terms.end());
+    const std::vector<std::string>& terms, const IndexView& view) const {
+  std::vector<rocksdb::Slice> keys(terms.begin(), terms.end());
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
-  db_->MultiGet(read_options, family(kTermStats), keys.size(), keys.data(),
+  db_->MultiGet(view.read_options, family(kTermCounts), keys.size(), keys.data(),
                 values.data(), statuses.data());
   v1::TermStatistics statistics;
+  statistics.set_document_count(view.documents);
+  statistics.set_total_terms(view.total_terms);
   for (size_t i = 0; i < keys.size(); ++i) {
-    const size_t count = i == 0 ? 2 : 1;
-    std::vector<uint64_t> counters(count, 0);
+    uint64_t count = 0;
     if (!statuses[i].IsNotFound()) {
       RETURN_IF_ERROR(
           FromRocksDbStatus(statuses[i], "reading term statistics"));
       std::optional<std::vector<uint64_t>> decoded =
-          DecodeTermCounters(values[i].ToStringView(), count);
+          DecodeTermCounters(values[i].ToStringView(), 1);
       if (!decoded.has_value()) {
         return absl::DataLossError("stored term statistics do not decode");
       }
-      counters = *std::move(decoded);
+      count = (*decoded)[0];
     }
-    if (i == 0) {
-      statistics.set_document_count(counters[0]);
-      statistics.set_total_terms(counters[1]);
-    } else {
-      (*statistics.mutable_document_frequency())[terms[i - 1]] = counters[0];
+    if (view.frozen != nullptr) {
+      const PostingListWriter* list = view.frozen->postings.Find(terms[i]);
+      if (list != nullptr) count += list->count();
     }
+    if (view.active[i].has_value()) count += view.active[i]->count;
+    (*statistics.mutable_document_frequency())[terms[i]] = count;
   }
   return statistics;
 }
@@ -740,14 +1145,18 @@ absl::StatusOr<v1::TermStatistics> ArticleDb::LocalTermStatistics(
 absl::Status ArticleDb::Search(const v1::SearchRequest& request,
                                v1::SearchResponse* response,
                                absl::Time deadline) const {
+  DisablePerfCounters();
   ASSIGN_OR_RETURN(const SearchQuery query, ParseSearchRequest(request));
   const size_t term_count = query.terms.size();
 
-  rocksdb::ManagedSnapshot snapshot(db_.get());
-  rocksdb::ReadOptions read_options;
-  read_options.snapshot = snapshot.snapshot();
+  // Positions only for the terms of a phrase.
+  std::vector<bool> in_phrase(term_count, false);
+  for (const std::vector<size_t>& phrase : query.phrases) {
+    for (size_t i : phrase) in_phrase[i] = true;
+  }
+  std::unique_ptr<IndexView> view = CaptureIndex(query.terms, /*copy_lists=*/true);
   ASSIGN_OR_RETURN(const v1::TermStatistics local,
-                   LocalTermStatistics(query.terms, read_options));
+                   LocalTermStatistics(query.terms, *view));
 
   const v1::TermStatistics& statistics =
       request.global().document_count() > 0 ? request.global() : local;
@@ -772,90 +1181,108 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return local_df(a) < local_df(b);
   });
+  std::optional<uint32_t> source;
+  if (!query.source.empty()) {
+    source = documents_.FindSource(query.source);
+    if (!source.has_value()) return absl::OkStatus();
+  }
   if (local_df(order[0]) == 0 ||
       (query.start_time.has_value() && query.start_time == query.end_time)) {
     return absl::OkStatus();
   }
-  std::vector<std::unique_ptr<TermPostings>> postings;
-  for (size_t i : order) {
-    postings.push_back(std::make_unique<TermPostings>(
-        db_.get(), family(kPostings), read_options, query.terms[i], query));
+  // By term index, as `order` reads them.
+  std::vector<std::unique_ptr<TermCursor>> cursors(term_count);
+  for (size_t i = 0; i < term_count; ++i) {
+    const std::optional<IndexView::Copied>& active = view->active[i];
+    cursors[i] = std::make_unique<TermCursor>(
+        db_.get(), family(kTermPostings), family(kTermPositions),
+        view->read_options, query.terms[i],
+        view->frozen == nullptr ? nullptr : view->frozen->postings.Find(query.terms[i]),
+        active.has_value() ? &active->documents : nullptr,
+        active.has_value() && in_phrase[i] ? &active->positions : nullptr);
   }
-  TermPostings& driver = *postings[0];
+  TermCursor& driver = *cursors[order[0]];
 
   TopHits top(query.limit);
-  std::vector<Posting> decoded(term_count);  // by term index
+  std::vector<std::vector<uint32_t>> positions(term_count);
   std::vector<const std::vector<uint32_t>*> phrase_positions;
   for (int steps = 1; driver.Valid(); ++steps) {
     if (steps % kPostingsBetweenDeadlineChecks == 0 && absl::Now() > deadline) {
       return absl::DeadlineExceededError(
           absl::StrCat("search: deadline passed after ", steps, " postings"));
     }
-    if (!query.source.empty()) {
-      std::optional<std::string_view> source =
-          DecodePostingSource(driver.value());
-      if (!source.has_value()) {
-        return absl::DataLossError("a stored posting does not decode");
-      }
-      if (*source != query.source) {
-        driver.Next();
-        continue;
-      }
+    const uint64_t document = driver.document();
+    const DocumentInfo* info = documents_.Find(document);
+    if (info == nullptr) {
+      return absl::DataLossError(
+          absl::StrCat("a posting names document ", document, ", not stored"));
+    }
+    if (info->state.load(std::memory_order_acquire) != DocumentInfo::kLive ||
+        (source.has_value() && info->source != *source) ||
+        (query.start_time.has_value() && info->time_key() < *query.start_time) ||
+        (query.end_time.has_value() && info->time_key() >= *query.end_time)) {
+      driver.Next();
+      continue;
     }
 
-    // Every other term at the driver's article, or the first article past
+    // Every other term at the driver's document, or the first document past
     // it that one of them holds.
-    ASSIGN_OR_RETURN(const std::string_view document, driver.Document());
-    std::string ahead;
+    uint64_t ahead = document;
     bool exhausted = false;
-    for (size_t i = 1; i < postings.size() && ahead.empty(); ++i) {
-      postings[i]->SkipTo(document);
-      if (!postings[i]->Valid()) {
+    for (size_t k = 1; k < term_count && ahead == document; ++k) {
+      TermCursor& other = *cursors[order[k]];
+      other.SkipTo(document);
+      if (!other.Valid()) {
         exhausted = true;
         break;
       }
-      ASSIGN_OR_RETURN(const std::string_view other, postings[i]->Document());
-      if (other != document) ahead = std::string(other);
+      ahead = other.document();
     }
     if (exhausted) break;
-    if (!ahead.empty()) {
+    if (ahead != document) {
       driver.SkipTo(ahead);
       continue;
     }
 
-    for (size_t i = 0; i < postings.size(); ++i) {
-      std::optional<Posting> posting = DecodePosting(postings[i]->value());
-      if (!posting.has_value()) {
-        return absl::DataLossError("a stored posting does not decode");
-      }
-      decoded[order[i]] = *std::move(posting);
-    }
     bool phrases_match = true;
     for (const std::vector<size_t>& phrase : query.phrases) {
       phrase_positions.clear();
-      for (size_t i : phrase) phrase_positions.push_back(&decoded[i].positions);
+      for (size_t i : phrase) {
+        RETURN_IF_ERROR(cursors[i]->Positions(&positions[i]));
+        phrase_positions.push_back(&positions[i]);
+      }
       if (!ContainsPhrase(phrase_positions)) {
         phrases_match = false;
         break;
       }
     }
     if (phrases_match) {
-      RankedHit hit;
-      const uint32_t length = decoded[0].document_length;
+      double score = 0;
       for (size_t i = 0; i < term_count; ++i) {
-        hit.score += bm25.TermScore(
-            idf[i], static_cast<uint32_t>(decoded[i].positions.size()), length);
+        score += bm25.TermScore(idf[i], cursors[i]->frequency(), info->length);
       }
-      hit.document = std::string(document);
-      if (!query.after.has_value() || RanksBefore(*query.after, hit)) {
-        hit.source = std::string(decoded[0].source);
-        top.Offer(std::move(hit));
+      // Most matches rank below the kept hits or before the cursor, and are
+      // told apart by score alone.
+      const bool past_cursor =
+          !query.after.has_value() || score < query.after->score;
+      const bool maybe_past_cursor =
+          past_cursor || score == query.after->score;
+      if (maybe_past_cursor) {
+        if (past_cursor && !top.MightKeep(score)) {
+          top.Count();
+        } else {
+          RankedHit hit{score, info->TimeIdKey(), ""};
+          if (!query.after.has_value() || RanksBefore(*query.after, hit)) {
+            hit.source = documents_.source(info->source);
+            top.Offer(std::move(hit));
+          }
+        }
       }
     }
     driver.Next();
   }
-  for (const std::unique_ptr<TermPostings>& term : postings) {
-    RETURN_IF_ERROR(term->status());
+  for (const std::unique_ptr<TermCursor>& cursor : cursors) {
+    RETURN_IF_ERROR(cursor->status());
   }
 
   const size_t matched = top.offered();
@@ -874,10 +1301,18 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
 
 absl::Status ArticleDb::Stats(const v1::StatsRequest& request,
                               v1::StatsResponse* response) const {
+  DisablePerfCounters();
   for (int i = 0; i < request.terms_size(); ++i) {
     RETURN_IF_ERROR(
         ValidateTerm(request.terms(i), absl::StrCat("terms[", i, "]")));
   }
+  const std::vector<std::string> terms(request.terms().begin(),
+                                       request.terms().end());
+  std::unique_ptr<IndexView> view = CaptureIndex(terms, /*copy_lists=*/false);
+  ASSIGN_OR_RETURN(*response->mutable_term_statistics(),
+                   LocalTermStatistics(terms, *view));
+  if (request.term_statistics_only()) return absl::OkStatus();
+
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), family(kSourceStats)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -897,12 +1332,7 @@ absl::Status ArticleDb::Stats(const v1::StatsRequest& request,
                                 counters->article_count);
     response->set_total_bytes(response->total_bytes() + counters->total_bytes);
   }
-  RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "reading source stats"));
-  ASSIGN_OR_RETURN(
-      *response->mutable_term_statistics(),
-      LocalTermStatistics({request.terms().begin(), request.terms().end()},
-                          rocksdb::ReadOptions()));
-  return absl::OkStatus();
+  return FromRocksDbStatus(it->status(), "reading source stats");
 }
 
 }  // namespace archive::store

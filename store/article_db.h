@@ -5,8 +5,12 @@
 // after the batch is in the write-ahead log (fsynced when options.sync).
 // Exact duplicates, by content_digest, are stored once: concurrent Puts of
 // the same content are serialized by a lock stripe on its id, so exactly one
-// stores it and every caller gets the same id. A new article's title and body
-// are indexed for full-text Search in the same batch (full_text.h); a
+// stores it and every caller gets the same id. A new article gets the next
+// document number, and its title and body are indexed for full-text Search
+// (full_text.h): its postings are kept in memory with the other recent
+// documents' until a segment of them is written out with one key a term
+// (posting_codec.h); the same batch as the article records that its postings
+// are not written yet, so a crash loses none: Open indexes them again. A
 // duplicate adds nothing to the index.
 //
 // An ArticleDb is safe for concurrent use by many threads without external
@@ -15,9 +19,13 @@
 #define STORE_ARTICLE_DB_H_
 
 #include <array>
+#include <atomic>
+#include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,7 +36,9 @@
 #include "archive/v1/store.pb.h"
 #include "google/protobuf/repeated_field.h"
 #include "rocksdb/db.h"
+#include "store/document_table.h"
 #include "store/full_text.h"
+#include "store/memory_segment.h"
 
 namespace archive::store {
 
@@ -40,6 +50,11 @@ struct ArticleDbOptions {
   size_t block_cache_bytes = size_t{256} << 20;
   // Upper bound on all memtables together.
   size_t memtable_bytes = size_t{128} << 20;
+  // A segment of postings is written out once it holds this many documents
+  // or this many bytes: more means fewer keys and faster writes, but more
+  // memory and more articles to index again when opening after a crash.
+  uint64_t segment_documents = 4096;
+  size_t segment_bytes = size_t{48} << 20;
 };
 
 class ArticleDb {
@@ -85,20 +100,23 @@ class ArticleDb {
   // `global` without the document frequency of a term searched for;
   // DEADLINE_EXCEEDED when `deadline` passes first.
   //
-  // Cost: the postings of the rarest term within the time range are read in
-  // order; at each, every other term's postings step or seek to that article,
-  // and a term that lands past it moves the rarest one ahead in turn. So at
-  // most df(rarest) * (terms - 1) seeks, each O(log n), plus an
-  // O(log limit) heap offer a match and `limit` article reads. There is no
-  // early exit by score: a query of common terms alone reads their lists
-  // whole, which the deadline bounds.
+  // Cost: the postings of the rarest term are read in document order (a
+  // few bytes each, without positions unless a phrase needs them); at each,
+  // every other term's postings step ahead to that document, or seek a
+  // segment when it is far, and a term that lands past it moves the rarest
+  // one ahead in turn. Filters and scores read the in-memory DocumentTable,
+  // not RocksDB; a match that cannot enter the top `limit` costs no
+  // allocation; then `limit` article reads. There is no early exit by
+  // score: a query of common terms alone reads their lists whole, which the
+  // deadline bounds.
   absl::Status Search(const v1::SearchRequest& request,
                       v1::SearchResponse* response,
                       absl::Time deadline = absl::InfiniteFuture()) const;
 
-  // Totals, per-source summaries, and this store's term statistics: the
-  // documents indexed, their total length, and the document frequency of
-  // each of `request.terms()` (0 for a term it has never seen).
+  // Totals, per-source summaries (unless `request.term_statistics_only()`),
+  // and this store's term statistics: the documents indexed, their total
+  // length, and the document frequency of each of `request.terms()` (0 for
+  // a term it has never seen).
   // INVALID_ARGUMENT naming "terms[i]" for an empty term or one holding 0x00.
   absl::Status Stats(const v1::StatsRequest& request,
                      v1::StatsResponse* response) const;
@@ -107,10 +125,12 @@ class ArticleDb {
   absl::Status Verify(const v1::VerifyRequest& request,
                       v1::VerifyResponse* response) const;
 
-  // Writes the memtables out to table files (for tests and maintenance).
+  // Writes the postings held in memory out as a segment, and the memtables
+  // out to table files (for tests and maintenance).
   absl::Status Flush();
 
-  // Flushes the write-ahead log and closes the database; later calls fail.
+  // Writes the postings held in memory out, flushes the write-ahead log and
+  // closes the database; later calls fail.
   // The destructor calls it when it has not been called.
   absl::Status Close();
 
@@ -125,11 +145,27 @@ class ArticleDb {
     kSourceStats,
     kMinHash,
     kLshBands,
-    kPostings,
-    kTermStats,
+    kDocuments,
+    kUnindexed,
+    kTermPostings,
+    kTermPositions,
+    kTermCounts,
   };
-  static constexpr int kFamilyCount = 10;
+  static constexpr int kFamilyCount = 13;
   static constexpr size_t kLockStripes = 256;
+
+  // A MemorySegment and the Puts that added documents to it and have not
+  // finished writing their batches.
+  struct Segment {
+    MemorySegment postings;
+    std::mutex mutex;
+    std::condition_variable idle;
+    int writers = 0;      // guarded by mutex
+    bool failed = false;  // guarded by mutex: a writer's batch failed
+  };
+
+  // What a search or Stats reads of the index at one point in time.
+  struct IndexView;
 
   ArticleDb(const ArticleDbOptions& options, std::unique_ptr<rocksdb::DB> db,
             std::vector<rocksdb::ColumnFamilyHandle*> families);
@@ -139,17 +175,49 @@ class ArticleDb {
   // Reads and checks the article stored under `key` of the articles family.
   absl::StatusOr<v1::Article> ReadArticle(std::string_view key) const;
 
+  // Numbers every article that has no document yet (a database from before
+  // document numbers), loads the DocumentTable, and indexes again the
+  // documents whose postings were not written out.
+  absl::Status LoadIndex();
+
+  // Appends `article`, stored under `key`, to the documents and to the
+  // active segment, and adds its documents entry and unindexed marker to
+  // `batch`. The caller holds index_mutex_.
+  absl::StatusOr<uint64_t> AddDocument(const std::string& key,
+                                       const IndexedText& text,
+                                       rocksdb::WriteBatch* batch);
+
+  // Writes the active segment out when it is full, or when `force` and it
+  // holds anything.
+  absl::Status WriteSegment(bool force);
+
+  // The index as of now: a snapshot, the segments in memory that it does not
+  // hold, and the active segment's lists of `terms`, copied.
+  std::unique_ptr<IndexView> CaptureIndex(const std::vector<std::string>& terms,
+                                          bool copy_lists) const;
+
   // This store's collection statistics and the document frequency of each
-  // of `terms`, as of `read_options`' snapshot.
+  // of `terms`, as of `view`.
   absl::StatusOr<v1::TermStatistics> LocalTermStatistics(
-      const std::vector<std::string>& terms,
-      const rocksdb::ReadOptions& read_options) const;
+      const std::vector<std::string>& terms, const IndexView& view) const;
 
   const ArticleDbOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> families_;
   // Serializes the check-then-write of Puts whose ids share a stripe.
   mutable std::array<std::mutex, kLockStripes> put_stripes_;
+
+  // Guards active_ and frozen_, and orders appends to documents_.
+  mutable std::shared_mutex index_mutex_;
+  std::shared_ptr<Segment> active_;
+  // The segment being written out, if any; immutable.
+  std::shared_ptr<Segment> frozen_;
+  DocumentTable documents_;
+  // Stored documents and their terms: the collection statistics.
+  std::atomic<uint64_t> live_documents_{0};
+  std::atomic<uint64_t> live_terms_{0};
+  // One segment written out at a time.
+  std::mutex write_segment_mutex_;
 };
 
 }  // namespace archive::store

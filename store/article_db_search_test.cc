@@ -1,5 +1,10 @@
 // ArticleDb's full-text index: Put's postings and term counters, Search, and
 // Stats' term statistics, over a real RocksDB in a temporary directory.
+//
+// Every test runs three times: with the default segment size (everything
+// in memory until Close), and with segments of 1 and of 3 documents, so that
+// its articles' postings are split between segments written out, the one
+// being written and the active one, and a search reads all three.
 #include <stdlib.h>
 
 #include <algorithm>
@@ -16,6 +21,7 @@
 #include "common/tokenizer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rocksdb/db.h"
 #include "store/article_db.h"
 
 namespace archive::store {
@@ -55,7 +61,7 @@ double ExpectedScore(double n, double total_terms, double df, double tf,
   return idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / average));
 }
 
-class SearchTest : public ::testing::Test {
+class SearchTest : public ::testing::TestWithParam<uint64_t> {
  protected:
   void SetUp() override {
     std::string pattern = ::testing::TempDir() + "/search_XXXXXX";
@@ -65,7 +71,9 @@ class SearchTest : public ::testing::Test {
 
   void Reopen() {
     db_.reset();
-    auto db = ArticleDb::Open(path_, ArticleDbOptions());
+    ArticleDbOptions options;
+    options.segment_documents = GetParam();
+    auto db = ArticleDb::Open(path_, options);
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *std::move(db);
   }
@@ -111,7 +119,7 @@ class SearchTest : public ::testing::Test {
 
 // --- Ranking -----------------------------------------------------------------
 
-TEST_F(SearchTest, MoreOccurrencesRankHigher) {
+TEST_P(SearchTest, MoreOccurrencesRankHigher) {
   const v1::Article once =
       Put("a.com", "Report", "The missile flew over the sea today.", kJan2023);
   const v1::Article thrice = Put(
@@ -124,7 +132,7 @@ TEST_F(SearchTest, MoreOccurrencesRankHigher) {
   EXPECT_FALSE(response.has_more());
 }
 
-TEST_F(SearchTest, ShorterDocumentsRankHigherForTheSameCount) {
+TEST_P(SearchTest, ShorterDocumentsRankHigherForTheSameCount) {
   const v1::Article long_one =
       Put("a.com", "Report",
           "The budget was debated for hours by a committee that met in the old "
@@ -136,7 +144,7 @@ TEST_F(SearchTest, ShorterDocumentsRankHigherForTheSameCount) {
               ElementsAre(short_one.id(), long_one.id()));
 }
 
-TEST_F(SearchTest, EqualScoresRankNewestFirstThenById) {
+TEST_P(SearchTest, EqualScoresRankNewestFirstThenById) {
   // Same length, one occurrence each: equal scores.
   const v1::Article old = Put("a.com", "T", "vote one", kJan2023);
   const v1::Article newer = Put("a.com", "T", "vote two", kJan2023 + 60);
@@ -150,7 +158,7 @@ TEST_F(SearchTest, EqualScoresRankNewestFirstThenById) {
   }
 }
 
-TEST_F(SearchTest, ScoresAreBm25OfThisStoreOrOfTheGlobalStatistics) {
+TEST_P(SearchTest, ScoresAreBm25OfThisStoreOrOfTheGlobalStatistics) {
   // Lengths 4, 3 and 5 (title included): 12 terms in 3 documents.
   const v1::Article longer =
       Put("a.com", "Report", "alpha beta gamma", kJan2023);
@@ -186,7 +194,7 @@ TEST_F(SearchTest, ScoresAreBm25OfThisStoreOrOfTheGlobalStatistics) {
               1e-12);
 }
 
-TEST_F(SearchTest, GlobalStatisticsMustCoverEveryTerm) {
+TEST_P(SearchTest, GlobalStatisticsMustCoverEveryTerm) {
   Put("a.com", "Report", "alpha beta", kJan2023);
   v1::SearchRequest request = Words("alpha");
   AddPhrase("alpha beta", &request);
@@ -202,7 +210,7 @@ TEST_F(SearchTest, GlobalStatisticsMustCoverEveryTerm) {
 
 // --- Matching ----------------------------------------------------------------
 
-TEST_F(SearchTest, EveryTermMustOccur) {
+TEST_P(SearchTest, EveryTermMustOccur) {
   const v1::Article both =
       Put("a.com", "Summit", "Leaders met at the White House.", kJan2023);
   Put("a.com", "Summit", "A white flag over the harbor.", kJan2023);
@@ -214,7 +222,7 @@ TEST_F(SearchTest, EveryTermMustOccur) {
   EXPECT_THAT(SearchIds(Words("summit leaders")), ElementsAre(both.id()));
 }
 
-TEST_F(SearchTest, PhrasesNeedTheirTermsInOrderAndAdjacent) {
+TEST_P(SearchTest, PhrasesNeedTheirTermsInOrderAndAdjacent) {
   const v1::Article adjacent = Put(
       "a.com", "Visit", "Kishida came to the White House on Friday.", kJan2023);
   Put("a.com", "Visit", "The house was painted white.", kJan2023);
@@ -237,7 +245,7 @@ TEST_F(SearchTest, PhrasesNeedTheirTermsInOrderAndAdjacent) {
   EXPECT_THAT(SearchIds(no_no), ElementsAre(repeated.id()));
 }
 
-TEST_F(SearchTest, CaseAndScriptDoNotMatter) {
+TEST_P(SearchTest, CaseAndScriptDoNotMatter) {
   const v1::Article english =
       Put("a.com", "BIDEN Welcomes Kishida", "Talks at noon.", kJan2023);
   const v1::Article arabic =
@@ -263,7 +271,7 @@ TEST_F(SearchTest, CaseAndScriptDoNotMatter) {
 
 // --- Filters -----------------------------------------------------------------
 
-TEST_F(SearchTest, SourceAndHalfOpenTimeRangeFilter) {
+TEST_P(SearchTest, SourceAndHalfOpenTimeRangeFilter) {
   const v1::Article a0 = Put("a.com", "Storm", "storm one", kJan2023);
   const v1::Article a1 = Put("a.com", "Storm", "storm two", kJan2023 + 60);
   const v1::Article a2 = Put("a.com", "Storm", "storm three", kJan2023 + 120);
@@ -299,7 +307,7 @@ TEST_F(SearchTest, SourceAndHalfOpenTimeRangeFilter) {
   EXPECT_THAT(SearchIds(empty), IsEmpty());
 }
 
-TEST_F(SearchTest, MatchesWhatAScanOfEveryArticleFinds) {
+TEST_P(SearchTest, MatchesWhatAScanOfEveryArticleFinds) {
   // Small vocabulary, so that terms are dense, sparse and interleaved.
   const std::vector<std::string> vocabulary = {"oil",   "gas",  "price", "rise",
                                                "fall",  "iran", "iraq",  "deal",
@@ -419,7 +427,7 @@ class SearchPagingTest : public SearchTest {
   }
 };
 
-TEST_F(SearchPagingTest, CursorPagesReturnEveryHitOnceInRankOrder) {
+TEST_P(SearchPagingTest, CursorPagesReturnEveryHitOnceInRankOrder) {
   v1::SearchRequest request = Words("flood");
   request.set_limit(1000);
   v1::SearchResponse all = Search(request);
@@ -458,13 +466,13 @@ TEST_F(SearchPagingTest, CursorPagesReturnEveryHitOnceInRankOrder) {
   }
 }
 
-TEST_F(SearchPagingTest, DefaultLimitIsTen) {
+TEST_P(SearchPagingTest, DefaultLimitIsTen) {
   v1::SearchResponse response = Search(Words("flood river"));
   EXPECT_EQ(response.hits_size(), 10);
   EXPECT_TRUE(response.has_more());
 }
 
-TEST_F(SearchPagingTest, APassedDeadlineStopsTheSearch) {
+TEST_P(SearchPagingTest, APassedDeadlineStopsTheSearch) {
   v1::SearchResponse response;
   absl::Status status =
       db_->Search(Words("flood"), &response, absl::Now() - absl::Seconds(1));
@@ -473,7 +481,7 @@ TEST_F(SearchPagingTest, APassedDeadlineStopsTheSearch) {
 
 // --- Index upkeep and statistics ---------------------------------------------
 
-TEST_F(SearchTest, HitsCarryTheStoredArticle) {
+TEST_P(SearchTest, HitsCarryTheStoredArticle) {
   const v1::Article article =
       Put("a.com", "Harbor Report", "Ships in the harbor.", kJan2023);
   v1::SearchResponse response = Search(Words("harbor"));
@@ -482,7 +490,7 @@ TEST_F(SearchTest, HitsCarryTheStoredArticle) {
             article.SerializeAsString());
 }
 
-TEST_F(SearchTest, StatsCountsDocumentsTermsAndDocumentFrequencies) {
+TEST_P(SearchTest, StatsCountsDocumentsTermsAndDocumentFrequencies) {
   Put("a.com", "Budget Vote", "The budget passed.", kJan2023);  // 5 terms
   Put("b.org", "Vote", "Another vote on the budget today.", kJan2023);  // 7
   v1::TermStatistics stats = TermStats({"budget", "vote", "the", "absent"});
@@ -503,7 +511,7 @@ TEST_F(SearchTest, StatsCountsDocumentsTermsAndDocumentFrequencies) {
   EXPECT_THAT(std::string(status.message()), HasSubstr("terms[1]"));
 }
 
-TEST_F(SearchTest, DuplicatesAreNotIndexedAgain) {
+TEST_P(SearchTest, DuplicatesAreNotIndexedAgain) {
   const v1::Article original =
       Put("a.com", "Quake", "A quake struck.", kJan2023);
   v1::Article copy = original;
@@ -522,7 +530,7 @@ TEST_F(SearchTest, DuplicatesAreNotIndexedAgain) {
   EXPECT_THAT(SearchIds(Words("quake")), ElementsAre(original.id()));
 }
 
-TEST_F(SearchTest, ADuplicateInsideANewBatchIsIndexedOnce) {
+TEST_P(SearchTest, ADuplicateInsideANewBatchIsIndexedOnce) {
   const v1::Article article =
       MakeArticle("a.com", "Flood", "Rivers rose.", kJan2023);
   v1::Article copy = article;
@@ -535,7 +543,7 @@ TEST_F(SearchTest, ADuplicateInsideANewBatchIsIndexedOnce) {
   EXPECT_EQ(TermStats({}).document_count(), 1u);
 }
 
-TEST_F(SearchTest, TheIndexSurvivesReopen) {
+TEST_P(SearchTest, TheIndexSurvivesReopen) {
   const v1::Article article =
       Put("a.com", "Eclipse", "The sun went dark.", kJan2023);
   Reopen();
@@ -543,7 +551,62 @@ TEST_F(SearchTest, TheIndexSurvivesReopen) {
   EXPECT_EQ(TermStats({"sun"}).document_frequency().at("sun"), 1u);
 }
 
-TEST_F(SearchTest, BadRequestsAreInvalidArgumentNamingTheField) {
+TEST_P(SearchTest, ADatabaseFromBeforeDocumentNumbersIsIndexedOnOpen) {
+  const v1::Article eclipse =
+      Put("a.com", "Eclipse", "The sun went dark.", kJan2023);
+  const v1::Article storm =
+      Put("b.org", "Storm", "The sun came back after the storm.", kJan2023 + 60);
+  // In table files: opened without the merge operators, RocksDB could not
+  // replay the log's merges.
+  ASSERT_TRUE(db_->Flush().ok());
+  db_.reset();
+
+  // Make it look like the old layout: no layout version, no documents and
+  // no postings of the new kind, and the old families with old keys in them.
+  {
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path_, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const std::string& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path_, families, &handles, &raw).ok());
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == rocksdb::kDefaultColumnFamilyName || names[i] == "documents" ||
+          names[i] == "unindexed" || names[i].rfind("term_", 0) == 0) {
+        ASSERT_TRUE(raw->DeleteRange(rocksdb::WriteOptions(), handles[i], "",
+                                     std::string(64, '\xff')).ok());
+      }
+    }
+    rocksdb::ColumnFamilyHandle* old_postings = nullptr;
+    ASSERT_TRUE(raw->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "postings",
+                                        &old_postings).ok());
+    ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), old_postings,
+                         std::string("sun\0", 4) + std::string(28, '\x01'), "old").ok());
+    handles.push_back(old_postings);
+    for (rocksdb::ColumnFamilyHandle* handle : handles) raw->DestroyColumnFamilyHandle(handle);
+    delete raw;
+  }
+
+  Reopen();
+  EXPECT_THAT(SearchIds(Words("sun")), UnorderedElementsAre(eclipse.id(), storm.id()));
+  EXPECT_THAT(SearchIds(Words("storm")), ElementsAre(storm.id()));
+  const v1::TermStatistics stats = TermStats({"sun", "storm"});
+  EXPECT_EQ(stats.document_count(), 2u);
+  EXPECT_EQ(stats.document_frequency().at("sun"), 2u);
+  EXPECT_EQ(stats.document_frequency().at("storm"), 1u);
+  // Numbered once: new articles follow, and a second reopen changes nothing.
+  const v1::Article later = Put("a.com", "Later", "Sun again.", kJan2023 + 120);
+  Reopen();
+  EXPECT_EQ(TermStats({"sun"}).document_frequency().at("sun"), 3u);
+  EXPECT_THAT(SearchIds(Words("sun")),
+              UnorderedElementsAre(eclipse.id(), storm.id(), later.id()));
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path_, &names).ok());
+  EXPECT_THAT(names, ::testing::Not(::testing::Contains("postings")));
+}
+
+TEST_P(SearchTest, BadRequestsAreInvalidArgumentNamingTheField) {
   Put("a.com", "T", "body", kJan2023);
   auto expect_invalid = [&](const v1::SearchRequest& request,
                             const std::string& field) {
@@ -568,6 +631,15 @@ TEST_F(SearchTest, BadRequestsAreInvalidArgumentNamingTheField) {
   bad_source.set_source("NOT A HOST");
   expect_invalid(bad_source, "source");
 }
+
+std::string SegmentName(const ::testing::TestParamInfo<uint64_t>& info) {
+  return absl::StrCat("Segment", info.param);
+}
+
+INSTANTIATE_TEST_SUITE_P(Segments, SearchTest,
+                         ::testing::Values(4096, 1, 3), SegmentName);
+INSTANTIATE_TEST_SUITE_P(Segments, SearchPagingTest,
+                         ::testing::Values(4096, 1, 3), SegmentName);
 
 }  // namespace
 }  // namespace archive::store

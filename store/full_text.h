@@ -92,6 +92,13 @@ class TopHits {
   explicit TopHits(size_t limit) : limit_(limit) {}
 
   void Offer(RankedHit hit);
+  // False when a hit of `score` would surely not be kept: the heap is full
+  // and its worst scores higher.
+  bool MightKeep(double score) const {
+    return limit_ > 0 && (heap_.size() < limit_ || score >= heap_.top().score);
+  }
+  // Counts a hit that MightKeep turned away, as Offer would.
+  void Count() { ++offered_; }
   // Hits offered in all.
   size_t offered() const { return offered_; }
   // The kept hits, best first; leaves the heap empty.

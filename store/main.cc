@@ -1,5 +1,6 @@
 // store_server: one shard of the news archive.
 //   store_server --listen=127.0.0.1:50052 --db=DIR [--sync=true]
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -18,6 +19,10 @@ ABSL_FLAG(int, workers, 16, "threads running database work");
 ABSL_FLAG(int, max_queued, 4096,
           "requests that may wait for a worker before new ones are refused");
 ABSL_FLAG(int, block_cache_mb, 256, "RocksDB block cache size");
+ABSL_FLAG(int, segment_documents, 4096,
+          "documents whose postings are held in memory before they are "
+          "written out as one segment (more: faster writes, more memory and "
+          "a longer start after a crash)");
 
 int main(int argc, char** argv) {
   archive::InstallTerminationHandlers();
@@ -32,6 +37,8 @@ int main(int argc, char** argv) {
   options.db.sync = absl::GetFlag(FLAGS_sync);
   options.db.block_cache_bytes =
       static_cast<size_t>(absl::GetFlag(FLAGS_block_cache_mb)) << 20;
+  options.db.segment_documents =
+      static_cast<uint64_t>(std::max(1, absl::GetFlag(FLAGS_segment_documents)));
   options.worker_threads = absl::GetFlag(FLAGS_workers);
   options.max_queued_requests = absl::GetFlag(FLAGS_max_queued);
   if (options.db_path.empty()) {

@@ -1,86 +1,123 @@
 #include "store/posting_codec.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "store/article_key.h"
 
 namespace archive::store {
 namespace {
 
-google::protobuf::Timestamp At(int64_t seconds) {
-  google::protobuf::Timestamp time;
-  time.set_seconds(seconds);
-  return time;
+TEST(DocumentKeyTest, SortsInDocumentOrder) {
+  EXPECT_EQ(DocumentKey(0), std::string(8, '\0'));
+  EXPECT_LT(DocumentKey(255), DocumentKey(256));
+  EXPECT_LT(DocumentKey(1), DocumentKey(uint64_t{1} << 40));
+  EXPECT_EQ(DecodeDocumentKey(DocumentKey(123456789)), 123456789u);
+  EXPECT_FALSE(DecodeDocumentKey("short").has_value());
 }
 
-constexpr char kId[] = "0123456789abcdef0123456789abcdef";
+TEST(DocumentRecordTest, RoundTrips) {
+  const std::string key = std::string("example.com\0", 12) + std::string(28, 'x');
+  const std::string value = EncodeDocumentRecord(912, key);
+  std::optional<DocumentRecord> record = DecodeDocumentRecord(value);
+  ASSERT_TRUE(record.has_value());
+  EXPECT_EQ(record->length, 912u);
+  EXPECT_EQ(record->article_key, key);
+  EXPECT_FALSE(DecodeDocumentRecord("").has_value());
+  EXPECT_FALSE(DecodeDocumentRecord("\x80").has_value());
+  EXPECT_FALSE(DecodeDocumentRecord("\x05").has_value());  // no key
+}
 
-TEST(PostingKeyTest, IsPrefixThenTimeAndId) {
-  const ArticlePosition at{At(1'673'568'000), kId};
-  const std::string key = PostingKey("news", at);
-  EXPECT_EQ(key, std::string("news\0", 5) + TimeKey(at));
+TEST(SegmentKeyTest, IsTermThenFirstDocument) {
+  const std::string key = SegmentKey("news", 7);
+  EXPECT_EQ(key, std::string("news\0", 5) + DocumentKey(7));
   EXPECT_EQ(key.substr(0, 5), PostingPrefix("news"));
-  auto document = PostingDocument(key, 4);
-  ASSERT_TRUE(document.has_value());
-  EXPECT_EQ(*document, TimeKey(at));
-  EXPECT_FALSE(PostingDocument(key, 3).has_value());
-  EXPECT_FALSE(PostingDocument(key.substr(0, key.size() - 1), 4).has_value());
-}
-
-TEST(PostingKeyTest, OneTermsPostingsAreContiguousAndInTimeOrder) {
-  const ArticlePosition early{At(1'000'000'000), kId};
-  const ArticlePosition late{At(1'700'000'000), kId};
-  // "new" is a prefix of "news": none of its keys may fall among news's.
-  std::vector<std::string> keys = {
-      PostingKey("new", early), PostingKey("new", late),
-      PostingKey("news", early), PostingKey("news", late),
-      PostingKey("new\xc3\xa9", early)};
-  for (const std::string& key : keys) {
-    if (key.rfind(PostingPrefix("new"), 0) == 0) {
-      EXPECT_LT(key, PostingLimit("new"));
-    } else {
-      EXPECT_GE(key, PostingLimit("new"));
-    }
-  }
-  EXPECT_LT(PostingKey("news", early), PostingKey("news", late));
+  EXPECT_LT(SegmentKey("news", 7), SegmentKey("news", 4096));
+  EXPECT_LT(SegmentKey("news", ~uint64_t{0}), PostingLimit("news"));
   EXPECT_LT(PostingLimit("new"), PostingPrefix("news"));
 }
 
-TEST(PostingTest, RoundTrips) {
-  const std::vector<uint32_t> positions = {0,   1,      7,
-                                           200, 70'000, 4'000'000'000u};
-  const std::string value = EncodePosting(1234, "aawsat.com", positions);
-  auto posting = DecodePosting(value);
-  ASSERT_TRUE(posting.has_value());
-  EXPECT_EQ(posting->document_length, 1234u);
-  EXPECT_EQ(posting->source, "aawsat.com");
-  EXPECT_EQ(posting->positions, positions);
-  EXPECT_EQ(DecodePostingSource(value),
-            std::optional<std::string_view>("aawsat.com"));
+TEST(PostingListTest, RoundTripsDocumentsFrequenciesAndPositions) {
+  PostingListWriter writer;
+  writer.Add(3, {0, 7, 200});
+  writer.Add(4, {1});
+  writer.Add(100000, {5, 6});
+  writer.Add(uint64_t{1} << 40, {70000});
+  EXPECT_EQ(writer.count(), 4u);
+  EXPECT_EQ(writer.last_document(), uint64_t{1} << 40);
+
+  PostingListReader reader(writer.documents(), writer.positions());
+  std::vector<uint32_t> positions;
+  ASSERT_TRUE(reader.Next());
+  EXPECT_EQ(reader.document(), 3u);
+  EXPECT_EQ(reader.frequency(), 3u);
+  ASSERT_TRUE(reader.Positions(&positions));
+  EXPECT_EQ(positions, (std::vector<uint32_t>{0, 7, 200}));
+  ASSERT_TRUE(reader.Next());
+  EXPECT_EQ(reader.document(), 4u);
+  // Positions are optional per posting: skipping them keeps the place.
+  ASSERT_TRUE(reader.Next());
+  EXPECT_EQ(reader.document(), 100000u);
+  ASSERT_TRUE(reader.Positions(&positions));
+  EXPECT_EQ(positions, (std::vector<uint32_t>{5, 6}));
+  ASSERT_TRUE(reader.Next());
+  EXPECT_EQ(reader.document(), uint64_t{1} << 40);
+  EXPECT_EQ(reader.frequency(), 1u);
+  ASSERT_TRUE(reader.Positions(&positions));
+  EXPECT_EQ(positions, (std::vector<uint32_t>{70000}));
+  EXPECT_FALSE(reader.Next());
+  EXPECT_FALSE(reader.corrupt());
 }
 
-TEST(PostingTest, SmallPositionsTakeOneByteEach) {
-  // Length, source length, source, count, then one byte a delta.
-  EXPECT_EQ(EncodePosting(100, "a.com", {3, 10, 12}).size(),
-            1u + 1 + 5 + 1 + 3);
+TEST(PostingListTest, PositionsCanBeGivenLater) {
+  PostingListWriter writer;
+  writer.Add(9, {2, 4});
+  PostingListReader reader(writer.documents());
+  ASSERT_TRUE(reader.Next());
+  std::vector<uint32_t> positions;
+  EXPECT_FALSE(reader.Positions(&positions));
+  reader.SetPositions(writer.positions());
+  ASSERT_TRUE(reader.Positions(&positions));
+  EXPECT_EQ(positions, (std::vector<uint32_t>{2, 4}));
 }
 
-TEST(PostingTest, MalformedValuesDoNotDecode) {
-  const std::string good = EncodePosting(5, "a.com", {1, 2});
-  for (size_t cut = 0; cut < good.size(); ++cut) {
-    EXPECT_FALSE(DecodePosting(good.substr(0, cut)).has_value()) << cut;
+TEST(PostingListTest, EmptyListHasNoPostings) {
+  PostingListReader reader("");
+  EXPECT_FALSE(reader.Next());
+  EXPECT_FALSE(reader.corrupt());
+}
+
+TEST(PostingListTest, MalformedBytesEndTheListAsCorrupt) {
+  PostingListWriter writer;
+  writer.Add(1, {1, 2});
+  writer.Add(2, {3});
+  const std::string& documents = writer.documents();
+  // Every truncation either reads fewer postings or reports corruption,
+  // never reads out of bounds.
+  for (size_t cut = 0; cut < documents.size(); ++cut) {
+    PostingListReader reader(std::string_view(documents).substr(0, cut),
+                             writer.positions());
+    int read = 0;
+    while (reader.Next()) ++read;
+    EXPECT_LT(read, 2);
+    if (cut % 3 != 0) EXPECT_TRUE(reader.corrupt()) << cut;
   }
-  EXPECT_FALSE(DecodePosting(good + "x").has_value());
-  EXPECT_FALSE(DecodePosting(EncodePosting(5, "a.com", {})).has_value());
-  // A repeated position (a zero delta) and an over-long varint.
-  EXPECT_FALSE(DecodePosting(EncodePosting(5, "a.com", {4, 4})).has_value());
-  EXPECT_FALSE(
-      DecodePosting(std::string("\xff\xff\xff\xff\xff\x01", 6)).has_value());
-  EXPECT_FALSE(DecodePostingSource("\x05\x09"
-                                   "short")
-                   .has_value());
+  // A second posting at the same document, a zero frequency, a varint that
+  // never ends.
+  for (const std::string bad : {std::string("\x01\x01\x01\x00\x01\x01", 6),
+                                std::string("\x01\x00\x00", 3),
+                                std::string("\xff\xff\xff", 3)}) {
+    PostingListReader reader(bad);
+    while (reader.Next()) {
+    }
+    EXPECT_TRUE(reader.corrupt());
+  }
+  // Positions shorter than they claim.
+  PostingListReader reader(documents, writer.positions().substr(0, 1));
+  ASSERT_TRUE(reader.Next());
+  std::vector<uint32_t> positions;
+  EXPECT_FALSE(reader.Positions(&positions));
 }
 
 }  // namespace

@@ -99,6 +99,14 @@ absl::StatusOr<v1::ScanResponse> StoreClient::Scan(
       });
 }
 
+absl::StatusOr<v1::SearchResponse> StoreClient::Search(
+    const v1::SearchRequest& request, absl::Time deadline) {
+  return Invoke<v1::SearchResponse>(
+      deadline, [&](grpc::ClientContext* context, v1::SearchResponse* response) {
+        return stub_->Search(context, request, response);
+      });
+}
+
 absl::StatusOr<v1::StatsResponse> StoreClient::Stats(
     const v1::StatsRequest& request, absl::Time deadline) {
   return Invoke<v1::StatsResponse>(
@@ -106,7 +114,6 @@ absl::StatusOr<v1::StatsResponse> StoreClient::Stats(
         return stub_->Stats(context, request, response);
       });
 }
-
 
 absl::StatusOr<v1::VerifyResponse> StoreClient::Verify(
     const v1::VerifyRequest& request, absl::Time deadline) {

@@ -32,6 +32,8 @@ class StoreClient {
   absl::StatusOr<v1::Article> Get(std::string_view id, absl::Time deadline);
   absl::StatusOr<v1::ScanResponse> Scan(const v1::ScanRequest& request,
                                         absl::Time deadline);
+  absl::StatusOr<v1::SearchResponse> Search(const v1::SearchRequest& request,
+                                            absl::Time deadline);
   absl::StatusOr<v1::StatsResponse> Stats(const v1::StatsRequest& request,
                                           absl::Time deadline);
   absl::StatusOr<v1::VerifyResponse> Verify(const v1::VerifyRequest& request,

@@ -60,8 +60,11 @@ TEST_P(DurabilityTest, AcknowledgedPutsSurviveSigkill) {
   int serial = 0;
 
   for (int cycle = 0; cycle < 3; ++cycle) {
-    RunningStore store =
-        StartStore(db, dir + "/store.log", {absl::StrCat("--sync=", sync)});
+    // Segments of 50 documents: some postings are written out, some are
+    // in memory, when the process dies.
+    RunningStore store = StartStore(
+        db, dir + "/store.log",
+        {absl::StrCat("--sync=", sync), "--segment_documents=50"});
     auto client = StoreClient::Connect(store.address);
 
     // Writers keep putting small batches until the process dies under them.
@@ -108,6 +111,14 @@ TEST_P(DurabilityTest, AcknowledgedPutsSurviveSigkill) {
     auto got = client->Get(id, absl::Now() + absl::Seconds(10));
     ASSERT_TRUE(got.ok()) << id << ": " << got.status();
     EXPECT_EQ(got->body(), body);
+    // And searchable: its serial number is a term of its own.
+    v1::SearchRequest search;
+    search.add_terms(body.substr(5, body.find(' ', 5) - 5));
+    search.add_terms("body");
+    auto found = client->Search(search, absl::Now() + absl::Seconds(10));
+    ASSERT_TRUE(found.ok()) << found.status();
+    ASSERT_EQ(found->hits_size(), 1) << body;
+    EXPECT_EQ(found->hits(0).article().id(), id);
   }
   auto stats = client->Stats(v1::StatsRequest(), absl::Now() + absl::Seconds(10));
   ASSERT_TRUE(stats.ok());

@@ -92,7 +92,12 @@ TEST(GracefulShutdownTest, StoreFinishesQueuedPutsAndClosesItsDatabase) {
   *late.add_items()->mutable_article() = DistinctArticle("shutdown.example", 2, 0);
   auto refused = store::StoreClient::Connect(store.address())
                      ->Put(late, absl::Now() + absl::Seconds(5));
-  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  // UNAVAILABLE when the listener turns it away; CANCELLED when gRPC had
+  // read the call before the shutdown and drops it unstarted, which a drain
+  // as short as this one (under a second) makes likely.
+  EXPECT_TRUE(refused.status().code() == absl::StatusCode::kUnavailable ||
+              refused.status().code() == absl::StatusCode::kCancelled)
+      << refused.status();
 
   for (std::thread& caller : callers) caller.join();
   int after = 0;

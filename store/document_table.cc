@@ -1,0 +1,103 @@
+#include "store/document_table.h"
+
+#include <algorithm>
+
+namespace archive::store {
+
+std::string DocumentInfo::TimeIdKey() const {
+  std::string key;
+  key.reserve(kTimeKeyLength + kIdKeyLength);
+  key.append(time_key());
+  key.append(id_key());
+  return key;
+}
+
+DocumentTable::DocumentTable()
+    : chunks_(new std::atomic<Chunk*>[kMaxChunks]) {
+  for (size_t i = 0; i < kMaxChunks; ++i) chunks_[i].store(nullptr);
+}
+
+DocumentTable::~DocumentTable() {
+  for (size_t i = 0; i < kMaxChunks; ++i) delete chunks_[i].load();
+}
+
+DocumentInfo* DocumentTable::NextEntry() {
+  const uint64_t document = size_.load(std::memory_order_relaxed);
+  const size_t chunk = document >> kChunkBits;
+  if (chunk >= kMaxChunks) return nullptr;
+  if (chunks_[chunk].load(std::memory_order_relaxed) == nullptr) {
+    chunks_[chunk].store(new Chunk, std::memory_order_release);
+  }
+  return &(*chunks_[chunk].load(std::memory_order_relaxed))[document & (kChunkSize - 1)];
+}
+
+DocumentInfo* DocumentTable::At(uint64_t document) const {
+  if (document >= size()) return nullptr;
+  Chunk* chunk = chunks_[document >> kChunkBits].load(std::memory_order_acquire);
+  return &(*chunk)[document & (kChunkSize - 1)];
+}
+
+bool DocumentTable::Append(std::string_view article_key, uint32_t length) {
+  // source 0x00 time id, the source non-empty.
+  constexpr size_t kTail = 1 + kTimeKeyLength + kIdKeyLength;
+  if (article_key.size() <= kTail ||
+      article_key[article_key.size() - kTail] != '\0') {
+    return false;
+  }
+  DocumentInfo* info = NextEntry();
+  if (info == nullptr) return false;
+
+  const std::string source(article_key.substr(0, article_key.size() - kTail));
+  {
+    std::lock_guard<std::mutex> lock(sources_mutex_);
+    auto [it, fresh] = source_index_.try_emplace(source, sources_.size());
+    if (fresh) sources_.push_back(source);
+    info->source = it->second;
+  }
+  const std::string_view tail = article_key.substr(article_key.size() - kTail + 1);
+  std::copy_n(tail.data(), kTimeKeyLength, info->time.data());
+  std::copy_n(tail.data() + kTimeKeyLength, kIdKeyLength, info->id.data());
+  info->length = length;
+  info->state.store(DocumentInfo::kPending, std::memory_order_relaxed);
+  size_.fetch_add(1, std::memory_order_release);
+  return true;
+}
+
+bool DocumentTable::AppendDead() {
+  DocumentInfo* info = NextEntry();
+  if (info == nullptr) return false;
+  info->state.store(DocumentInfo::kDead, std::memory_order_relaxed);
+  size_.fetch_add(1, std::memory_order_release);
+  return true;
+}
+
+const DocumentInfo* DocumentTable::Find(uint64_t document) const {
+  return At(document);
+}
+
+void DocumentTable::SetState(uint64_t document, DocumentInfo::State state) {
+  DocumentInfo* info = At(document);
+  if (info != nullptr) info->state.store(state, std::memory_order_release);
+}
+
+std::string DocumentTable::source(uint32_t index) const {
+  std::lock_guard<std::mutex> lock(sources_mutex_);
+  return index < sources_.size() ? sources_[index] : std::string();
+}
+
+std::optional<uint32_t> DocumentTable::FindSource(std::string_view source) const {
+  std::lock_guard<std::mutex> lock(sources_mutex_);
+  auto found = source_index_.find(absl::string_view(source.data(), source.size()));
+  if (found == source_index_.end()) return std::nullopt;
+  return found->second;
+}
+
+std::string DocumentTable::ArticleKey(const DocumentInfo& info) const {
+  std::string key = source(info.source);
+  key.push_back('\0');
+  key.append(info.time_key());
+  key.append(info.id_key());
+  return key;
+}
+
+}  // namespace archive::store
