@@ -17,13 +17,13 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <queue>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "archive/v1/store.pb.h"
 
@@ -42,8 +42,8 @@ inline constexpr int kMaxSearchLimit = 1000;
 struct IndexedText {
   // Terms in title and body, the unindexed long ones included.
   uint32_t length = 0;
-  // Each indexed term and its positions, ascending.
-  std::map<std::string, std::vector<uint32_t>> positions;
+  // Each indexed term and its positions, ascending; in no order of terms.
+  absl::flat_hash_map<std::string, std::vector<uint32_t>> positions;
 };
 
 // The document of an article with this title and body (both normalized).
