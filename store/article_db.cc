@@ -856,10 +856,11 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleDb::Put(
   return results;
 }
 
-absl::StatusOr<v1::Article> ArticleDb::ReadArticle(std::string_view key) const {
+absl::StatusOr<v1::Article> ArticleDb::ReadArticle(
+    std::string_view key, const rocksdb::ReadOptions& read_options) const {
   rocksdb::PinnableSlice value;
-  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), family(kArticles),
-                                    AsSlice(key), &value);
+  rocksdb::Status status =
+      db_->Get(read_options, family(kArticles), AsSlice(key), &value);
   if (status.IsNotFound()) {
     return absl::DataLossError("an index entry points at no article");
   }
@@ -869,24 +870,27 @@ absl::StatusOr<v1::Article> ArticleDb::ReadArticle(std::string_view key) const {
   return article;
 }
 
-absl::StatusOr<v1::Article> ArticleDb::Get(std::string_view id) const {
+absl::StatusOr<v1::Article> ArticleDb::Get(std::string_view id,
+                                           bool memory_only) const {
   DisablePerfCounters();
   std::optional<std::string> id_key = EncodeId(id);
   if (!id_key.has_value()) {
     return absl::InvalidArgumentError("id: must be 32 lower-case hex digits");
   }
+  rocksdb::ReadOptions read_options;
+  if (memory_only) read_options.read_tier = rocksdb::kBlockCacheTier;
   std::string key;
-  rocksdb::Status status =
-      db_->Get(rocksdb::ReadOptions(), family(kById), *id_key, &key);
+  rocksdb::Status status = db_->Get(read_options, family(kById), *id_key, &key);
   if (status.IsNotFound()) {
     return absl::NotFoundError(absl::StrCat("no article with id ", std::string(id)));
   }
   RETURN_IF_ERROR(FromRocksDbStatus(status, "looking up the id index"));
-  return ReadArticle(key);
+  return ReadArticle(key, read_options);
 }
 
 absl::Status ArticleDb::Scan(const v1::ScanRequest& request,
-                             v1::ScanResponse* response) const {
+                             v1::ScanResponse* response,
+                             bool memory_only) const {
   DisablePerfCounters();
   if (request.page_size() < 0) {
     return absl::InvalidArgumentError("page_size: must not be negative");
@@ -931,6 +935,11 @@ absl::Status ArticleDb::Scan(const v1::ScanRequest& request,
   }
   const rocksdb::Slice lower_slice(lower), upper_slice(upper);
   rocksdb::ReadOptions read_options;
+  rocksdb::ReadOptions point_read;  // of the articles the by_time keys name
+  if (memory_only) {
+    read_options.read_tier = rocksdb::kBlockCacheTier;
+    point_read.read_tier = rocksdb::kBlockCacheTier;
+  }
   if (!lower.empty()) read_options.iterate_lower_bound = &lower_slice;
   read_options.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(
@@ -969,7 +978,8 @@ absl::Status ArticleDb::Scan(const v1::ScanRequest& request,
       RETURN_IF_ERROR(DecodeArticle(it->value(), article));
     } else {
       ASSIGN_OR_RETURN(*article, ReadArticle(SourcePrefix(it->value().ToStringView()) +
-                                             it->key().ToString()));
+                                                 it->key().ToString(),
+                                             point_read));
     }
     bytes += article->ByteSizeLong();
   }

@@ -81,11 +81,17 @@ class ArticleDb {
 
   // The article with `id`: INVALID_ARGUMENT for a malformed id, NOT_FOUND
   // when absent, DATA_LOSS when its bytes fail the content_digest check.
-  absl::StatusOr<v1::Article> Get(std::string_view id) const;
+  //
+  // Get and Scan with `memory_only` read only memtables and the block cache,
+  // never waiting on the disk, and fail with a status that NeedsDisk()
+  // (rocksdb_status.h) recognizes when they would have to: for callers that
+  // must not block, such as gRPC's callback threads.
+  absl::StatusOr<v1::Article> Get(std::string_view id,
+                                  bool memory_only = false) const;
 
   // One page of articles in publication order; see ScanRequest.
-  absl::Status Scan(const v1::ScanRequest& request,
-                    v1::ScanResponse* response) const;
+  absl::Status Scan(const v1::ScanRequest& request, v1::ScanResponse* response,
+                    bool memory_only = false) const;
 
   // For each query signature, the stored articles whose signatures resemble
   // it at least `min_resemblance`, found through the LSH band index.
@@ -173,7 +179,9 @@ class ArticleDb {
   rocksdb::ColumnFamilyHandle* family(Family f) const { return families_[f]; }
 
   // Reads and checks the article stored under `key` of the articles family.
-  absl::StatusOr<v1::Article> ReadArticle(std::string_view key) const;
+  absl::StatusOr<v1::Article> ReadArticle(
+      std::string_view key,
+      const rocksdb::ReadOptions& read_options = rocksdb::ReadOptions()) const;
 
   // Numbers every article that has no document yet (a database from before
   // document numbers), loads the DocumentTable, and indexes again the

@@ -19,6 +19,7 @@
 #include "common/tokenizer.h"
 #include "common/testing/article_factory.h"
 #include "gtest/gtest.h"
+#include "store/rocksdb_status.h"
 
 namespace archive::store {
 namespace {
@@ -87,6 +88,39 @@ TEST_F(ArticleDbTest, SurvivesReopen) {
   auto got = db_->Get(article.id());
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(got->body(), "B");
+}
+
+TEST_F(ArticleDbTest, MemoryOnlyReadsSayWhenTheyWouldNeedTheDisk) {
+  const v1::Article article = MakeArticle("aawsat.com", "T", "In memory.", kJan2023);
+  PutOne(article);
+  // In the memtable.
+  auto got = db_->Get(article.id(), /*memory_only=*/true);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->body(), "In memory.");
+
+  // In a table file, after a reopen: its blocks are not cached yet.
+  ASSERT_TRUE(db_->Flush().ok());
+  Reopen();
+  got = db_->Get(article.id(), /*memory_only=*/true);
+  EXPECT_TRUE(NeedsDisk(got.status())) << got.status();
+  v1::ScanRequest scan;
+  scan.set_source("aawsat.com");
+  v1::ScanResponse page;
+  EXPECT_TRUE(NeedsDisk(db_->Scan(scan, &page, /*memory_only=*/true)));
+
+  // Read once from the disk, then cached.
+  ASSERT_TRUE(db_->Get(article.id()).ok());
+  got = db_->Get(article.id(), /*memory_only=*/true);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->body(), "In memory.");
+  page.Clear();
+  ASSERT_TRUE(db_->Scan(scan, &page, /*memory_only=*/true).ok());
+  ASSERT_EQ(page.articles_size(), 1);
+  EXPECT_EQ(page.articles(0).id(), article.id());
+
+  // Other failures are not NeedsDisk.
+  EXPECT_FALSE(NeedsDisk(db_->Get("00000000000000000000000000000000", true).status()));
+  EXPECT_FALSE(NeedsDisk(db_->Get("bad", true).status()));
 }
 
 TEST_F(ArticleDbTest, DuplicateRecordsASightingAndKeepsOneCopy) {

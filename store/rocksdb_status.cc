@@ -3,6 +3,15 @@
 #include "absl/strings/str_cat.h"
 
 namespace archive::store {
+namespace {
+
+constexpr char kNeedsDiskPayload[] = "archive.store/needs-disk";
+
+}  // namespace
+
+bool NeedsDisk(const absl::Status& status) {
+  return status.GetPayload(kNeedsDiskPayload).has_value();
+}
 
 absl::Status FromRocksDbStatus(const rocksdb::Status& status,
                                std::string_view context) {
@@ -23,7 +32,11 @@ absl::Status FromRocksDbStatus(const rocksdb::Status& status,
     case rocksdb::Status::kBusy:
     case rocksdb::Status::kTryAgain:
       return absl::AbortedError(message);
-    case rocksdb::Status::kIncomplete:
+    case rocksdb::Status::kIncomplete: {
+      absl::Status unavailable = absl::UnavailableError(message);
+      unavailable.SetPayload(kNeedsDiskPayload, absl::Cord());
+      return unavailable;
+    }
     case rocksdb::Status::kShutdownInProgress:
       return absl::UnavailableError(message);
     case rocksdb::Status::kTimedOut:

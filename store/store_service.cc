@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
+#include "store/rocksdb_status.h"
 
 namespace archive::store {
 
@@ -14,8 +15,16 @@ StoreService::StoreService(ArticleDb* db, ThreadPool* workers)
     : db_(db), workers_(workers) {}
 
 grpc::ServerUnaryReactor* StoreService::Offload(
-    grpc::CallbackServerContext* context, std::function<absl::Status()> work) {
+    grpc::CallbackServerContext* context, std::function<absl::Status()> work,
+    const std::function<absl::Status()>& try_in_memory) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (try_in_memory) {
+    const absl::Status status = try_in_memory();
+    if (!NeedsDisk(status)) {
+      reactor->Finish(ToGrpcStatus(status));
+      return reactor;
+    }
+  }
   const bool queued = workers_->TrySchedule(
       [context, reactor, work = std::move(work)] {
         if (context->IsCancelled()) {
@@ -61,18 +70,26 @@ grpc::ServerUnaryReactor* StoreService::Put(
 grpc::ServerUnaryReactor* StoreService::Get(
     grpc::CallbackServerContext* context, const v1::GetRequest* request,
     v1::Article* response) {
-  return Offload(context, [this, request, response]() -> absl::Status {
-    ASSIGN_OR_RETURN(*response, db_->Get(request->id()));
+  auto get = [this, request, response](bool memory_only) -> absl::Status {
+    ASSIGN_OR_RETURN(*response, db_->Get(request->id(), memory_only));
     return absl::OkStatus();
-  });
+  };
+  return Offload(
+      context, [get] { return get(false); }, [get] { return get(true); });
 }
 
 grpc::ServerUnaryReactor* StoreService::Scan(
     grpc::CallbackServerContext* context, const v1::ScanRequest* request,
     v1::ScanResponse* response) {
-  return Offload(context, [this, request, response] {
-    return db_->Scan(*request, response);
-  });
+  return Offload(
+      context,
+      [this, request, response] {
+        response->Clear();  // of what the try in memory put in
+        return db_->Scan(*request, response);
+      },
+      [this, request, response] {
+        return db_->Scan(*request, response, /*memory_only=*/true);
+      });
 }
 
 grpc::ServerUnaryReactor* StoreService::Search(

@@ -1,7 +1,11 @@
 // archive.v1.Store on gRPC's callback API, serving one ArticleDb.
 //
-// RocksDB calls block (reads, and the WAL fsync of a Put), so every RPC runs
-// on a worker pool rather than on gRPC's callback threads. The pool's queue
+// RocksDB calls block (reads, and the WAL fsync of a Put), so RPCs run on a
+// worker pool rather than on gRPC's callback threads; except that Get and
+// Scan are first tried on the callback thread reading only memory (memtables
+// and the block cache, which hold most of what is read often), and go to the
+// pool only when that would need the disk: no thread handoff for the common
+// case of a cached article. The pool's queue
 // is bounded: a request that finds it full is refused at once with
 // RESOURCE_EXHAUSTED, and one whose caller gave up or whose deadline passed
 // while it waited is not started.
@@ -51,8 +55,12 @@ class StoreService final : public v1::Store::CallbackService {
 
  private:
   // Runs `work` on a worker and finishes the call with its status.
-  grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context,
-                                    std::function<absl::Status()> work);
+  //
+  // When `try_in_memory` is given, runs it first, here: if it does not
+  // fail with NeedsDisk, that finishes the call and `work` is not run.
+  grpc::ServerUnaryReactor* Offload(
+      grpc::CallbackServerContext* context, std::function<absl::Status()> work,
+      const std::function<absl::Status()>& try_in_memory = nullptr);
 
   ArticleDb* const db_;
   ThreadPool* const workers_;
