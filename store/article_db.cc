@@ -445,13 +445,22 @@ absl::Status ArticleDb::LoadIndex() {
     RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "reading the documents"));
   }
 
-  // A database from before document numbers: number its articles, as
-  // unindexed documents, which the step below indexes.
+  // A database from before document numbers: number its articles, in key
+  // order, as unindexed documents, which the step below indexes. After a
+  // numbering cut short, it goes on after the last article numbered.
   if (!numbered) {
     std::unique_ptr<rocksdb::Iterator> it(
         db_->NewIterator(rocksdb::ReadOptions(), family(kArticles)));
+    if (documents_.size() == 0) {
+      it->SeekToFirst();
+    } else {
+      const std::string last =
+          documents_.ArticleKey(*documents_.Find(documents_.size() - 1));
+      it->Seek(last);
+      if (it->Valid() && it->key() == rocksdb::Slice(last)) it->Next();
+    }
     rocksdb::WriteBatch batch;
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    for (; it->Valid(); it->Next()) {
       v1::Article article;
       RETURN_IF_ERROR(DecodeArticle(it->value(), &article));
       const IndexedText text = IndexText(article.title(), article.body());

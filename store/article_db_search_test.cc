@@ -8,11 +8,14 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -549,6 +552,73 @@ TEST_P(SearchTest, TheIndexSurvivesReopen) {
   Reopen();
   EXPECT_THAT(SearchIds(Words("eclipse sun")), ElementsAre(article.id()));
   EXPECT_EQ(TermStats({"sun"}).document_frequency().at("sun"), 1u);
+}
+
+// Searches racing Puts, while segments fill, freeze and are written out:
+// every article acknowledged before a search began is found by it, once,
+// and no search fails.
+TEST_P(SearchTest, SearchesWhilePutsWriteSegmentsOutSeeEveryStoredArticleOnce) {
+  constexpr int kWriters = 3;
+  constexpr int kPutsEach = 40;
+  constexpr int kBatch = 3;
+  std::mutex mutex;
+  std::vector<std::string> acknowledged;  // ids, in acknowledgement order
+  std::atomic<bool> done{false};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      for (int p = 0; p < kPutsEach; ++p) {
+        google::protobuf::RepeatedPtrField<v1::PutItem> items;
+        for (int i = 0; i < kBatch; ++i) {
+          const int serial = (w * kPutsEach + p) * kBatch + i;
+          *items.Add()->mutable_article() =
+              MakeArticle("race.example", "Wire",
+                          absl::StrCat("common words and serial", serial),
+                          kJan2023 + serial);
+        }
+        auto results = db_->Put(items);
+        ASSERT_TRUE(results.ok()) << results.status();
+        std::lock_guard<std::mutex> lock(mutex);
+        for (const v1::PutResult& result : *results) acknowledged.push_back(result.id());
+      }
+    });
+  }
+  std::atomic<int> searches{0};
+  for (int r = 0; r < 2; ++r) {
+    threads.emplace_back([&] {
+      while (!done.load()) {
+        std::vector<std::string> before;
+        {
+          std::lock_guard<std::mutex> lock(mutex);
+          before = acknowledged;
+        }
+        v1::SearchRequest request = Words("common words");
+        request.set_limit(kMaxSearchLimit);
+        v1::SearchResponse response;
+        const absl::Status status = db_->Search(request, &response);
+        ASSERT_TRUE(status.ok()) << status;
+        std::vector<std::string> found = Ids(response);
+        std::sort(found.begin(), found.end());
+        ASSERT_EQ(std::adjacent_find(found.begin(), found.end()), found.end())
+            << "a hit twice";
+        for (const std::string& id : before) {
+          ASSERT_TRUE(std::binary_search(found.begin(), found.end(), id))
+              << id << " acknowledged before the search, not found";
+        }
+        searches.fetch_add(1);
+      }
+    });
+  }
+  for (int w = 0; w < kWriters; ++w) threads[w].join();
+  done.store(true);
+  for (size_t t = kWriters; t < threads.size(); ++t) threads[t].join();
+  EXPECT_GT(searches.load(), 0);
+  EXPECT_EQ(SearchIds([] {
+              v1::SearchRequest request = Words("common");
+              request.set_limit(kMaxSearchLimit);
+              return request;
+            }()).size(),
+            static_cast<size_t>(kWriters * kPutsEach * kBatch));
 }
 
 TEST_P(SearchTest, ADatabaseFromBeforeDocumentNumbersIsIndexedOnOpen) {
