@@ -1221,6 +1221,20 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
         active.has_value() && in_phrase[i] ? &active->positions : nullptr);
   }
   TermCursor& driver = *cursors[order[0]];
+  const bool filtered = source.has_value() || query.start_time.has_value() ||
+                        query.end_time.has_value();
+  // Whether the document is stored and passes the filters.
+  auto admissible = [&](uint64_t document) -> absl::StatusOr<bool> {
+    const DocumentInfo* info = documents_.Find(document);
+    if (info == nullptr) {
+      return absl::DataLossError(
+          absl::StrCat("a posting names document ", document, ", not stored"));
+    }
+    return info->state.load(std::memory_order_acquire) == DocumentInfo::kLive &&
+           (!source.has_value() || info->source == *source) &&
+           (!query.start_time.has_value() || info->time_key() >= *query.start_time) &&
+           (!query.end_time.has_value() || info->time_key() < *query.end_time);
+  };
 
   TopHits top(query.limit);
   std::vector<std::vector<uint32_t>> positions(term_count);
@@ -1231,17 +1245,15 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
           absl::StrCat("search: deadline passed after ", steps, " postings"));
     }
     const uint64_t document = driver.document();
-    const DocumentInfo* info = documents_.Find(document);
-    if (info == nullptr) {
-      return absl::DataLossError(
-          absl::StrCat("a posting names document ", document, ", not stored"));
-    }
-    if (info->state.load(std::memory_order_acquire) != DocumentInfo::kLive ||
-        (source.has_value() && info->source != *source) ||
-        (query.start_time.has_value() && info->time_key() < *query.start_time) ||
-        (query.end_time.has_value() && info->time_key() >= *query.end_time)) {
-      driver.Next();
-      continue;
+    // A filter is checked first, as it may pass over most of the driver's
+    // postings; otherwise only after the other terms are found there, as
+    // reading a document's entry costs a cache miss.
+    if (filtered) {
+      ASSIGN_OR_RETURN(const bool passes, admissible(document));
+      if (!passes) {
+        driver.Next();
+        continue;
+      }
     }
 
     // Every other term at the driver's document, or the first document past
@@ -1262,6 +1274,14 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
       driver.SkipTo(ahead);
       continue;
     }
+    if (!filtered) {
+      ASSIGN_OR_RETURN(const bool passes, admissible(document));
+      if (!passes) {
+        driver.Next();
+        continue;
+      }
+    }
+    const DocumentInfo* info = documents_.Find(document);
 
     bool phrases_match = true;
     for (const std::vector<size_t>& phrase : query.phrases) {
@@ -1276,9 +1296,10 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
       }
     }
     if (phrases_match) {
+      const double norm = bm25.LengthNorm(info->length);
       double score = 0;
       for (size_t i = 0; i < term_count; ++i) {
-        score += bm25.TermScore(idf[i], cursors[i]->frequency(), info->length);
+        score += Bm25::TermScoreWithNorm(idf[i], cursors[i]->frequency(), norm);
       }
       // Most matches rank below the kept hits or before the cursor, and are
       // told apart by score alone.
@@ -1304,15 +1325,34 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
     RETURN_IF_ERROR(cursor->status());
   }
 
+  // The hits' articles, read a few at a time (one MultiGet, which batches
+  // the reads of a block), until the page's byte budget is spent.
+  constexpr size_t kHitsPerRead = 16;
   const size_t matched = top.offered();
+  const std::vector<RankedHit> hits = top.Take();
   size_t bytes = 0;
-  for (RankedHit& hit : top.Take()) {
-    if (bytes >= kMaxPageBytes) break;
-    v1::StoreHit* out = response->add_hits();
-    ASSIGN_OR_RETURN(*out->mutable_article(),
-                     ReadArticle(SourcePrefix(hit.source) + hit.document));
-    out->set_score(hit.score);
-    bytes += out->article().ByteSizeLong();
+  for (size_t first = 0; first < hits.size() && bytes < kMaxPageBytes;
+       first += kHitsPerRead) {
+    const size_t count = std::min(kHitsPerRead, hits.size() - first);
+    std::vector<std::string> keys;
+    for (size_t i = first; i < first + count; ++i) {
+      keys.push_back(SourcePrefix(hits[i].source) + hits[i].document);
+    }
+    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+    std::vector<rocksdb::PinnableSlice> values(count);
+    std::vector<rocksdb::Status> statuses(count);
+    db_->MultiGet(rocksdb::ReadOptions(), family(kArticles), count, slices.data(),
+                  values.data(), statuses.data(), /*sorted_input=*/false);
+    for (size_t i = 0; i < count && bytes < kMaxPageBytes; ++i) {
+      if (statuses[i].IsNotFound()) {
+        return absl::DataLossError("an index entry points at no article");
+      }
+      RETURN_IF_ERROR(FromRocksDbStatus(statuses[i], "reading an article"));
+      v1::StoreHit* out = response->add_hits();
+      RETURN_IF_ERROR(DecodeArticle(values[i], out->mutable_article()));
+      out->set_score(hits[first + i].score);
+      bytes += out->article().ByteSizeLong();
+    }
   }
   response->set_has_more(matched > static_cast<size_t>(response->hits_size()));
   return absl::OkStatus();

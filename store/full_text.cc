@@ -68,14 +68,6 @@ double Bm25::Idf(uint64_t document_frequency) const {
   return std::log(1.0 + (document_count_ - df + 0.5) / (df + 0.5));
 }
 
-double Bm25::TermScore(double idf, uint32_t term_frequency,
-                       uint32_t document_length) const {
-  const double relative_length =
-      average_length_ > 0 ? document_length / average_length_ : 1.0;
-  const double tf = term_frequency;
-  return idf * tf * (kK1 + 1) / (tf + kK1 * (1 - kB + kB * relative_length));
-}
-
 bool RanksBefore(const RankedHit& a, const RankedHit& b) {
   if (a.score != b.score) return a.score > b.score;
   const std::string_view a_time =

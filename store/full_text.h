@@ -68,7 +68,20 @@ class Bm25 {
   double Idf(uint64_t document_frequency) const;
   // One term's part of a document's score.
   double TermScore(double idf, uint32_t term_frequency,
-                   uint32_t document_length) const;
+                   uint32_t document_length) const {
+    return TermScoreWithNorm(idf, term_frequency, LengthNorm(document_length));
+  }
+  // The same in two steps, the first shared by all the terms of a document.
+  double LengthNorm(uint32_t document_length) const {
+    const double relative_length =
+        average_length_ > 0 ? document_length / average_length_ : 1.0;
+    return kK1 * (1 - kB + kB * relative_length);
+  }
+  static double TermScoreWithNorm(double idf, uint32_t term_frequency,
+                                  double length_norm) {
+    const double tf = term_frequency;
+    return idf * tf * (kK1 + 1) / (tf + length_norm);
+  }
 
  private:
   double document_count_;

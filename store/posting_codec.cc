@@ -102,7 +102,7 @@ void PostingListWriter::Add(uint64_t document,
   ++count_;
 }
 
-bool PostingListReader::Next() {
+bool PostingListReader::NextSlowly() {
   if (corrupt_) return false;
   if (started_) positions_offset_ += positions_bytes_;
   size_t at = 0;
