@@ -14,6 +14,7 @@ packages=(
   libgtest-dev libgmock-dev                          # GoogleTest 1.12
   libicu-dev                                         # normalization, words
   libssl-dev                                         # SHA-256
+  libjemalloc-dev                                    # the servers' allocator
   python3 python3-grpcio python3-grpc-tools          # interop test client
 )
 

@@ -1,11 +1,8 @@
 // store_server: one shard of the news archive.
 //   store_server --listen=127.0.0.1:50052 --db=DIR [--sync=true]
-#include <malloc.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <string>
-#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -28,13 +25,6 @@ ABSL_FLAG(int, segment_documents, 4096,
           "a longer start after a crash)");
 
 int main(int argc, char** argv) {
-  // glibc gives each thread that meets contention an arena of its own, up to
-  // 8 a core, and keeps what each frees: with 16 workers parsing Put batches
-  // of a few hundred KB, half the store's peak memory was arenas' slack
-  // (765 MB against 385 MB while loading 70,000 articles, same speed). One
-  // arena a core is enough for threads that mostly wait on RocksDB.
-  mallopt(M_ARENA_MAX,
-          static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
   archive::InstallTerminationHandlers();
   absl::SetProgramUsageMessage(
       "Serves archive.v1.Store over one RocksDB database.\n"
