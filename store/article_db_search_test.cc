@@ -26,6 +26,7 @@
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "store/article_db.h"
+#include "store/raw_database.h"
 
 namespace archive::store {
 namespace {
@@ -634,28 +635,21 @@ TEST_P(SearchTest, ADatabaseFromBeforeDocumentNumbersIsIndexedOnOpen) {
   // Make it look like the old layout: no layout version, no documents and
   // no postings of the new kind, and the old families with old keys in them.
   {
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path_, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const std::string& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path_, families, &handles, &raw).ok());
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == rocksdb::kDefaultColumnFamilyName || names[i] == "documents" ||
-          names[i] == "unindexed" || names[i].rfind("term_", 0) == 0) {
-        ASSERT_TRUE(raw->DeleteRange(rocksdb::WriteOptions(), handles[i], "",
-                                     std::string(64, '\xff')).ok());
-      }
+    auto raw = RawDatabase::Open(path_);
+    ASSERT_TRUE(raw.ok()) << raw.status();
+    rocksdb::DB* db = (*raw)->db();
+    for (const char* name : {"default", "documents", "unindexed", "term_postings",
+                             "term_positions", "term_counts"}) {
+      ASSERT_TRUE(db->DeleteRange(rocksdb::WriteOptions(), (*raw)->family(name), "",
+                                  std::string(64, '\xff'))
+                      .ok())
+          << name;
     }
-    rocksdb::ColumnFamilyHandle* old_postings = nullptr;
-    ASSERT_TRUE(raw->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "postings",
-                                        &old_postings).ok());
-    ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), old_postings,
-                         std::string("sun\0", 4) + std::string(28, '\x01'), "old").ok());
-    handles.push_back(old_postings);
-    for (rocksdb::ColumnFamilyHandle* handle : handles) raw->DestroyColumnFamilyHandle(handle);
-    delete raw;
+    auto old_postings = (*raw)->CreateFamily("postings");
+    ASSERT_TRUE(old_postings.ok()) << old_postings.status();
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), *old_postings,
+                        std::string("sun\0", 4) + std::string(28, '\x01'), "old")
+                    .ok());
   }
 
   Reopen();

@@ -19,6 +19,7 @@
 #include "rocksdb/db.h"
 #include "store/article_db.h"
 #include "store/article_key.h"
+#include "store/raw_database.h"
 
 namespace archive::store {
 namespace {
@@ -78,23 +79,15 @@ TEST(DamageTest, TextThatNoLongerMatchesItsDigestIsDataLoss) {
   // Rot that passes RocksDB's checksums: the value is rewritten whole, with
   // one word of the body changed.
   {
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const std::string& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &raw).ok());
+    auto raw = RawDatabase::Open(path);
+    ASSERT_TRUE(raw.ok()) << raw.status();
     v1::Article rotten = articles[2];
     rotten.set_body(rotten.body() + " (altered)");
-    const size_t articles_family =
-        std::find(names.begin(), names.end(), "articles") - names.begin();
-    ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), handles[articles_family],
-                         ArticleKey("damage.com", {rotten.published_at(), rotten.id()}),
-                         rotten.SerializeAsString())
+    ASSERT_TRUE((*raw)->db()
+                    ->Put(rocksdb::WriteOptions(), (*raw)->family("articles"),
+                          ArticleKey("damage.com", {rotten.published_at(), rotten.id()}),
+                          rotten.SerializeAsString())
                     .ok());
-    for (auto* handle : handles) raw->DestroyColumnFamilyHandle(handle);
-    delete raw;
   }
   auto db = ArticleDb::Open(path, ArticleDbOptions());
   ASSERT_TRUE(db.ok());
@@ -130,17 +123,10 @@ TEST(DamageTest, AFlippedByteInATableFileIsNeverReadAsAnArticle) {
   // Flip a byte in the middle of the articles' table file.
   fs::path largest;
   {
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const std::string& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, families,
-                                             &handles, &raw)
-                    .ok());
+    auto raw = RawDatabase::Open(path, /*read_only=*/true);
+    ASSERT_TRUE(raw.ok()) << raw.status();
     std::vector<rocksdb::LiveFileMetaData> files;
-    raw->GetLiveFilesMetaData(&files);
+    (*raw)->db()->GetLiveFilesMetaData(&files);
     for (const rocksdb::LiveFileMetaData& file : files) {
       const fs::path file_path = fs::path(file.db_path) / fs::path(file.name).filename();
       if (file.column_family_name == "articles" &&
@@ -148,8 +134,6 @@ TEST(DamageTest, AFlippedByteInATableFileIsNeverReadAsAnArticle) {
         largest = file_path;
       }
     }
-    for (auto* handle : handles) raw->DestroyColumnFamilyHandle(handle);
-    delete raw;
   }
   ASSERT_FALSE(largest.empty());
   {
