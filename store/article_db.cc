@@ -898,8 +898,7 @@ absl::StatusOr<v1::Article> ArticleDb::Get(std::string_view id,
 }
 
 absl::Status ArticleDb::Scan(const v1::ScanRequest& request,
-                             v1::ScanResponse* response,
-                             bool memory_only) const {
+                             v1::ScanResponse* response) const {
   DisablePerfCounters();
   if (request.page_size() < 0) {
     return absl::InvalidArgumentError("page_size: must not be negative");
@@ -944,11 +943,6 @@ absl::Status ArticleDb::Scan(const v1::ScanRequest& request,
   }
   const rocksdb::Slice lower_slice(lower), upper_slice(upper);
   rocksdb::ReadOptions read_options;
-  rocksdb::ReadOptions point_read;  // of the articles the by_time keys name
-  if (memory_only) {
-    read_options.read_tier = rocksdb::kBlockCacheTier;
-    point_read.read_tier = rocksdb::kBlockCacheTier;
-  }
   if (!lower.empty()) read_options.iterate_lower_bound = &lower_slice;
   read_options.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(
@@ -987,8 +981,7 @@ absl::Status ArticleDb::Scan(const v1::ScanRequest& request,
       RETURN_IF_ERROR(DecodeArticle(it->value(), article));
     } else {
       ASSIGN_OR_RETURN(*article, ReadArticle(SourcePrefix(it->value().ToStringView()) +
-                                                 it->key().ToString(),
-                                             point_read));
+                                             it->key().ToString()));
     }
     bytes += article->ByteSizeLong();
   }

@@ -82,16 +82,16 @@ class ArticleDb {
   // The article with `id`: INVALID_ARGUMENT for a malformed id, NOT_FOUND
   // when absent, DATA_LOSS when its bytes fail the content_digest check.
   //
-  // Get and Scan with `memory_only` read only memtables and the block cache,
-  // never waiting on the disk, and fail with a status that NeedsDisk()
-  // (rocksdb_status.h) recognizes when they would have to: for callers that
+  // With `memory_only` it reads only memtables and the block cache, never
+  // waiting on the disk, and fails with a status that NeedsDisk()
+  // (rocksdb_status.h) recognizes when it would have to: for callers that
   // must not block, such as gRPC's callback threads.
   absl::StatusOr<v1::Article> Get(std::string_view id,
                                   bool memory_only = false) const;
 
   // One page of articles in publication order; see ScanRequest.
-  absl::Status Scan(const v1::ScanRequest& request, v1::ScanResponse* response,
-                    bool memory_only = false) const;
+  absl::Status Scan(const v1::ScanRequest& request,
+                    v1::ScanResponse* response) const;
 
   // For each query signature, the stored articles whose signatures resemble
   // it at least `min_resemblance`, found through the LSH band index.

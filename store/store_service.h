@@ -1,11 +1,10 @@
 // archive.v1.Store on gRPC's callback API, serving one ArticleDb.
 //
 // RocksDB calls block (reads, and the WAL fsync of a Put), so RPCs run on a
-// worker pool rather than on gRPC's callback threads; except that Get and
-// Scan are first tried on the callback thread reading only memory (memtables
-// and the block cache, which hold most of what is read often), and go to the
-// pool only when that would need the disk: no thread handoff for the common
-// case of a cached article. The pool's queue
+// worker pool rather than on gRPC's callback threads; except that Get is
+// first tried on the callback thread reading only memory (memtables and the
+// block cache), and goes to the pool only when that would need the disk: no
+// thread handoff for a cached article. The pool's queue
 // is bounded: a request that finds it full is refused at once with
 // RESOURCE_EXHAUSTED, and one whose caller gave up or whose deadline passed
 // while it waited is not started.
