@@ -670,6 +670,48 @@ TEST_P(SearchTest, ADatabaseFromBeforeDocumentNumbersIsIndexedOnOpen) {
   EXPECT_THAT(names, ::testing::Not(::testing::Contains("postings")));
 }
 
+TEST_P(SearchTest, TermStatisticsOnlyLeavesOutTheSources) {
+  Put("a.com", "Eclipse", "The sun went dark.", kJan2023);
+  Put("b.org", "Dawn", "The sun rose.", kJan2023 + 60);
+  v1::StatsRequest request;
+  request.add_terms("sun");
+  request.set_term_statistics_only(true);
+  v1::StatsResponse response;
+  ASSERT_TRUE(db_->Stats(request, &response).ok());
+  EXPECT_THAT(response.sources(), IsEmpty());
+  EXPECT_EQ(response.article_count(), 0u);
+  EXPECT_EQ(response.term_statistics().document_count(), 2u);
+  EXPECT_EQ(response.term_statistics().document_frequency().at("sun"), 2u);
+  // Without it, the same statistics and the sources.
+  request.set_term_statistics_only(false);
+  v1::StatsResponse full;
+  ASSERT_TRUE(db_->Stats(request, &full).ok());
+  EXPECT_EQ(full.sources_size(), 2);
+  EXPECT_EQ(full.term_statistics().SerializeAsString(),
+            response.term_statistics().SerializeAsString());
+}
+
+TEST_P(SearchTest, ALayoutVersionItDoesNotKnowIsRefusedUntouched) {
+  const v1::Article article = Put("a.com", "Eclipse", "The sun went dark.", kJan2023);
+  ASSERT_TRUE(db_->Flush().ok());
+  db_.reset();
+  {
+    auto raw = RawDatabase::Open(path_);
+    ASSERT_TRUE(raw.ok()) << raw.status();
+    ASSERT_TRUE((*raw)->db()->Put(rocksdb::WriteOptions(), "format", "3").ok());
+  }
+  auto refused = ArticleDb::Open(path_, ArticleDbOptions());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(), HasSubstr("layout version 3 is not 2"));
+  {
+    auto raw = RawDatabase::Open(path_);
+    ASSERT_TRUE(raw.ok()) << raw.status();
+    ASSERT_TRUE((*raw)->db()->Put(rocksdb::WriteOptions(), "format", "2").ok());
+  }
+  Reopen();
+  EXPECT_THAT(SearchIds(Words("sun")), ElementsAre(article.id()));
+}
+
 TEST_P(SearchTest, BadRequestsAreInvalidArgumentNamingTheField) {
   Put("a.com", "T", "body", kJan2023);
   auto expect_invalid = [&](const v1::SearchRequest& request,

@@ -37,8 +37,8 @@ int main(int argc, char** argv) {
   options.db.sync = absl::GetFlag(FLAGS_sync);
   options.db.block_cache_bytes =
       static_cast<size_t>(absl::GetFlag(FLAGS_block_cache_mb)) << 20;
-  options.db.segment_documents =
-      static_cast<uint64_t>(std::max(1, absl::GetFlag(FLAGS_segment_documents)));
+  const int segment_documents = absl::GetFlag(FLAGS_segment_documents);
+  options.db.segment_documents = static_cast<uint64_t>(std::max(1, segment_documents));
   options.worker_threads = absl::GetFlag(FLAGS_workers);
   options.max_queued_requests = absl::GetFlag(FLAGS_max_queued);
   if (options.db_path.empty()) {
@@ -47,6 +47,11 @@ int main(int argc, char** argv) {
   }
   if (options.worker_threads < 1 || options.max_queued_requests < 1) {
     std::fprintf(stderr, "store_server: --workers and --max_queued must be positive\n");
+    return 2;
+  }
+  if (segment_documents < 1) {
+    std::fprintf(stderr, "store_server: --segment_documents must be positive, not %d\n",
+                 segment_documents);
     return 2;
   }
 

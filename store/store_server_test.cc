@@ -154,6 +154,21 @@ TEST(StoreServerTest, SigtermDrainsAndClosesCleanly) {
   EXPECT_EQ(got->body(), "Kept");
 }
 
+TEST(StoreServerTest, ANonPositiveSegmentSizeIsAUsageError) {
+  const std::string dir = MakeTempDir("segment_flag");
+  auto process = ServerProcess::Start(
+      kBinary, {"--listen=127.0.0.1:" + std::to_string(PickFreePort()),
+                "--db=" + dir + "/db", "--segment_documents=0"},
+      dir + "/store.log");
+  ASSERT_TRUE(process.ok());
+  auto code = (*process)->Wait(absl::Seconds(30));
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 2);
+  EXPECT_NE((*process)->Log().find("--segment_documents must be positive, not 0"),
+            std::string::npos)
+      << (*process)->Log();
+}
+
 TEST(StoreServerTest, UnopenableDatabaseExitsWithAClearMessage) {
   const std::string dir = MakeTempDir("unopenable");
   auto process = ServerProcess::Start(
