@@ -21,8 +21,8 @@ v1::Article MakeArticle(const std::string& source, const std::string& title,
   return article;
 }
 
-std::string GeneratedBody(int n, int words) {
-  std::mt19937 random(n * 7919 + 17);
+std::string GeneratedBody(uint64_t seed, int words, int paragraph_words) {
+  std::mt19937 random(static_cast<std::mt19937::result_type>(seed * 7919 + 17));
   static const char* const kSyllables[] = {
       "ka", "lo", "mi", "ne", "ru", "ta", "shi", "vo", "pe", "zu",
       "an", "el", "or", "is", "um", "dra", "ble", "tor", "qua", "fen"};
@@ -30,7 +30,7 @@ std::string GeneratedBody(int n, int words) {
   std::uniform_int_distribution<int> length(2, 4);
   std::string body;
   for (int w = 0; w < words; ++w) {
-    if (w > 0) body += (w % 60 == 0) ? ".\n\n" : " ";
+    if (w > 0) body += (w % paragraph_words == 0) ? ".\n\n" : " ";
     for (int s = length(random); s > 0; --s) body += kSyllables[syllable(random)];
   }
   body += ".";

@@ -16,9 +16,9 @@ v1::Article MakeArticle(const std::string& source, const std::string& title,
                         const std::string& body, int64_t published_seconds);
 
 // Deterministic, distinct article text of `words` made-up words in
-// paragraphs of 60, different for every `n`: bulk articles for stream and
-// load tests.
-std::string GeneratedBody(int n, int words = 300);
+// paragraphs of `paragraph_words`, different for every `seed`: bulk
+// articles for stream and load tests.
+std::string GeneratedBody(uint64_t seed, int words = 300, int paragraph_words = 60);
 
 // Recomputes content_digest and id after a test changed title or body.
 void Refingerprint(v1::Article* article);

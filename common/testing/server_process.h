@@ -21,6 +21,12 @@ int PickFreePort();
 // A new empty directory under the test's temporary directory.
 std::string MakeTempDir(const std::string& prefix);
 
+// Threads of process `pid` (entries of /proc/PID/task); -1 if it is gone.
+int ThreadCount(pid_t pid);
+
+// Resident memory (VmRSS) of process `pid`, in bytes; -1 if it is gone.
+int64_t ResidentBytes(pid_t pid);
+
 // One child process, killed with SIGKILL by the destructor if still running.
 class ServerProcess {
  public:

@@ -177,13 +177,7 @@ absl::Status ForEachBatch(
         status = store_batch(t, first, std::min<int64_t>(end, first + batch), &mine);
       }
       std::lock_guard<std::mutex> lock(mutex);
-      figures->articles += mine.articles;
-      figures->bytes += mine.bytes;
-      figures->stored += mine.stored;
-      figures->duplicates += mine.duplicates;
-      figures->near_duplicates += mine.near_duplicates;
-      figures->rejected += mine.rejected;
-      figures->cut_short = figures->cut_short || mine.cut_short;
+      figures->Add(mine);
       if (failure.ok()) failure = status;
     });
   }
@@ -347,13 +341,7 @@ class Pipeline final : public IngestTarget {
         IngestFigures mine;
         absl::Status status = Stream(articles, begin, end, s, deadline, &mine);
         std::lock_guard<std::mutex> lock(mutex);
-        figures->articles += mine.articles;
-        figures->bytes += mine.bytes;
-        figures->stored += mine.stored;
-        figures->duplicates += mine.duplicates;
-        figures->near_duplicates += mine.near_duplicates;
-        figures->rejected += mine.rejected;
-        figures->cut_short = figures->cut_short || mine.cut_short;
+        figures->Add(mine);
         if (failure.ok()) failure = status;
       });
     }

@@ -56,6 +56,17 @@ struct IngestFigures {
   int64_t near_duplicates = 0;
   int64_t rejected = 0;
   bool cut_short = false;  // its time limit passed first
+
+  // Adds a worker's counts (not its times).
+  void Add(const IngestFigures& part) {
+    articles += part.articles;
+    bytes += part.bytes;
+    stored += part.stored;
+    duplicates += part.duplicates;
+    near_duplicates += part.near_duplicates;
+    rejected += part.rejected;
+    cut_short = cut_short || part.cut_short;
+  }
   double articles_per_s() const { return seconds > 0 ? articles / seconds : 0; }
   double mb_per_s() const { return seconds > 0 ? bytes / seconds / (1 << 20) : 0; }
 };

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <unordered_set>
 
+#include "common/stable_hash.h"
+
 namespace archive::bench {
 namespace {
 
@@ -92,24 +94,15 @@ constexpr size_t Count(const T (&)[N]) {
   return N;
 }
 
-uint64_t Mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
-
 }  // namespace
 
 std::string PseudoWord(uint64_t bits) {
   std::string word;
-  uint64_t state = Mix(bits);
+  uint64_t state = Mix64(bits);
   const uint64_t length = state % 20;  // 1 syllable: 10%, 2: 60%, 3: 30%
   const int syllables = length < 2 ? 1 : length < 14 ? 2 : 3;
   for (int s = 0; s < syllables; ++s) {
-    state = Mix(state + 0x9e3779b97f4a7c15ULL);
+    state = Mix64(state + 0x9e3779b97f4a7c15ULL);
     word += kOnsets[state % Count(kOnsets)];
     word += kVowels[(state >> 16) % Count(kVowels)];
     if (s == syllables - 1 || (state >> 32) % 4 == 0) {

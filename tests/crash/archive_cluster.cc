@@ -1,7 +1,6 @@
 #include "tests/crash/archive_cluster.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -14,7 +13,6 @@
 #include <random>
 #include <utility>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -225,18 +223,9 @@ std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address) 
 
 v1::Article DistinctArticle(const std::string& source, uint64_t seed, int n,
                             int words) {
-  std::mt19937_64 random(seed * 1'000'003 + static_cast<uint64_t>(n));
-  static const char* const kSyllables[] = {
-      "ka", "lo", "mi", "ne", "ru", "ta", "shi", "vo", "pe", "zu",
-      "an", "el", "or", "is", "um", "dra", "ble", "tor", "qua", "fen"};
-  std::uniform_int_distribution<int> syllable(0, 19);
-  std::uniform_int_distribution<int> length(2, 4);
-  std::string body;
-  for (int w = 0; w < words; ++w) {
-    if (w > 0) body += (w % 30 == 0) ? ".\n\n" : " ";
-    for (int s = length(random); s > 0; --s) body += kSyllables[syllable(random)];
-  }
-  body += ".";
+  const std::string body =
+      testing::GeneratedBody(seed * 1'000'003 + static_cast<uint64_t>(n), words,
+                             /*paragraph_words=*/30);
   return testing::MakeArticle(source, absl::StrCat("Story ", seed, "-", n), body,
                               kJan2023 + n);
 }
@@ -275,33 +264,6 @@ absl::StatusOr<v1::GetStatsResponse> ArchiveStats(const std::string& query_addre
   });
   if (!status.ok()) return FromGrpcStatus(status);
   return stats;
-}
-
-int ThreadCount(pid_t pid) {
-  DIR* tasks = ::opendir(absl::StrCat("/proc/", pid, "/task").c_str());
-  if (tasks == nullptr) return -1;
-  int count = 0;
-  while (const dirent* entry = ::readdir(tasks)) {
-    if (entry->d_name[0] != '.') ++count;
-  }
-  ::closedir(tasks);
-  return count;
-}
-
-int64_t ResidentBytes(pid_t pid) {
-  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) != 0) continue;
-    std::string digits;
-    for (char c : line) {
-      if (c >= '0' && c <= '9') digits += c;
-    }
-    int64_t kib = 0;
-    if (!absl::SimpleAtoi(digits, &kib)) return -1;
-    return kib * 1024;
-  }
-  return -1;
 }
 
 }  // namespace archive::reliability

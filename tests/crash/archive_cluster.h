@@ -148,11 +148,6 @@ absl::StatusOr<std::vector<v1::Article>> ListEverything(
 absl::StatusOr<v1::GetStatsResponse> ArchiveStats(const std::string& query_address,
                                                   absl::Time deadline);
 
-// Threads of process `pid` (entries of /proc/PID/task); -1 if it is gone.
-int ThreadCount(pid_t pid);
-
-// Resident memory (VmRSS) of process `pid`, in bytes; -1 if it is gone.
-int64_t ResidentBytes(pid_t pid);
 
 }  // namespace archive::reliability
 

@@ -31,6 +31,7 @@ namespace {
 
 using ::archive::testing::MakeTempDir;
 using ::archive::testing::PickFreePort;
+using ::archive::testing::ResidentBytes;
 using ::archive::testing::ServerProcess;
 
 // Relative to the runfiles root, the working directory of `bazel test`.
@@ -106,24 +107,6 @@ v1::Article GeneratedArticle(int n) {
   return archive::testing::MakeArticle("generated.example",
                                        absl::StrCat("Streamed story ", n), body,
                                        kJan2023 + n);
-}
-
-// Resident memory of process `pid`, in bytes.
-int64_t ResidentBytes(pid_t pid) {
-  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) != 0) continue;
-    std::string digits;
-    for (char c : line) {
-      if (c >= '0' && c <= '9') digits += c;
-    }
-    int64_t kib = 0;
-    EXPECT_TRUE(absl::SimpleAtoi(digits, &kib)) << line;
-    return kib * 1024;
-  }
-  ADD_FAILURE() << "no VmRSS for process " << pid;
-  return 0;
 }
 
 // One SubmitStream of GeneratedArticle(first) .. GeneratedArticle(first +
@@ -232,10 +215,14 @@ TEST(IngestServerTest, TenThousandArticlesInFlatMemory) {
   StreamResult result = Stream(
       ingest.address, 0, kArticles,
       [&](int index, const v1::SubmitResponse&) {
-        if (index == 999) rss_after_warmup = ResidentBytes(ingest.process->pid());
+        if (index == 999) {
+          rss_after_warmup = ResidentBytes(ingest.process->pid());
+          EXPECT_GE(rss_after_warmup, 0) << "no VmRSS for the ingest server";
+        }
       },
       &written);
   const int64_t rss_at_end = ResidentBytes(ingest.process->pid());
+  EXPECT_GE(rss_at_end, 0) << "no VmRSS for the ingest server";
   const absl::Duration took = absl::Now() - start;
   stall.join();
 

@@ -33,6 +33,9 @@
 namespace archive::reliability {
 namespace {
 
+using ::archive::testing::ResidentBytes;
+using ::archive::testing::ThreadCount;
+
 constexpr char kSource[] = "overload.example";
 
 absl::Time Soon() { return absl::Now() + absl::Seconds(10); }
