@@ -161,6 +161,17 @@ absl::Status DecodeArticle(const rocksdb::Slice& value, v1::Article* article) {
   return absl::OkStatus();
 }
 
+// The article an index entry led to, read with `status`: DATA_LOSS when it
+// is missing (the entry points at nothing) or damaged.
+absl::Status DecodeReadArticle(const rocksdb::Status& status,
+                               const rocksdb::Slice& value, v1::Article* article) {
+  if (status.IsNotFound()) {
+    return absl::DataLossError("an index entry points at no article");
+  }
+  RETURN_IF_ERROR(FromRocksDbStatus(status, "reading an article"));
+  return DecodeArticle(value, article);
+}
+
 // One term's postings as a search reads them: the segments written out, in
 // document order, then those in memory. Not copyable or movable: its read
 // options point into it.
@@ -868,14 +879,10 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleDb::Put(
 absl::StatusOr<v1::Article> ArticleDb::ReadArticle(
     std::string_view key, const rocksdb::ReadOptions& read_options) const {
   rocksdb::PinnableSlice value;
-  rocksdb::Status status =
+  const rocksdb::Status status =
       db_->Get(read_options, family(kArticles), AsSlice(key), &value);
-  if (status.IsNotFound()) {
-    return absl::DataLossError("an index entry points at no article");
-  }
-  RETURN_IF_ERROR(FromRocksDbStatus(status, "reading an article"));
   v1::Article article;
-  RETURN_IF_ERROR(DecodeArticle(value, &article));
+  RETURN_IF_ERROR(DecodeReadArticle(status, value, &article));
   return article;
 }
 
@@ -1216,17 +1223,20 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
   TermCursor& driver = *cursors[order[0]];
   const bool filtered = source.has_value() || query.start_time.has_value() ||
                         query.end_time.has_value();
-  // Whether the document is stored and passes the filters.
-  auto admissible = [&](uint64_t document) -> absl::StatusOr<bool> {
+  // The document's entry when it is stored and passes the filters, else
+  // nullptr.
+  auto admissible = [&](uint64_t document) -> absl::StatusOr<const DocumentInfo*> {
     const DocumentInfo* info = documents_.Find(document);
     if (info == nullptr) {
       return absl::DataLossError(
           absl::StrCat("a posting names document ", document, ", not stored"));
     }
-    return info->state.load(std::memory_order_acquire) == DocumentInfo::kLive &&
-           (!source.has_value() || info->source == *source) &&
-           (!query.start_time.has_value() || info->time_key() >= *query.start_time) &&
-           (!query.end_time.has_value() || info->time_key() < *query.end_time);
+    const bool passes =
+        info->state.load(std::memory_order_acquire) == DocumentInfo::kLive &&
+        (!source.has_value() || info->source == *source) &&
+        (!query.start_time.has_value() || info->time_key() >= *query.start_time) &&
+        (!query.end_time.has_value() || info->time_key() < *query.end_time);
+    return passes ? info : nullptr;
   };
 
   TopHits top(query.limit);
@@ -1241,9 +1251,10 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
     // A filter is checked first, as it may pass over most of the driver's
     // postings; otherwise only after the other terms are found there, as
     // reading a document's entry costs a cache miss.
+    const DocumentInfo* info = nullptr;
     if (filtered) {
-      ASSIGN_OR_RETURN(const bool passes, admissible(document));
-      if (!passes) {
+      ASSIGN_OR_RETURN(info, admissible(document));
+      if (info == nullptr) {
         driver.Next();
         continue;
       }
@@ -1268,13 +1279,12 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
       continue;
     }
     if (!filtered) {
-      ASSIGN_OR_RETURN(const bool passes, admissible(document));
-      if (!passes) {
+      ASSIGN_OR_RETURN(info, admissible(document));
+      if (info == nullptr) {
         driver.Next();
         continue;
       }
     }
-    const DocumentInfo* info = documents_.Find(document);
 
     bool phrases_match = true;
     for (const std::vector<size_t>& phrase : query.phrases) {
@@ -1337,12 +1347,8 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
     db_->MultiGet(rocksdb::ReadOptions(), family(kArticles), count, slices.data(),
                   values.data(), statuses.data(), /*sorted_input=*/false);
     for (size_t i = 0; i < count && bytes < kMaxPageBytes; ++i) {
-      if (statuses[i].IsNotFound()) {
-        return absl::DataLossError("an index entry points at no article");
-      }
-      RETURN_IF_ERROR(FromRocksDbStatus(statuses[i], "reading an article"));
       v1::StoreHit* out = response->add_hits();
-      RETURN_IF_ERROR(DecodeArticle(values[i], out->mutable_article()));
+      RETURN_IF_ERROR(DecodeReadArticle(statuses[i], values[i], out->mutable_article()));
       out->set_score(hits[first + i].score);
       bytes += out->article().ByteSizeLong();
     }
