@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <unordered_map>
@@ -50,8 +51,9 @@ const char* const kFamilyNames[] = {
     "term_postings",
     "term_positions",
     "term_counts",
+    "term_blocks",
 };
-static_assert(sizeof(kFamilyNames) / sizeof(kFamilyNames[0]) == 13);
+static_assert(sizeof(kFamilyNames) / sizeof(kFamilyNames[0]) == 14);
 
 // Families of the index before document numbers: one posting key a term and
 // article. Dropped on open; the articles are indexed again.
@@ -173,25 +175,33 @@ absl::Status DecodeReadArticle(const rocksdb::Status& status,
 }
 
 // One term's postings as a search reads them: the segments written out, in
-// document order, then those in memory. Not copyable or movable: its read
-// options point into it.
+// document order, then those in memory. Where a stored segment has a block
+// table, SkipTo jumps over whole blocks, and BlockBound tells the best score
+// the current block can give. Not copyable or movable: its read options point
+// into it.
 class TermCursor {
  public:
   // `frozen` and `active` (either may be null) are the term's lists in the
-  // segment being written out and in the active segment.
+  // segment being written out and in the active segment. `idf` and `bm25`
+  // score the term, for BlockBound.
   TermCursor(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* postings,
              rocksdb::ColumnFamilyHandle* positions,
+             rocksdb::ColumnFamilyHandle* blocks,
              rocksdb::ReadOptions read_options, const std::string& term,
-             const PostingListWriter* frozen, const std::string* active_documents,
+             double idf, const Bm25* bm25, const PostingListWriter* frozen,
+             const std::string* active_documents,
              const std::string* active_positions)
       : db_(db),
         positions_family_(positions),
+        blocks_family_(blocks),
         read_options_(read_options),
         term_(term),
         lower_(PostingPrefix(term)),
         upper_(PostingLimit(term)),
         lower_slice_(lower_),
         upper_slice_(upper_),
+        idf_(idf),
+        bm25_(bm25),
         frozen_(frozen),
         active_documents_(active_documents),
         active_positions_(active_positions) {
@@ -228,7 +238,51 @@ class TermCursor {
       StartSegment();
       Advance();
     }
-    while (valid_ && document() < target) Advance();
+    while (valid_ && document() < target) {
+      if (stage_ == kStored && has_table_ &&
+          target > table_.blocks[block_].last_document) {
+        // Straight to the block that would hold `target`, or to the next
+        // segment when this one ends before it.
+        size_t next = block_ + 1;
+        while (next < table_.blocks.size() &&
+               table_.blocks[next].last_document < target) {
+          ++next;
+        }
+        if (next == table_.blocks.size()) {
+          it_->Next();
+          StartSegment();
+        } else {
+          StartBlock(next);
+        }
+      }
+      Advance();
+    }
+  }
+
+  // The highest score a posting of the current block can have; infinity
+  // when the list here has no block table (memory, or an older segment).
+  double BlockBound() {
+    if (stage_ != kStored || !has_table_) {
+      return std::numeric_limits<double>::infinity();
+    }
+    double& bound = bounds_[block_];
+    if (bound < 0) {
+      const BlockTable::Block& block = table_.blocks[block_];
+      bound = 0;
+      for (uint32_t p = block.peaks_begin; p < block.peaks_end; ++p) {
+        const BlockTable::Peak& peak = table_.peaks[p];
+        bound = std::max(bound, Bm25::TermScoreWithNorm(
+                                    idf_, peak.frequency,
+                                    bm25_->LengthNorm(peak.length)));
+      }
+    }
+    return bound;
+  }
+  // The last document BlockBound holds for: the current block's last, or the
+  // current document when there is no table.
+  uint64_t BlockLast() const {
+    return stage_ == kStored && has_table_ ? table_.blocks[block_].last_document
+                                           : document();
   }
 
   // The current posting's positions.
@@ -240,8 +294,8 @@ class TermCursor {
       if (!status.ok()) {
         return FromRocksDbStatus(status, "reading the positions of a posting");
       }
-      reader_.SetPositions(stored_positions_.ToStringView());
       positions_loaded_ = true;
+      GiveStoredPositions();
     }
     if (!reader_.Positions(out)) {
       return absl::DataLossError("the positions of a posting do not decode");
@@ -256,10 +310,14 @@ class TermCursor {
   // stage's.
   void StartSegment() {
     positions_loaded_ = false;
+    positions_base_ = 0;
+    has_table_ = false;
     if (stage_ == kStored) {
       if (it_->Valid()) {
         segment_key_ = it_->key().ToString();
-        reader_ = PostingListReader(it_->value().ToStringView());
+        segment_documents_ = it_->value().ToStringView();
+        reader_ = PostingListReader(segment_documents_);
+        LoadBlockTable();
         return;
       }
       if (!it_->status().ok()) {
@@ -286,10 +344,73 @@ class TermCursor {
     stage_ = kDone;
   }
 
+  // The stored segment's block table, when it has one.
+  void LoadBlockTable() {
+    block_ = 0;
+    // Every posting takes 3 bytes at least: a list this short has one block
+    // at most, and no table.
+    if (segment_documents_.size() <= 3 * kPostingsPerBlock) return;
+    rocksdb::PinnableSlice value;
+    rocksdb::Status status =
+        db_->Get(read_options_, blocks_family_, segment_key_, &value);
+    if (status.IsNotFound()) return;
+    if (!status.ok()) {
+      Fail(FromRocksDbStatus(status, "reading a block table"));
+      return;
+    }
+    std::optional<BlockTable> table = DecodeBlockTable(value.ToStringView());
+    if (!table.has_value() ||
+        table->blocks.back().documents_end != segment_documents_.size()) {
+      Fail(absl::DataLossError(
+          absl::StrCat("the block table of \"", term_, "\" does not decode")));
+      return;
+    }
+    table_ = *std::move(table);
+    bounds_.assign(table_.blocks.size(), -1);
+    has_table_ = true;
+  }
+
+  // Reads the stored segment from block `b` (not the first) on.
+  void StartBlock(size_t b) {
+    const BlockTable::Block& before = table_.blocks[b - 1];
+    reader_ = PostingListReader(segment_documents_.substr(before.documents_end),
+                                {}, before.last_document);
+    positions_base_ = before.positions_end;
+    block_ = b;
+    if (positions_loaded_) GiveStoredPositions();
+  }
+
+  // The stored segment's positions, from where the reader started.
+  void GiveStoredPositions() {
+    const std::string_view all = stored_positions_.ToStringView();
+    // Out of range, the reader gets none, and Positions() fails.
+    reader_.SetPositions(positions_base_ <= all.size()
+                             ? all.substr(positions_base_)
+                             : std::string_view());
+  }
+
+  void Fail(absl::Status status) {
+    status_ = std::move(status);
+    stage_ = kDone;
+    reader_ = PostingListReader();
+    has_table_ = false;
+  }
+
   // The next posting, of this list or of the next non-empty one.
   void Advance() {
     while (stage_ != kDone) {
       if (reader_.Next()) {
+        if (has_table_) {
+          while (block_ < table_.blocks.size() &&
+                 reader_.document() > table_.blocks[block_].last_document) {
+            ++block_;
+          }
+          if (block_ == table_.blocks.size()) {
+            Fail(absl::DataLossError(absl::StrCat(
+                "the postings of \"", term_, "\" pass their block table")));
+            break;
+          }
+        }
         valid_ = true;
         return;
       }
@@ -307,12 +428,15 @@ class TermCursor {
 
   rocksdb::DB* const db_;
   rocksdb::ColumnFamilyHandle* const positions_family_;
+  rocksdb::ColumnFamilyHandle* const blocks_family_;
   const rocksdb::ReadOptions read_options_;
   const std::string term_;
   const std::string lower_;
   const std::string upper_;
   const rocksdb::Slice lower_slice_;
   const rocksdb::Slice upper_slice_;
+  const double idf_;
+  const Bm25* const bm25_;
   const PostingListWriter* const frozen_;
   const std::string* const active_documents_;
   const std::string* const active_positions_;
@@ -322,9 +446,17 @@ class TermCursor {
   bool valid_ = false;
   absl::Status status_;
   std::string segment_key_;
+  std::string_view segment_documents_;  // the iterator's value
   PostingListReader reader_;
   rocksdb::PinnableSlice stored_positions_;
   bool positions_loaded_ = false;
+  // Where the reader started in the segment's positions.
+  size_t positions_base_ = 0;
+  bool has_table_ = false;
+  BlockTable table_;
+  // By block: BlockBound, or -1 until asked for.
+  std::vector<double> bounds_;
+  size_t block_ = 0;  // of the current posting
 };
 
 }  // namespace
@@ -585,6 +717,12 @@ absl::Status ArticleDb::WriteSegment(bool force) {
     const std::string key = SegmentKey(term, postings.first_document());
     batch.Put(family(kTermPostings), key, live->documents());
     batch.Put(family(kTermPositions), key, live->positions());
+    const std::string blocks =
+        EncodeBlockTable(*live, [this](uint64_t document) -> uint32_t {
+          const DocumentInfo* info = documents_.Find(document);
+          return info == nullptr ? 0 : info->length;
+        });
+    if (!blocks.empty()) batch.Put(family(kTermBlocks), key, blocks);
     batch.Merge(family(kTermCounts), AsSlice(term), EncodeTermCounters({live->count()}));
   }
   batch.DeleteRange(family(kUnindexed), DocumentKey(postings.first_document()),
@@ -1215,7 +1353,7 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
     const std::optional<IndexView::Copied>& active = view->active[i];
     cursors[i] = std::make_unique<TermCursor>(
         db_.get(), family(kTermPostings), family(kTermPositions),
-        view->read_options, query.terms[i],
+        family(kTermBlocks), view->read_options, query.terms[i], idf[i], &bm25,
         view->frozen == nullptr ? nullptr : view->frozen->postings.Find(query.terms[i]),
         active.has_value() ? &active->documents : nullptr,
         active.has_value() && in_phrase[i] ? &active->positions : nullptr);
@@ -1277,6 +1415,24 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
     if (ahead != document) {
       driver.SkipTo(ahead);
       continue;
+    }
+    // Every term is at `document`, each in a block that holds every posting
+    // of the term up to the block's last document. Once the page is full and
+    // more hits are known to exist (so has_more needs no count), a stretch
+    // that cannot beat the page's worst hit is passed over unread. The
+    // bounds add up in the order the scores do, so rounding keeps them above.
+    if (top.offered() > static_cast<size_t>(query.limit)) {
+      double bound = 0;
+      uint64_t stretch_last = std::numeric_limits<uint64_t>::max();
+      for (size_t i = 0; i < term_count; ++i) {
+        bound += cursors[i]->BlockBound();
+        stretch_last = std::min(stretch_last, cursors[i]->BlockLast());
+      }
+      if (!top.MightKeep(bound)) {
+        stretches_skipped_.fetch_add(1, std::memory_order_relaxed);
+        driver.SkipTo(stretch_last + 1);
+        continue;
+      }
     }
     if (!filtered) {
       ASSIGN_OR_RETURN(info, admissible(document));

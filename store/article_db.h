@@ -112,12 +112,20 @@ class ArticleDb {
   // segment when it is far, and a term that lands past it moves the rarest
   // one ahead in turn. Filters and scores read the in-memory DocumentTable,
   // not RocksDB; a match that cannot enter the top `limit` costs no
-  // allocation; then `limit` article reads. There is no early exit by
-  // score: a query of common terms alone reads their lists whole, which the
+  // allocation; then `limit` article reads. Once the page is full, a
+  // stretch of documents where every term's block bound (posting_codec.h)
+  // adds up below the page's worst hit is passed over unread: a query of
+  // common terms reads a small part of their lists. Lists in memory and
+  // segments written before block tables are read whole, which the
   // deadline bounds.
   absl::Status Search(const v1::SearchRequest& request,
                       v1::SearchResponse* response,
                       absl::Time deadline = absl::InfiniteFuture()) const;
+  // Stretches of documents searches have passed over by their block bounds,
+  // since Open (for tests and monitoring).
+  uint64_t search_stretches_skipped() const {
+    return stretches_skipped_.load(std::memory_order_relaxed);
+  }
 
   // Totals, per-source summaries (unless `request.term_statistics_only()`),
   // and this store's term statistics: the documents indexed, their total
@@ -156,8 +164,9 @@ class ArticleDb {
     kTermPostings,
     kTermPositions,
     kTermCounts,
+    kTermBlocks,
   };
-  static constexpr int kFamilyCount = 13;
+  static constexpr int kFamilyCount = 14;
   static constexpr size_t kLockStripes = 256;
 
   // A MemorySegment and the Puts that added documents to it and have not
@@ -224,6 +233,7 @@ class ArticleDb {
   // Stored documents and their terms: the collection statistics.
   std::atomic<uint64_t> live_documents_{0};
   std::atomic<uint64_t> live_terms_{0};
+  mutable std::atomic<uint64_t> stretches_skipped_{0};
   // One segment written out at a time.
   std::mutex write_segment_mutex_;
 };

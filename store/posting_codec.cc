@@ -1,5 +1,7 @@
 #include "store/posting_codec.h"
 
+#include <algorithm>
+
 namespace archive::store {
 namespace {
 
@@ -103,10 +105,10 @@ void PostingListWriter::Add(uint64_t document,
 }
 
 bool PostingListReader::NextSlowly() {
-  if (corrupt_) return false;
+  if (corrupt_ || documents_.empty()) return false;
   if (started_) positions_offset_ += positions_bytes_;
+  positions_bytes_ = 0;
   size_t at = 0;
-  if (documents_.empty()) return false;
   uint64_t delta = 0, frequency = 0, bytes = 0;
   if (!ReadVarint(documents_, &at, 64, &delta) ||
       !ReadVarint(documents_, &at, 32, &frequency) ||
@@ -143,6 +145,94 @@ bool PostingListReader::Positions(std::vector<uint32_t>* out) const {
     out->push_back(static_cast<uint32_t>(position));
   }
   return at == bytes.size();
+}
+
+void BlockTableWriter::Add(uint64_t document, uint32_t frequency,
+                           uint32_t length, size_t documents_end,
+                           size_t positions_end) {
+  block_.push_back({frequency, length});
+  last_document_ = document;
+  documents_end_ = documents_end;
+  positions_end_ = positions_end;
+  if (block_.size() == kPostingsPerBlock) CloseBlock();
+}
+
+// A block: its last document, the bytes of its postings in each part (each
+// from the block before), then its peaks, as many as `count`, each a
+// frequency and a length, by frequency descending (so length descending too).
+void BlockTableWriter::CloseBlock() {
+  if (block_.empty()) return;
+  AppendVarint(last_document_ - previous_last_, &table_);
+  AppendVarint(documents_end_ - previous_documents_end_, &table_);
+  AppendVarint(positions_end_ - previous_positions_end_, &table_);
+  // By frequency descending, then length ascending: a posting is a peak when
+  // its document is shorter than every one before it.
+  std::sort(block_.begin(), block_.end(),
+            [](const BlockTable::Peak& a, const BlockTable::Peak& b) {
+              return a.frequency != b.frequency ? a.frequency > b.frequency
+                                                : a.length < b.length;
+            });
+  std::vector<BlockTable::Peak> peaks;
+  for (const BlockTable::Peak& posting : block_) {
+    if (peaks.empty() || posting.length < peaks.back().length) {
+      peaks.push_back(posting);
+    }
+  }
+  AppendVarint(peaks.size(), &table_);
+  for (const BlockTable::Peak& peak : peaks) {
+    AppendVarint(peak.frequency, &table_);
+    AppendVarint(peak.length, &table_);
+  }
+  ++blocks_;
+  block_.clear();
+  previous_last_ = last_document_;
+  previous_documents_end_ = documents_end_;
+  previous_positions_end_ = positions_end_;
+}
+
+std::string BlockTableWriter::Finish() {
+  const bool one_block = blocks_ == 0;
+  CloseBlock();
+  if (one_block) return "";
+  return std::move(table_);
+}
+
+std::optional<BlockTable> DecodeBlockTable(std::string_view value) {
+  BlockTable table;
+  size_t at = 0;
+  while (at < value.size()) {
+    BlockTable::Block block;
+    const BlockTable::Block* before =
+        table.blocks.empty() ? nullptr : &table.blocks.back();
+    uint64_t last = 0, documents = 0, positions = 0, count = 0;
+    if (!ReadVarint(value, &at, 64, &last) ||
+        !ReadVarint(value, &at, 32, &documents) ||
+        !ReadVarint(value, &at, 32, &positions) ||
+        !ReadVarint(value, &at, 32, &count) || documents == 0 || count == 0 ||
+        count > kPostingsPerBlock || (before != nullptr && last == 0)) {
+      return std::nullopt;
+    }
+    block.last_document = (before == nullptr ? 0 : before->last_document) + last;
+    block.documents_end = (before == nullptr ? 0 : before->documents_end) + documents;
+    block.positions_end = (before == nullptr ? 0 : before->positions_end) + positions;
+    if (before != nullptr && block.last_document < before->last_document) {
+      return std::nullopt;
+    }
+    block.peaks_begin = static_cast<uint32_t>(table.peaks.size());
+    for (uint64_t i = 0; i < count; ++i) {
+      uint64_t frequency = 0, length = 0;
+      if (!ReadVarint(value, &at, 32, &frequency) ||
+          !ReadVarint(value, &at, 32, &length) || frequency == 0) {
+        return std::nullopt;
+      }
+      table.peaks.push_back({static_cast<uint32_t>(frequency),
+                             static_cast<uint32_t>(length)});
+    }
+    block.peaks_end = static_cast<uint32_t>(table.peaks.size());
+    table.blocks.push_back(block);
+  }
+  if (table.blocks.empty()) return std::nullopt;
+  return table;
 }
 
 }  // namespace archive::store

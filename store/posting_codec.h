@@ -7,6 +7,7 @@
 //   term_postings CF   term 0x00 first_document  -> PostingList documents
 //   term_positions CF  term 0x00 first_document  -> PostingList positions
 //   term_counts CF     term                      -> document frequency
+//   term_blocks CF     term 0x00 first_document  -> BlockTable of a long list
 //
 // `document` is 8 bytes big-endian, so keys sort in document order. An
 // article's documents entry, and its unindexed marker, are written in the
@@ -25,6 +26,16 @@
 // the bytes its positions take. The positions part holds each posting's
 // positions, ascending, as varint deltas (the first from 0). A search that
 // needs no positions reads only the documents part, a few bytes a posting.
+//
+// A list of more than kPostingsPerBlock postings also has a table of its
+// blocks of kPostingsPerBlock postings, written with it: for each block, its
+// last document, where its postings end in both parts, and its peaks, the
+// postings no other in the block outranks on both counts a score rises with
+// (more occurrences, a shorter document). The highest score any posting of
+// the block can reach is the best of its peaks' scores, whatever the
+// collection's statistics are when it is searched, so a search can pass over
+// a block whose best cannot enter its page, without reading it. Segments
+// written before the tables existed have none, and are read whole.
 //
 // Private to store/: nothing outside this folder builds a RocksDB key.
 #ifndef STORE_POSTING_CODEC_H_
@@ -87,6 +98,14 @@ class PostingListReader {
   explicit PostingListReader(std::string_view documents,
                              std::string_view positions = {})
       : documents_(documents), positions_(positions) {}
+  // Reads a list from a block on: `documents` and `positions` start at the
+  // block, and `after` is the last document of the block before it.
+  PostingListReader(std::string_view documents, std::string_view positions,
+                    uint64_t after)
+      : documents_(documents),
+        positions_(positions),
+        started_(true),
+        document_(after) {}
 
   // Moves to the next posting (the first, on the first call); false at the
   // end of the list.
@@ -116,6 +135,10 @@ class PostingListReader {
   // Gives the positions part, for a list read without it.
   void SetPositions(std::string_view positions) { positions_ = positions; }
   bool corrupt() const { return corrupt_; }
+  // Bytes of the positions part up to the end of the current posting's.
+  size_t positions_end() const { return positions_offset_ + positions_bytes_; }
+  // Bytes of the documents part not read yet.
+  size_t documents_left() const { return documents_.size(); }
 
  private:
   // Next() for any posting, and at the end of the list.
@@ -130,6 +153,70 @@ class PostingListReader {
   size_t positions_offset_ = 0;  // of the current posting
   uint32_t positions_bytes_ = 0;
 };
+
+inline constexpr uint32_t kPostingsPerBlock = 128;
+
+// A decoded block table (see the file comment).
+struct BlockTable {
+  struct Peak {
+    uint32_t frequency = 0;
+    uint32_t length = 0;  // of the document, in terms
+  };
+  struct Block {
+    uint64_t last_document = 0;
+    // Where the block's postings end, in bytes of each part of the list.
+    size_t documents_end = 0;
+    size_t positions_end = 0;
+    // [peaks_begin, peaks_end) of `peaks`.
+    uint32_t peaks_begin = 0;
+    uint32_t peaks_end = 0;
+  };
+  std::vector<Block> blocks;
+  std::vector<Peak> peaks;
+};
+
+// The table of `list`'s blocks, or "" when it has a block or less.
+// `length_of(document)` is the document's length in terms (0 when unknown,
+// which only raises the bound).
+template <typename LengthOf>
+std::string EncodeBlockTable(const PostingListWriter& list, LengthOf length_of);
+// nullopt when `value` does not decode, or its blocks do not ascend.
+std::optional<BlockTable> DecodeBlockTable(std::string_view value);
+
+// EncodeBlockTable's work once lengths are known.
+class BlockTableWriter {
+ public:
+  void Add(uint64_t document, uint32_t frequency, uint32_t length,
+           size_t documents_end, size_t positions_end);
+  // The table; "" for a block or less.
+  std::string Finish();
+
+ private:
+  void CloseBlock();
+
+  std::string table_;
+  uint32_t blocks_ = 0;
+  std::vector<BlockTable::Peak> block_;
+  uint64_t last_document_ = 0;
+  uint64_t previous_last_ = 0;
+  size_t documents_end_ = 0;
+  size_t previous_documents_end_ = 0;
+  size_t positions_end_ = 0;
+  size_t previous_positions_end_ = 0;
+};
+
+template <typename LengthOf>
+std::string EncodeBlockTable(const PostingListWriter& list, LengthOf length_of) {
+  if (list.count() <= kPostingsPerBlock) return "";
+  BlockTableWriter writer;
+  PostingListReader reader(list.documents(), list.positions());
+  while (reader.Next()) {
+    writer.Add(reader.document(), reader.frequency(), length_of(reader.document()),
+               list.documents().size() - reader.documents_left(),
+               reader.positions_end());
+  }
+  return writer.Finish();
+}
 
 }  // namespace archive::store
 

@@ -1,6 +1,8 @@
 #include "store/posting_codec.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -118,6 +120,128 @@ TEST(PostingListTest, MalformedBytesEndTheListAsCorrupt) {
   ASSERT_TRUE(reader.Next());
   std::vector<uint32_t> positions;
   EXPECT_FALSE(reader.Positions(&positions));
+}
+
+// A list of `count` postings, mostly 2 documents apart, every 50th 300 (a
+// gap of two bytes), with frequencies and lengths that vary.
+struct LongList {
+  PostingListWriter writer;
+  std::vector<uint32_t> lengths;  // by document
+};
+LongList MakeLongList(uint32_t count) {
+  LongList list;
+  std::mt19937 random(7);
+  uint64_t document = 1;
+  for (uint32_t i = 0; i < count; ++i) {
+    document += i % 50 == 0 ? 300 : 2;
+    std::vector<uint32_t> positions;
+    for (uint32_t f = 0, n = 1 + random() % 6; f < n; ++f) {
+      positions.push_back(f * 3 + random() % 3);
+    }
+    list.writer.Add(document, positions);
+    if (list.lengths.size() <= document) list.lengths.resize(document + 1);
+    list.lengths[document] = 20 + random() % 400;
+  }
+  return list;
+}
+
+TEST(BlockTableTest, AListOfABlockOrLessHasNone) {
+  const LongList list = MakeLongList(kPostingsPerBlock);
+  EXPECT_EQ(EncodeBlockTable(list.writer, [](uint64_t) { return 10u; }), "");
+}
+
+TEST(BlockTableTest, BlocksEndWhereTheirPostingsDoAndKeepTheirPeaks) {
+  const uint32_t count = 3 * kPostingsPerBlock + 17;
+  const LongList list = MakeLongList(count);
+  auto length_of = [&](uint64_t document) { return list.lengths[document]; };
+  std::optional<BlockTable> table =
+      DecodeBlockTable(EncodeBlockTable(list.writer, length_of));
+  ASSERT_TRUE(table.has_value());
+  ASSERT_EQ(table->blocks.size(), 4u);
+
+  PostingListReader reader(list.writer.documents(), list.writer.positions());
+  for (size_t b = 0; b < table->blocks.size(); ++b) {
+    const BlockTable::Block& block = table->blocks[b];
+    std::vector<BlockTable::Peak> postings;
+    for (uint32_t i = 0; i < kPostingsPerBlock && reader.Next(); ++i) {
+      postings.push_back({reader.frequency(), length_of(reader.document())});
+    }
+    EXPECT_EQ(block.last_document, reader.document()) << b;
+    EXPECT_EQ(block.documents_end,
+              list.writer.documents().size() - reader.documents_left());
+    EXPECT_EQ(block.positions_end, reader.positions_end());
+    // Every posting has a peak at least as frequent in a document at most
+    // as long, and no peak outranks another on both.
+    const std::vector<BlockTable::Peak> peaks(table->peaks.begin() + block.peaks_begin,
+                                              table->peaks.begin() + block.peaks_end);
+    ASSERT_FALSE(peaks.empty());
+    for (const BlockTable::Peak& posting : postings) {
+      EXPECT_TRUE(std::any_of(peaks.begin(), peaks.end(), [&](const auto& peak) {
+        return peak.frequency >= posting.frequency && peak.length <= posting.length;
+      }));
+    }
+    for (const BlockTable::Peak& a : peaks) {
+      EXPECT_TRUE(std::any_of(postings.begin(), postings.end(), [&](const auto& p) {
+        return p.frequency == a.frequency && p.length == a.length;
+      }));
+      for (const BlockTable::Peak& b : peaks) {
+        if (&a == &b) continue;
+        EXPECT_FALSE(a.frequency >= b.frequency && a.length <= b.length);
+      }
+    }
+  }
+  EXPECT_FALSE(reader.Next());
+}
+
+TEST(BlockTableTest, AReaderStartedAtABlockReadsTheRestOfTheList) {
+  const LongList list = MakeLongList(2 * kPostingsPerBlock + 5);
+  std::optional<BlockTable> table = DecodeBlockTable(
+      EncodeBlockTable(list.writer, [](uint64_t) { return 100u; }));
+  ASSERT_TRUE(table.has_value());
+  const BlockTable::Block& before = table->blocks[0];
+
+  PostingListReader whole(list.writer.documents(), list.writer.positions());
+  for (uint32_t i = 0; i < kPostingsPerBlock; ++i) ASSERT_TRUE(whole.Next());
+  PostingListReader rest(
+      std::string_view(list.writer.documents()).substr(before.documents_end),
+      std::string_view(list.writer.positions()).substr(before.positions_end),
+      before.last_document);
+  std::vector<uint32_t> expected, positions;
+  int read = 0;
+  while (whole.Next()) {
+    ASSERT_TRUE(rest.Next());
+    EXPECT_EQ(rest.document(), whole.document());
+    EXPECT_EQ(rest.frequency(), whole.frequency());
+    ASSERT_TRUE(whole.Positions(&expected));
+    ASSERT_TRUE(rest.Positions(&positions));
+    EXPECT_EQ(positions, expected);
+    ++read;
+  }
+  EXPECT_FALSE(rest.Next());
+  EXPECT_FALSE(rest.corrupt());
+  EXPECT_EQ(read, kPostingsPerBlock + 5);
+}
+
+TEST(BlockTableTest, MalformedTablesDoNotDecode) {
+  const LongList list = MakeLongList(2 * kPostingsPerBlock);
+  const std::string table =
+      EncodeBlockTable(list.writer, [](uint64_t) { return 100u; });
+  ASSERT_TRUE(DecodeBlockTable(table).has_value());
+  EXPECT_FALSE(DecodeBlockTable("").has_value());
+  for (size_t cut = 1; cut < table.size(); ++cut) {
+    std::optional<BlockTable> cut_table =
+        DecodeBlockTable(std::string_view(table).substr(0, cut));
+    // A cut between blocks decodes, to fewer blocks; any other does not.
+    if (cut_table.has_value()) EXPECT_EQ(cut_table->blocks.size(), 1u) << cut;
+  }
+  // A block that ends before the one ahead of it; a block with no peaks; a
+  // peak of frequency 0.
+  for (const std::string bad :
+       {std::string("\x05\x03\x03\x01\x01\x01" "\x00\x03\x03\x01\x01\x01", 12),
+        std::string("\x05\x03\x03\x00", 4),
+        std::string("\x05\x03\x03\x01\x00\x01", 6)}) {
+    EXPECT_FALSE(DecodeBlockTable(bad).has_value());
+  }
 }
 
 }  // namespace
