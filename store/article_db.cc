@@ -1421,7 +1421,8 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
     // more hits are known to exist (so has_more needs no count), a stretch
     // that cannot beat the page's worst hit is passed over unread. The
     // bounds add up in the order the scores do, so rounding keeps them above.
-    if (top.offered() > static_cast<size_t>(query.limit)) {
+    if (options_.search_block_bounds &&
+        top.offered() > static_cast<size_t>(query.limit)) {
       double bound = 0;
       uint64_t stretch_last = std::numeric_limits<uint64_t>::max();
       for (size_t i = 0; i < term_count; ++i) {

@@ -55,6 +55,9 @@ struct ArticleDbOptions {
   // memory and more articles to index again when opening after a crash.
   uint64_t segment_documents = 4096;
   size_t segment_bytes = size_t{48} << 20;
+  // Searches pass over blocks that cannot make their page (see Search).
+  // Off only to measure what that saves (tests/bench/search_replay).
+  bool search_block_bounds = true;
 };
 
 class ArticleDb {

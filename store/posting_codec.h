@@ -11,7 +11,7 @@
 //
 // `document` is 8 bytes big-endian, so keys sort in document order. An
 // article's documents entry, and its unindexed marker, are written in the
-// batch that stores it; its postings are held in memory (memory_index.h)
+// batch that stores it; its postings are held in memory (memory_segment.h)
 // until a whole segment of documents is written out, in one batch with the
 // deletion of their unindexed markers. So the unindexed family lists exactly
 // the documents whose postings a crash would lose, and opening the database
