@@ -639,11 +639,12 @@ absl::Status ArticleDb::LoadIndex() {
       db_->NewIterator(rocksdb::ReadOptions(), family(kUnindexed)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     std::optional<uint64_t> document = DecodeDocumentKey(it->key().ToStringView());
-    const DocumentInfo* info =
-        document.has_value() ? documents_.Find(*document) : nullptr;
-    if (info == nullptr || info->state != DocumentInfo::kLive) {
+    const std::optional<DocumentBrief> brief =
+        document.has_value() ? documents_.Brief(*document) : std::nullopt;
+    if (!brief.has_value() || brief->state != DocumentInfo::kLive) {
       return absl::DataLossError("an unindexed marker names no document");
     }
+    const DocumentInfo* info = documents_.Find(*document);
     ASSIGN_OR_RETURN(const v1::Article article,
                      ReadArticle(documents_.ArticleKey(*info)));
     {
@@ -704,8 +705,8 @@ absl::Status ArticleDb::WriteSegment(bool force) {
       PostingListReader reader(list->documents(), list->positions());
       std::vector<uint32_t> positions;
       while (reader.Next()) {
-        const DocumentInfo* info = documents_.Find(reader.document());
-        if (info == nullptr || info->state != DocumentInfo::kLive) continue;
+        const std::optional<DocumentBrief> brief = documents_.Brief(reader.document());
+        if (!brief.has_value() || brief->state != DocumentInfo::kLive) continue;
         if (!reader.Positions(&positions)) {
           return absl::InternalError("postings in memory do not decode");
         }
@@ -719,8 +720,8 @@ absl::Status ArticleDb::WriteSegment(bool force) {
     batch.Put(family(kTermPositions), key, live->positions());
     const std::string blocks =
         EncodeBlockTable(*live, [this](uint64_t document) -> uint32_t {
-          const DocumentInfo* info = documents_.Find(document);
-          return info == nullptr ? 0 : info->length;
+          const std::optional<DocumentBrief> brief = documents_.Brief(document);
+          return brief.has_value() ? brief->length : 0;
         });
     if (!blocks.empty()) batch.Put(family(kTermBlocks), key, blocks);
     batch.Merge(family(kTermCounts), AsSlice(term), EncodeTermCounters({live->count()}));
@@ -1361,20 +1362,25 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
   TermCursor& driver = *cursors[order[0]];
   const bool filtered = source.has_value() || query.start_time.has_value() ||
                         query.end_time.has_value();
-  // The document's entry when it is stored and passes the filters, else
-  // nullptr.
-  auto admissible = [&](uint64_t document) -> absl::StatusOr<const DocumentInfo*> {
-    const DocumentInfo* info = documents_.Find(document);
-    if (info == nullptr) {
+  // The document's length when it is stored and passes the filters, else
+  // nullopt. Reads its 4-byte brief, and its entry only for a filter.
+  auto admissible =
+      [&](uint64_t document) -> absl::StatusOr<std::optional<uint32_t>> {
+    const std::optional<DocumentBrief> brief = documents_.Brief(document);
+    if (!brief.has_value()) {
       return absl::DataLossError(
           absl::StrCat("a posting names document ", document, ", not stored"));
     }
-    const bool passes =
-        info->state.load(std::memory_order_acquire) == DocumentInfo::kLive &&
-        (!source.has_value() || info->source == *source) &&
-        (!query.start_time.has_value() || info->time_key() >= *query.start_time) &&
-        (!query.end_time.has_value() || info->time_key() < *query.end_time);
-    return passes ? info : nullptr;
+    if (brief->state != DocumentInfo::kLive) return std::nullopt;
+    if (filtered) {
+      const DocumentInfo& info = *documents_.Find(document);
+      if ((source.has_value() && info.source != *source) ||
+          (query.start_time.has_value() && info.time_key() < *query.start_time) ||
+          (query.end_time.has_value() && info.time_key() >= *query.end_time)) {
+        return std::nullopt;
+      }
+    }
+    return brief->length;
   };
 
   TopHits top(query.limit);
@@ -1388,11 +1394,11 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
     const uint64_t document = driver.document();
     // A filter is checked first, as it may pass over most of the driver's
     // postings; otherwise only after the other terms are found there, as
-    // reading a document's entry costs a cache miss.
-    const DocumentInfo* info = nullptr;
+    // reading a document's brief may cost a cache miss.
+    std::optional<uint32_t> length;
     if (filtered) {
-      ASSIGN_OR_RETURN(info, admissible(document));
-      if (info == nullptr) {
+      ASSIGN_OR_RETURN(length, admissible(document));
+      if (!length.has_value()) {
         driver.Next();
         continue;
       }
@@ -1436,8 +1442,8 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
       }
     }
     if (!filtered) {
-      ASSIGN_OR_RETURN(info, admissible(document));
-      if (info == nullptr) {
+      ASSIGN_OR_RETURN(length, admissible(document));
+      if (!length.has_value()) {
         driver.Next();
         continue;
       }
@@ -1456,7 +1462,7 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
       }
     }
     if (phrases_match) {
-      const double norm = bm25.LengthNorm(info->length);
+      const double norm = bm25.LengthNorm(*length);
       double score = 0;
       for (size_t i = 0; i < term_count; ++i) {
         score += Bm25::TermScoreWithNorm(idf[i], cursors[i]->frequency(), norm);
@@ -1471,9 +1477,10 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
         if (past_cursor && !top.MightKeep(score)) {
           top.Count();
         } else {
-          RankedHit hit{score, info->TimeIdKey(), ""};
+          const DocumentInfo& info = *documents_.Find(document);
+          RankedHit hit{score, info.TimeIdKey(), ""};
           if (!query.after.has_value() || RanksBefore(*query.after, hit)) {
-            hit.source = documents_.source(info->source);
+            hit.source = documents_.source(info.source);
             top.Offer(std::move(hit));
           }
         }

@@ -13,28 +13,43 @@ std::string DocumentInfo::TimeIdKey() const {
 }
 
 DocumentTable::DocumentTable()
-    : chunks_(new std::atomic<Chunk*>[kMaxChunks]) {
-  for (size_t i = 0; i < kMaxChunks; ++i) chunks_[i].store(nullptr);
+    : chunks_(new std::atomic<Chunk*>[kMaxChunks]),
+      briefs_(new std::atomic<BriefChunk*>[kMaxChunks]) {
+  for (size_t i = 0; i < kMaxChunks; ++i) {
+    chunks_[i].store(nullptr);
+    briefs_[i].store(nullptr);
+  }
 }
 
 DocumentTable::~DocumentTable() {
-  for (size_t i = 0; i < kMaxChunks; ++i) delete chunks_[i].load();
+  for (size_t i = 0; i < kMaxChunks; ++i) {
+    delete chunks_[i].load();
+    delete briefs_[i].load();
+  }
 }
 
-DocumentInfo* DocumentTable::NextEntry() {
+bool DocumentTable::Grow() {
   const uint64_t document = size_.load(std::memory_order_relaxed);
   const size_t chunk = document >> kChunkBits;
-  if (chunk >= kMaxChunks) return nullptr;
+  if (chunk >= kMaxChunks) return false;
   if (chunks_[chunk].load(std::memory_order_relaxed) == nullptr) {
     chunks_[chunk].store(new Chunk, std::memory_order_release);
+    auto* briefs = new BriefChunk;
+    for (std::atomic<uint32_t>& brief : *briefs) brief.store(0, std::memory_order_relaxed);
+    briefs_[chunk].store(briefs, std::memory_order_release);
   }
-  return &(*chunks_[chunk].load(std::memory_order_relaxed))[document & (kChunkSize - 1)];
+  return true;
 }
 
 DocumentInfo* DocumentTable::At(uint64_t document) const {
   if (document >= size()) return nullptr;
   Chunk* chunk = chunks_[document >> kChunkBits].load(std::memory_order_acquire);
   return &(*chunk)[document & (kChunkSize - 1)];
+}
+
+std::atomic<uint32_t>& DocumentTable::BriefAt(uint64_t document) const {
+  return (*briefs_[document >> kChunkBits].load(std::memory_order_acquire))
+      [document & (kChunkSize - 1)];
 }
 
 bool DocumentTable::Append(std::string_view article_key, uint32_t length) {
@@ -44,8 +59,11 @@ bool DocumentTable::Append(std::string_view article_key, uint32_t length) {
       article_key[article_key.size() - kTail] != '\0') {
     return false;
   }
-  DocumentInfo* info = NextEntry();
-  if (info == nullptr) return false;
+  if (!Grow()) return false;
+  const uint64_t document = size_.load(std::memory_order_relaxed);
+  DocumentInfo* info =
+      &(*chunks_[document >> kChunkBits].load(std::memory_order_relaxed))
+          [document & (kChunkSize - 1)];
 
   const std::string source(article_key.substr(0, article_key.size() - kTail));
   {
@@ -57,16 +75,17 @@ bool DocumentTable::Append(std::string_view article_key, uint32_t length) {
   const std::string_view tail = article_key.substr(article_key.size() - kTail + 1);
   std::copy_n(tail.data(), kTimeKeyLength, info->time.data());
   std::copy_n(tail.data() + kTimeKeyLength, kIdKeyLength, info->id.data());
-  info->length = length;
-  info->state.store(DocumentInfo::kPending, std::memory_order_relaxed);
+  BriefAt(document).store(std::min(length, kMaxLength) << kStateBits |
+                              DocumentInfo::kPending,
+                          std::memory_order_relaxed);
   size_.fetch_add(1, std::memory_order_release);
   return true;
 }
 
 bool DocumentTable::AppendDead() {
-  DocumentInfo* info = NextEntry();
-  if (info == nullptr) return false;
-  info->state.store(DocumentInfo::kDead, std::memory_order_relaxed);
+  if (!Grow()) return false;
+  BriefAt(size_.load(std::memory_order_relaxed))
+      .store(DocumentInfo::kDead, std::memory_order_relaxed);
   size_.fetch_add(1, std::memory_order_release);
   return true;
 }
@@ -76,8 +95,11 @@ const DocumentInfo* DocumentTable::Find(uint64_t document) const {
 }
 
 void DocumentTable::SetState(uint64_t document, DocumentInfo::State state) {
-  DocumentInfo* info = At(document);
-  if (info != nullptr) info->state.store(state, std::memory_order_release);
+  if (document >= size()) return;
+  std::atomic<uint32_t>& brief = BriefAt(document);
+  // Only the state changes; the length was set by Append.
+  brief.store((brief.load(std::memory_order_relaxed) & ~kStateMask) | state,
+              std::memory_order_release);
 }
 
 std::string DocumentTable::source(uint32_t index) const {

@@ -30,19 +30,28 @@ TEST(DocumentTableTest, KeepsWhatASearchNeeds) {
 
   const DocumentInfo* info = table.Find(0);
   ASSERT_NE(info, nullptr);
-  EXPECT_EQ(info->length, 321u);
-  EXPECT_EQ(info->state.load(), DocumentInfo::kPending);
+  EXPECT_EQ(table.Brief(0)->length, 321u);
+  EXPECT_EQ(table.Brief(0)->state, DocumentInfo::kPending);
   EXPECT_EQ(info->TimeIdKey(), TimeKey(At(1'700'000'000)));
   EXPECT_EQ(table.ArticleKey(*info), key);
   EXPECT_EQ(table.source(info->source), "example.com");
-  EXPECT_EQ(table.Find(1)->state.load(), DocumentInfo::kDead);
+  EXPECT_EQ(table.Brief(1)->state, DocumentInfo::kDead);
   EXPECT_EQ(table.Find(3)->source, info->source);
   EXPECT_EQ(table.FindSource("other.org"), table.Find(2)->source);
   EXPECT_FALSE(table.FindSource("nowhere.net").has_value());
 
   table.SetState(0, DocumentInfo::kLive);
-  EXPECT_EQ(table.Find(0)->state.load(), DocumentInfo::kLive);
+  EXPECT_EQ(table.Brief(0)->state, DocumentInfo::kLive);
+  EXPECT_EQ(table.Brief(0)->length, 321u);  // the state alone changed
   EXPECT_EQ(table.Find(4), nullptr);
+  EXPECT_FALSE(table.Brief(4).has_value());
+}
+
+TEST(DocumentTableTest, ALengthTooLongForABriefIsKeptAsTheLongest) {
+  DocumentTable table;
+  ASSERT_TRUE(table.Append(ArticleKey("example.com", At(1)), ~uint32_t{0}));
+  EXPECT_EQ(table.Brief(0)->length, DocumentTable::kMaxLength);
+  EXPECT_EQ(table.Brief(0)->state, DocumentInfo::kPending);
 }
 
 TEST(DocumentTableTest, RefusesKeysThatDoNotDecode) {
@@ -61,9 +70,10 @@ TEST(DocumentTableTest, GrowsPastAChunkWhileRead) {
     while (seen < kDocuments) {
       const uint64_t size = table.size();
       if (size > 0) {
-        const DocumentInfo* info = table.Find(size - 1);
-        ASSERT_NE(info, nullptr);
-        EXPECT_EQ(info->length, static_cast<uint32_t>(size - 1));
+        ASSERT_NE(table.Find(size - 1), nullptr);
+        const std::optional<DocumentBrief> brief = table.Brief(size - 1);
+        ASSERT_TRUE(brief.has_value());
+        EXPECT_EQ(brief->length, static_cast<uint32_t>(size - 1));
       }
       seen = size;
     }
@@ -72,7 +82,7 @@ TEST(DocumentTableTest, GrowsPastAChunkWhileRead) {
     ASSERT_TRUE(table.Append(key, static_cast<uint32_t>(i)));
   }
   reader.join();
-  EXPECT_EQ(table.Find(kDocuments - 1)->length, kDocuments - 1);
+  EXPECT_EQ(table.Brief(kDocuments - 1)->length, kDocuments - 1);
 }
 
 }  // namespace
