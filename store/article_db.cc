@@ -222,11 +222,15 @@ class TermCursor {
   uint32_t frequency() const { return reader_.frequency(); }
   absl::Status status() const { return status_; }
 
-  void Next() { Advance(); }
+  void Next() {
+    if (Unstale()) return;
+    Advance();
+  }
 
   // Moves to the first posting at or after `target`; stays when the current
   // one is.
   void SkipTo(uint64_t target) {
+    Unstale();
     if (!valid_ || document() >= target) return;
     if (stage_ == kStored && target - document() > kSeekDistance) {
       // The segment that would hold `target`: the last starting at or
@@ -259,12 +263,32 @@ class TermCursor {
     }
   }
 
+  // Moves the current block (BlockBound, BlockLast) to the one holding the
+  // first posting at or after `target`, reading no posting, across segments
+  // if need be; stops at a list with no block table. The posting is not
+  // read: SkipTo(target) must come before document(), frequency() or
+  // Positions().
+  void ShallowSkipTo(uint64_t target) {
+    while (valid_ && stage_ == kStored && has_table_ &&
+           table_.blocks[block_].last_document < target) {
+      if (block_ + 1 < table_.blocks.size()) {
+        ++block_;
+      } else {
+        it_->Next();
+        StartSegment();
+      }
+      stale_ = true;
+    }
+  }
+
+  // Whether the current list has a block table, so that BlockBound is finite
+  // and BlockLast means something.
+  bool HasBlockBound() const { return stage_ == kStored && has_table_; }
+
   // The highest score a posting of the current block can have; infinity
   // when the list here has no block table (memory, or an older segment).
   double BlockBound() {
-    if (stage_ != kStored || !has_table_) {
-      return std::numeric_limits<double>::infinity();
-    }
+    if (!HasBlockBound()) return std::numeric_limits<double>::infinity();
     double& bound = bounds_[block_];
     if (bound < 0) {
       const BlockTable::Block& block = table_.blocks[block_];
@@ -278,12 +302,8 @@ class TermCursor {
     }
     return bound;
   }
-  // The last document BlockBound holds for: the current block's last, or the
-  // current document when there is no table.
-  uint64_t BlockLast() const {
-    return stage_ == kStored && has_table_ ? table_.blocks[block_].last_document
-                                           : document();
-  }
+  // The last document BlockBound holds for, when HasBlockBound().
+  uint64_t BlockLast() const { return table_.blocks[block_].last_document; }
 
   // The current posting's positions.
   absl::Status Positions(std::vector<uint32_t>* out) {
@@ -368,6 +388,25 @@ class TermCursor {
     table_ = *std::move(table);
     bounds_.assign(table_.blocks.size(), -1);
     has_table_ = true;
+  }
+
+  // After ShallowSkipTo: reads the current block's first posting, and true;
+  // else false.
+  bool Unstale() {
+    if (!stale_) return false;
+    stale_ = false;
+    if (stage_ == kStored && has_table_) {
+      if (block_ == 0) {
+        reader_ = PostingListReader(segment_documents_);
+        positions_base_ = 0;
+        if (positions_loaded_) GiveStoredPositions();
+      } else {
+        StartBlock(block_);
+      }
+    }
+    // Else the list is one StartSegment began, its reader at its start.
+    Advance();
+    return true;
   }
 
   // Reads the stored segment from block `b` (not the first) on.
@@ -456,7 +495,9 @@ class TermCursor {
   BlockTable table_;
   // By block: BlockBound, or -1 until asked for.
   std::vector<double> bounds_;
-  size_t block_ = 0;  // of the current posting
+  size_t block_ = 0;  // of the current posting, or ShallowSkipTo's
+  // ShallowSkipTo moved block_ past the reader's posting.
+  bool stale_ = false;
 };
 
 }  // namespace
@@ -1424,20 +1465,31 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
     }
     // Every term is at `document`, each in a block that holds every posting
     // of the term up to the block's last document. Once the page is full and
-    // more hits are known to exist (so has_more needs no count), a stretch
-    // that cannot beat the page's worst hit is passed over unread. The
-    // bounds add up in the order the scores do, so rounding keeps them above.
+    // more hits are known to exist (so has_more needs no count), stretches
+    // that cannot beat the page's worst hit are passed over, moving from
+    // block to block without reading a posting, until one might. The bounds
+    // add up in the order the scores do, so rounding keeps them above.
     if (options_.search_block_bounds &&
         top.offered() > static_cast<size_t>(query.limit)) {
-      double bound = 0;
-      uint64_t stretch_last = std::numeric_limits<uint64_t>::max();
-      for (size_t i = 0; i < term_count; ++i) {
-        bound += cursors[i]->BlockBound();
-        stretch_last = std::min(stretch_last, cursors[i]->BlockLast());
-      }
-      if (!top.MightKeep(bound)) {
+      uint64_t target = document;
+      for (;;) {
+        double bound = 0;
+        uint64_t stretch_last = std::numeric_limits<uint64_t>::max();
+        bool bounded = true;
+        for (size_t i = 0; i < term_count && bounded; ++i) {
+          cursors[i]->ShallowSkipTo(target);
+          bounded = cursors[i]->HasBlockBound();
+          if (bounded) {
+            bound += cursors[i]->BlockBound();
+            stretch_last = std::min(stretch_last, cursors[i]->BlockLast());
+          }
+        }
+        if (!bounded || top.MightKeep(bound)) break;
         stretches_skipped_.fetch_add(1, std::memory_order_relaxed);
-        driver.SkipTo(stretch_last + 1);
+        target = stretch_last + 1;
+      }
+      if (target != document) {
+        driver.SkipTo(target);
         continue;
       }
     }
