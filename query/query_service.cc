@@ -362,15 +362,23 @@ grpc::ServerUnaryReactor* QueryService::SearchArticles(
             token.set_seconds(last.article().published_at().seconds());
             token.set_nanos(last.article().published_at().nanos());
             token.set_id(last.article().id());
-            token.set_document_count(search->global().document_count());
-            token.set_total_terms(search->global().total_terms());
-            *token.mutable_document_frequency() = search->global().document_frequency();
+            // The statistics every store scored with: the global ones, or
+            // with a single store asked without them, that store's own.
+            const v1::TermStatistics& used =
+                search->has_global() ? search->global() : replies[0]->statistics();
+            token.set_document_count(used.document_count());
+            token.set_total_terms(used.total_terms());
+            *token.mutable_document_frequency() = used.document_frequency();
             response->set_next_page_token(EncodePageToken(std::move(token)));
           }
           reactor->Finish(grpc::Status::OK);
         });
   };
-  if (token.has_value()) {
+  // A later page scores with the statistics its token carries; a first page
+  // on a single store with that store's own, which it reports with its hits
+  // (SearchResponse.statistics), so the Stats step would add only a round
+  // trip.
+  if (token.has_value() || stores_.size() == 1) {
     run_search();
     return reactor;
   }

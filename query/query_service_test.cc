@@ -36,6 +36,7 @@
 namespace archive::query {
 namespace {
 
+using ::archive::testing::GeneratedBody;
 using ::archive::testing::kJan2023;
 using ::archive::testing::MakeArticle;
 using ::archive::testing::MakeTempDir;
@@ -569,6 +570,41 @@ TEST_F(SearchTest, ScoresUseGlobalStatisticsSoThreeStoresRankLikeOne) {
         EXPECT_NEAR(spread[i].score(), one[i].score(), 1e-9 * one[i].score());
       }
     }
+  }
+}
+
+// With one store the first page skips the Stats step; its token must still
+// carry the statistics it scored with, so that later pages rank as if
+// nothing had been added since.
+TEST_F(SearchTest, ASingleStoresPagesKeepTheFirstPagesStatistics) {
+  Archive single;
+  ASSERT_NO_FATAL_FAILURE(single.Start(1));
+  ASSERT_NO_FATAL_FAILURE(single.Put(0, articles_));
+  const std::vector<v1::SearchHit> whole = single.SearchAll(Query("power"));
+  ASSERT_GE(whole.size(), 4u);
+
+  v1::SearchArticlesResponse first;
+  ASSERT_TRUE(single.Search(Query("power", 2), &first).ok());
+  ASSERT_EQ(first.hits_size(), 2);
+  ASSERT_FALSE(first.next_page_token().empty());
+  // Many more articles of "power": its idf, and the average length, change.
+  // Each mentions it once in a long text, so ranks below every hit above.
+  std::vector<v1::Article> more;
+  for (int i = 0; i < 40; ++i) {
+    more.push_back(MakeArticle("late.com", absl::StrCat("Late ", i),
+                               absl::StrCat("power ", GeneratedBody(i, 200)),
+                               kT0 + 1000 + i));
+  }
+  ASSERT_NO_FATAL_FAILURE(single.Put(0, more));
+
+  v1::SearchArticlesRequest next = Query("power", 2);
+  next.set_page_token(first.next_page_token());
+  v1::SearchArticlesResponse second;
+  ASSERT_TRUE(single.Search(next, &second).ok());
+  ASSERT_EQ(second.hits_size(), 2);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(second.hits(i).article().id(), whole[2 + i].article().id());
+    EXPECT_EQ(second.hits(i).score(), whole[2 + i].score());
   }
 }
 

@@ -1359,6 +1359,7 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
 
   const v1::TermStatistics& statistics =
       request.global().document_count() > 0 ? request.global() : local;
+  *response->mutable_statistics() = statistics;
   const Bm25 bm25(statistics.document_count(), statistics.total_terms());
   std::vector<double> idf;
   for (const std::string& term : query.terms) {

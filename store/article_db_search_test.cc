@@ -174,6 +174,10 @@ TEST_P(SearchTest, ScoresAreBm25OfThisStoreOrOfTheGlobalStatistics) {
   v1::SearchRequest request = Words("beta");
   v1::SearchResponse local = Search(request);
   ASSERT_EQ(local.hits_size(), 2);
+  // It reports the statistics it scored with: its own, as Stats tells them.
+  EXPECT_EQ(local.statistics().SerializeAsString(),
+            TermStats({"beta"}).SerializeAsString());
+  EXPECT_EQ(local.statistics().document_count(), 3u);
   EXPECT_EQ(local.hits(0).article().id(), shorter.id());
   EXPECT_NEAR(local.hits(0).score(), ExpectedScore(3, 12, 2, 1, 3), 1e-12);
   EXPECT_EQ(local.hits(1).article().id(), longer.id());
@@ -185,6 +189,8 @@ TEST_P(SearchTest, ScoresAreBm25OfThisStoreOrOfTheGlobalStatistics) {
   (*global->mutable_document_frequency())["beta"] = 10;
   v1::SearchResponse ranked_globally = Search(request);
   ASSERT_EQ(ranked_globally.hits_size(), 2);
+  EXPECT_EQ(ranked_globally.statistics().SerializeAsString(),
+            global->SerializeAsString());
   EXPECT_NEAR(ranked_globally.hits(1).score(),
               ExpectedScore(1000, 10'000, 10, 1, 4), 1e-12);
 
