@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -30,11 +31,16 @@
 
 ABSL_FLAG(std::string, db, "", "the query archive's store database");
 ABSL_FLAG(uint64_t, seed, 1, "the corpus' seed, as the benchmark's --seed");
-ABSL_FLAG(int, searches, 300, "distinct two-word searches");
-ABSL_FLAG(int, rounds, 3, "times each setting runs them all (the first warms up)");
+ABSL_FLAG(int, searches, 300, "two-word searches a round");
+ABSL_FLAG(int, rounds, 3,
+          "rounds of searches, each of other words (the first warms up); each "
+          "setting runs the same");
 ABSL_FLAG(size_t, min_rank, 50, "rarest vocabulary rank a search word has at least");
 ABSL_FLAG(size_t, max_rank, 20'000, "vocabulary rank a search word has at most");
 ABSL_FLAG(int, limit, 10, "hits a search returns");
+ABSL_FLAG(std::string, words_file, "",
+          "searches to run instead of the corpus' words, one a line (split as "
+          "the query server splits them), taken in rounds as those would be");
 ABSL_FLAG(std::string, only, "",
           "run one setting only: \"whole\" or \"bounds\" (to profile it)");
 
@@ -63,20 +69,37 @@ int Run() {
   CorpusOptions corpus_options;
   corpus_options.seed = absl::GetFlag(FLAGS_seed);
   const Corpus corpus(corpus_options);
+  // Each round its own searches, each run once, as in the query phase, where
+  // no search repeats: a repeated one would find its blocks in the cache.
+  const int per_round = absl::GetFlag(FLAGS_searches);
+  const int rounds = absl::GetFlag(FLAGS_rounds);
   std::vector<v1::SearchRequest> requests;
-  for (int i = 0; i < absl::GetFlag(FLAGS_searches); ++i) {
-    v1::SearchRequest request;
-    for (const std::string& term :
-         Tokenize(corpus.SearchWords(i, 2, absl::GetFlag(FLAGS_min_rank),
-                                     absl::GetFlag(FLAGS_max_rank)))) {
-      request.add_terms(term);
+  std::vector<std::string> lines;
+  if (const std::string file = absl::GetFlag(FLAGS_words_file); !file.empty()) {
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) lines.push_back(line);
     }
+    if (lines.size() < static_cast<size_t>(per_round * rounds)) {
+      std::cerr << "search_replay: " << file << " has " << lines.size()
+                << " searches; --searches and --rounds ask for "
+                << per_round * rounds << "\n";
+      return 2;
+    }
+  }
+  for (int i = 0; i < per_round * rounds; ++i) {
+    v1::SearchRequest request;
+    const std::string words =
+        lines.empty() ? corpus.SearchWords(i, 2, absl::GetFlag(FLAGS_min_rank),
+                                           absl::GetFlag(FLAGS_max_rank))
+                      : lines[i];
+    for (const std::string& term : Tokenize(words)) request.add_terms(term);
     request.set_limit(absl::GetFlag(FLAGS_limit));
     requests.push_back(std::move(request));
   }
 
   Results results;
-  results.Set("searches", static_cast<double>(requests.size()));
+  results.Set("searches", static_cast<double>(per_round * (rounds - 1)));
   const std::string only = absl::GetFlag(FLAGS_only);
   if (!only.empty() && only != "whole" && only != "bounds") {
     std::cerr << "search_replay: --only must be \"whole\" or \"bounds\"\n";
@@ -95,8 +118,9 @@ int Run() {
     std::vector<double> wall_ms;
     double cpu_ms = 0;
     int64_t hits = 0;
-    for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
-      for (const v1::SearchRequest& request : requests) {
+    for (int round = 0; round < rounds; ++round) {
+      for (int i = round * per_round; i < (round + 1) * per_round; ++i) {
+        const v1::SearchRequest& request = requests[i];
         v1::SearchResponse response;
         const absl::Time start = absl::Now();
         const double cpu_start = ThreadCpuMs();
