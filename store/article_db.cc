@@ -242,24 +242,11 @@ class TermCursor {
       StartSegment();
       Advance();
     }
+    // Straight to the block that would hold `target` where the lists have
+    // block tables, then posting by posting.
     while (valid_ && document() < target) {
-      if (stage_ == kStored && has_table_ &&
-          target > table_.blocks[block_].last_document) {
-        // Straight to the block that would hold `target`, or to the next
-        // segment when this one ends before it.
-        size_t next = block_ + 1;
-        while (next < table_.blocks.size() &&
-               table_.blocks[next].last_document < target) {
-          ++next;
-        }
-        if (next == table_.blocks.size()) {
-          it_->Next();
-          StartSegment();
-        } else {
-          StartBlock(next);
-        }
-      }
-      Advance();
+      ShallowSkipTo(target);
+      if (!Unstale()) Advance();
     }
   }
 
@@ -378,14 +365,12 @@ class TermCursor {
       Fail(FromRocksDbStatus(status, "reading a block table"));
       return;
     }
-    std::optional<BlockTable> table = DecodeBlockTable(value.ToStringView());
-    if (!table.has_value() ||
-        table->blocks.back().documents_end != segment_documents_.size()) {
+    if (!DecodeBlockTable(value.ToStringView(), &table_) ||
+        table_.blocks.back().documents_end != segment_documents_.size()) {
       Fail(absl::DataLossError(
           absl::StrCat("the block table of \"", term_, "\" does not decode")));
       return;
     }
-    table_ = *std::move(table);
     bounds_.assign(table_.blocks.size(), -1);
     has_table_ = true;
   }

@@ -42,14 +42,7 @@ bool DocumentTable::Grow() {
 }
 
 DocumentInfo* DocumentTable::At(uint64_t document) const {
-  if (document >= size()) return nullptr;
-  Chunk* chunk = chunks_[document >> kChunkBits].load(std::memory_order_acquire);
-  return &(*chunk)[document & (kChunkSize - 1)];
-}
-
-std::atomic<uint32_t>& DocumentTable::BriefAt(uint64_t document) const {
-  return (*briefs_[document >> kChunkBits].load(std::memory_order_acquire))
-      [document & (kChunkSize - 1)];
+  return document < size() ? &EntryAt(document) : nullptr;
 }
 
 bool DocumentTable::Append(std::string_view article_key, uint32_t length) {
@@ -61,9 +54,7 @@ bool DocumentTable::Append(std::string_view article_key, uint32_t length) {
   }
   if (!Grow()) return false;
   const uint64_t document = size_.load(std::memory_order_relaxed);
-  DocumentInfo* info =
-      &(*chunks_[document >> kChunkBits].load(std::memory_order_relaxed))
-          [document & (kChunkSize - 1)];
+  DocumentInfo* info = &EntryAt(document);
 
   const std::string source(article_key.substr(0, article_key.size() - kTail));
   {

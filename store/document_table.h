@@ -77,10 +77,7 @@ class DocumentTable {
   // nullopt when `document` was never appended.
   std::optional<DocumentBrief> Brief(uint64_t document) const {
     if (document >= size()) return std::nullopt;
-    const uint32_t packed =
-        (*briefs_[document >> kChunkBits].load(std::memory_order_acquire))
-            [document & (kChunkSize - 1)]
-                .load(std::memory_order_acquire);
+    const uint32_t packed = BriefAt(document).load(std::memory_order_acquire);
     return DocumentBrief{static_cast<DocumentInfo::State>(packed & kStateMask),
                          packed >> kStateBits};
   }
@@ -105,7 +102,15 @@ class DocumentTable {
   // Makes room for the next document: its chunks allocated; false when full.
   bool Grow();
   DocumentInfo* At(uint64_t document) const;
-  std::atomic<uint32_t>& BriefAt(uint64_t document) const;
+  // `document`'s chunks must be allocated (Grow).
+  DocumentInfo& EntryAt(uint64_t document) const {
+    return (*chunks_[document >> kChunkBits].load(std::memory_order_acquire))
+        [document & (kChunkSize - 1)];
+  }
+  std::atomic<uint32_t>& BriefAt(uint64_t document) const {
+    return (*briefs_[document >> kChunkBits].load(std::memory_order_acquire))
+        [document & (kChunkSize - 1)];
+  }
 
   std::unique_ptr<std::atomic<Chunk*>[]> chunks_;
   std::unique_ptr<std::atomic<BriefChunk*>[]> briefs_;

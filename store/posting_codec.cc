@@ -197,8 +197,10 @@ std::string BlockTableWriter::Finish() {
   return std::move(table_);
 }
 
-std::optional<BlockTable> DecodeBlockTable(std::string_view value) {
-  BlockTable table;
+bool DecodeBlockTable(std::string_view value, BlockTable* out) {
+  BlockTable& table = *out;
+  table.blocks.clear();
+  table.peaks.clear();
   size_t at = 0;
   while (at < value.size()) {
     BlockTable::Block block;
@@ -210,20 +212,20 @@ std::optional<BlockTable> DecodeBlockTable(std::string_view value) {
         !ReadVarint(value, &at, 32, &positions) ||
         !ReadVarint(value, &at, 32, &count) || documents == 0 || count == 0 ||
         count > kPostingsPerBlock || (before != nullptr && last == 0)) {
-      return std::nullopt;
+      return false;
     }
     block.last_document = (before == nullptr ? 0 : before->last_document) + last;
     block.documents_end = (before == nullptr ? 0 : before->documents_end) + documents;
     block.positions_end = (before == nullptr ? 0 : before->positions_end) + positions;
     if (before != nullptr && block.last_document < before->last_document) {
-      return std::nullopt;
+      return false;
     }
     block.peaks_begin = static_cast<uint32_t>(table.peaks.size());
     for (uint64_t i = 0; i < count; ++i) {
       uint64_t frequency = 0, length = 0;
       if (!ReadVarint(value, &at, 32, &frequency) ||
           !ReadVarint(value, &at, 32, &length) || frequency == 0) {
-        return std::nullopt;
+        return false;
       }
       table.peaks.push_back({static_cast<uint32_t>(frequency),
                              static_cast<uint32_t>(length)});
@@ -231,8 +233,7 @@ std::optional<BlockTable> DecodeBlockTable(std::string_view value) {
     block.peaks_end = static_cast<uint32_t>(table.peaks.size());
     table.blocks.push_back(block);
   }
-  if (table.blocks.empty()) return std::nullopt;
-  return table;
+  return !table.blocks.empty();
 }
 
 }  // namespace archive::store

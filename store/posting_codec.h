@@ -180,8 +180,9 @@ struct BlockTable {
 // which only raises the bound).
 template <typename LengthOf>
 std::string EncodeBlockTable(const PostingListWriter& list, LengthOf length_of);
-// nullopt when `value` does not decode, or its blocks do not ascend.
-std::optional<BlockTable> DecodeBlockTable(std::string_view value);
+// Decodes into `table`, reusing its memory (a search decodes one a segment);
+// false when `value` does not decode, or its blocks do not ascend.
+bool DecodeBlockTable(std::string_view value, BlockTable* table);
 
 // EncodeBlockTable's work once lengths are known.
 class BlockTableWriter {

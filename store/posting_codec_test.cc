@@ -122,6 +122,12 @@ TEST(PostingListTest, MalformedBytesEndTheListAsCorrupt) {
   EXPECT_FALSE(reader.Positions(&positions));
 }
 
+std::optional<BlockTable> Decoded(std::string_view value) {
+  BlockTable table;
+  if (!DecodeBlockTable(value, &table)) return std::nullopt;
+  return table;
+}
+
 // A list of `count` postings, mostly 2 documents apart, every 50th 300 (a
 // gap of two bytes), with frequencies and lengths that vary.
 struct LongList {
@@ -155,7 +161,7 @@ TEST(BlockTableTest, BlocksEndWhereTheirPostingsDoAndKeepTheirPeaks) {
   const LongList list = MakeLongList(count);
   auto length_of = [&](uint64_t document) { return list.lengths[document]; };
   std::optional<BlockTable> table =
-      DecodeBlockTable(EncodeBlockTable(list.writer, length_of));
+      Decoded(EncodeBlockTable(list.writer, length_of));
   ASSERT_TRUE(table.has_value());
   ASSERT_EQ(table->blocks.size(), 4u);
 
@@ -195,7 +201,7 @@ TEST(BlockTableTest, BlocksEndWhereTheirPostingsDoAndKeepTheirPeaks) {
 
 TEST(BlockTableTest, AReaderStartedAtABlockReadsTheRestOfTheList) {
   const LongList list = MakeLongList(2 * kPostingsPerBlock + 5);
-  std::optional<BlockTable> table = DecodeBlockTable(
+  std::optional<BlockTable> table = Decoded(
       EncodeBlockTable(list.writer, [](uint64_t) { return 100u; }));
   ASSERT_TRUE(table.has_value());
   const BlockTable::Block& before = table->blocks[0];
@@ -226,11 +232,11 @@ TEST(BlockTableTest, MalformedTablesDoNotDecode) {
   const LongList list = MakeLongList(2 * kPostingsPerBlock);
   const std::string table =
       EncodeBlockTable(list.writer, [](uint64_t) { return 100u; });
-  ASSERT_TRUE(DecodeBlockTable(table).has_value());
-  EXPECT_FALSE(DecodeBlockTable("").has_value());
+  ASSERT_TRUE(Decoded(table).has_value());
+  EXPECT_FALSE(Decoded("").has_value());
   for (size_t cut = 1; cut < table.size(); ++cut) {
     std::optional<BlockTable> cut_table =
-        DecodeBlockTable(std::string_view(table).substr(0, cut));
+        Decoded(std::string_view(table).substr(0, cut));
     // A cut between blocks decodes, to fewer blocks; any other does not.
     if (cut_table.has_value()) EXPECT_EQ(cut_table->blocks.size(), 1u) << cut;
   }
@@ -240,7 +246,7 @@ TEST(BlockTableTest, MalformedTablesDoNotDecode) {
        {std::string("\x05\x03\x03\x01\x01\x01" "\x00\x03\x03\x01\x01\x01", 12),
         std::string("\x05\x03\x03\x00", 4),
         std::string("\x05\x03\x03\x01\x00\x01", 6)}) {
-    EXPECT_FALSE(DecodeBlockTable(bad).has_value());
+    EXPECT_FALSE(Decoded(bad).has_value());
   }
 }
 
