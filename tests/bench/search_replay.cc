@@ -77,6 +77,10 @@ int Run() {
   std::vector<std::string> lines;
   if (const std::string file = absl::GetFlag(FLAGS_words_file); !file.empty()) {
     std::ifstream in(file);
+    if (!in) {
+      std::cerr << "search_replay: cannot read --words_file " << file << "\n";
+      return 2;
+    }
     for (std::string line; std::getline(in, line);) {
       if (!line.empty()) lines.push_back(line);
     }
