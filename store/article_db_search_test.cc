@@ -59,6 +59,13 @@ std::vector<std::string> Ids(const v1::SearchResponse& response) {
   return ids;
 }
 
+// Makes `request` ask for the page after `last`.
+void ContinueAfter(const v1::StoreHit& last, v1::SearchRequest* request) {
+  request->mutable_after()->set_score(last.score());
+  *request->mutable_after()->mutable_published_at() = last.article().published_at();
+  request->mutable_after()->set_id(last.article().id());
+}
+
 // BM25 of one term occurring `tf` times in a document of `length` terms.
 double ExpectedScore(double n, double total_terms, double df, double tf,
                      double length) {
@@ -468,11 +475,7 @@ TEST_P(SearchPagingTest, CursorPagesReturnEveryHitOnceInRankOrder) {
       for (const v1::StoreHit& hit : response.hits())
         ids.push_back(hit.article().id());
       if (!response.has_more()) break;
-      const v1::StoreHit& last = *response.hits().rbegin();
-      page.mutable_after()->set_score(last.score());
-      *page.mutable_after()->mutable_published_at() =
-          last.article().published_at();
-      page.mutable_after()->set_id(last.article().id());
+      ContinueAfter(*response.hits().rbegin(), &page);
     }
     EXPECT_EQ(ids, Ids(all)) << "limit " << limit;
   }
@@ -493,17 +496,15 @@ TEST_P(SearchPagingTest, APassedDeadlineStopsTheSearch) {
 
 // --- Passing over blocks -----------------------------------------------------
 
-// 2,900 articles in segments of 1,000, so that two segments are stored, with
-// block tables for the long lists, and the rest are in memory. "alpha" and
-// "beta" occur in about 40% and 50% of them, 1 to 6 times, sometimes as the
-// phrase "alpha beta", in bodies of 10 to 300 words: their lists run to
-// several blocks a segment, with scores that vary.
-class BlockBoundTest : public ::testing::Test {
+// 2,900 articles in segments of 1,000 (the only parameter), so that two
+// segments are stored, with block tables for the long lists, and the rest
+// are in memory. "alpha" and "beta" occur in about 40% and 50% of them, 1 to
+// 6 times, sometimes as the phrase "alpha beta", in bodies of 10 to 300
+// words: their lists run to several blocks a segment, with scores that vary.
+class BlockBoundTest : public SearchTest {
  protected:
   void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "/blocks_XXXXXX";
-    path_ = mkdtemp(pattern.data());
-    Reopen();
+    SearchTest::SetUp();
     std::mt19937 random(5);
     google::protobuf::RepeatedPtrField<v1::PutItem> items;
     for (int i = 0; i < 2900; ++i) {
@@ -536,22 +537,6 @@ class BlockBoundTest : public ::testing::Test {
     }
   }
 
-  void Reopen() {
-    db_.reset();
-    ArticleDbOptions options;
-    options.segment_documents = 1000;
-    auto db = ArticleDb::Open(path_, options);
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = *std::move(db);
-  }
-
-  v1::SearchResponse Search(const v1::SearchRequest& request) {
-    v1::SearchResponse response;
-    absl::Status status = db_->Search(request, &response);
-    EXPECT_TRUE(status.ok()) << status;
-    return response;
-  }
-
   // The requests the tests compare: one term, two, a phrase, filters.
   std::vector<v1::SearchRequest> Requests() {
     std::vector<v1::SearchRequest> requests = {Words("alpha"), Words("beta"),
@@ -578,17 +563,10 @@ class BlockBoundTest : public ::testing::Test {
       // has_more is exact: never a page with nothing after it.
       EXPECT_EQ(response.hits_size(), limit) << request.ShortDebugString();
       if (response.hits_size() == 0) break;
-      const v1::StoreHit& last = *response.hits().rbegin();
-      request.mutable_after()->set_score(last.score());
-      *request.mutable_after()->mutable_published_at() =
-          last.article().published_at();
-      request.mutable_after()->set_id(last.article().id());
+      ContinueAfter(*response.hits().rbegin(), &request);
     }
     return hits;
   }
-
-  std::string path_;
-  std::unique_ptr<ArticleDb> db_;
 };
 
 std::vector<std::string> HitIds(const std::vector<v1::StoreHit>& hits) {
@@ -600,7 +578,7 @@ std::vector<std::string> HitIds(const std::vector<v1::StoreHit>& hits) {
 // Every page, walked by the cursor, is what the same search finds reading
 // the lists whole (their block tables deleted, as in a segment written before
 // there were any), score for score.
-TEST_F(BlockBoundTest, PagesAreTheRankingOfTheListsReadWhole) {
+TEST_P(BlockBoundTest, PagesAreTheRankingOfTheListsReadWhole) {
   const uint64_t skipped_before = db_->search_stretches_skipped();
   std::vector<std::vector<v1::StoreHit>> found;
   for (const v1::SearchRequest& request : Requests()) {
@@ -640,7 +618,7 @@ TEST_F(BlockBoundTest, PagesAreTheRankingOfTheListsReadWhole) {
   EXPECT_EQ(db_->search_stretches_skipped(), skipped_after_reopen);
 }
 
-TEST_F(BlockBoundTest, ADamagedBlockTableIsDataLoss) {
+TEST_P(BlockBoundTest, ADamagedBlockTableIsDataLoss) {
   ASSERT_TRUE(db_->Flush().ok());
   db_.reset();
   {
@@ -928,6 +906,8 @@ INSTANTIATE_TEST_SUITE_P(Segments, SearchTest,
                          ::testing::Values(4096, 1, 3), SegmentName);
 INSTANTIATE_TEST_SUITE_P(Segments, SearchPagingTest,
                          ::testing::Values(4096, 1, 3), SegmentName);
+INSTANTIATE_TEST_SUITE_P(Segments, BlockBoundTest, ::testing::Values(1000),
+                         SegmentName);
 
 }  // namespace
 }  // namespace archive::store

@@ -154,58 +154,45 @@ TEST(StoreServerTest, SigtermDrainsAndClosesCleanly) {
   EXPECT_EQ(got->body(), "Kept");
 }
 
+// Starts store_server with `args`, which it must refuse: exit status `code`
+// and `message` in its log.
+void ExpectRefused(const std::vector<std::string>& args, const std::string& log,
+                   int code, const std::string& message) {
+  auto process = ServerProcess::Start(kBinary, args, log);
+  ASSERT_TRUE(process.ok());
+  auto exit_code = (*process)->Wait(absl::Seconds(30));
+  ASSERT_TRUE(exit_code.ok());
+  EXPECT_EQ(*exit_code, code);
+  EXPECT_NE((*process)->Log().find(message), std::string::npos) << (*process)->Log();
+}
+
+std::string AnyListenFlag() {
+  return "--listen=127.0.0.1:" + std::to_string(PickFreePort());
+}
+
 TEST(StoreServerTest, ANonPositiveSegmentSizeIsAUsageError) {
   const std::string dir = MakeTempDir("segment_flag");
-  auto process = ServerProcess::Start(
-      kBinary, {"--listen=127.0.0.1:" + std::to_string(PickFreePort()),
-                "--db=" + dir + "/db", "--segment_documents=0"},
-      dir + "/store.log");
-  ASSERT_TRUE(process.ok());
-  auto code = (*process)->Wait(absl::Seconds(30));
-  ASSERT_TRUE(code.ok());
-  EXPECT_EQ(*code, 2);
-  EXPECT_NE((*process)->Log().find("--segment_documents must be positive, not 0"),
-            std::string::npos)
-      << (*process)->Log();
+  ExpectRefused({AnyListenFlag(), "--db=" + dir + "/db", "--segment_documents=0"},
+                dir + "/store.log", 2, "--segment_documents must be positive, not 0");
 }
 
 TEST(StoreServerTest, UnopenableDatabaseExitsWithAClearMessage) {
   const std::string dir = MakeTempDir("unopenable");
-  auto process = ServerProcess::Start(
-      kBinary, {"--listen=127.0.0.1:" + std::to_string(PickFreePort()),
-                "--db=/proc/archive-no-such-dir/db"},
-      dir + "/store.log");
-  ASSERT_TRUE(process.ok());
-  auto code = (*process)->Wait(absl::Seconds(30));
-  ASSERT_TRUE(code.ok());
-  EXPECT_EQ(*code, 1);
-  EXPECT_NE((*process)->Log().find("cannot open database at /proc/archive-no-such-dir/db"),
-            std::string::npos)
-      << (*process)->Log();
+  ExpectRefused({AnyListenFlag(), "--db=/proc/archive-no-such-dir/db"},
+                dir + "/store.log", 1,
+                "cannot open database at /proc/archive-no-such-dir/db");
 }
 
 TEST(StoreServerTest, ADatabaseInUseIsRefused) {
   const std::string dir = MakeTempDir("locked");
   RunningStore first = StartStore(dir + "/db", dir + "/first.log");
-  auto second = ServerProcess::Start(
-      kBinary, {"--listen=127.0.0.1:" + std::to_string(PickFreePort()),
-                "--db=" + dir + "/db"},
-      dir + "/second.log");
-  ASSERT_TRUE(second.ok());
-  auto code = (*second)->Wait(absl::Seconds(30));
-  ASSERT_TRUE(code.ok());
-  EXPECT_EQ(*code, 1);
-  EXPECT_NE((*second)->Log().find("lock"), std::string::npos) << (*second)->Log();
+  ExpectRefused({AnyListenFlag(), "--db=" + dir + "/db"}, dir + "/second.log", 1,
+                "lock");
 }
 
 TEST(StoreServerTest, MissingDbFlagIsAUsageError) {
   const std::string dir = MakeTempDir("usage");
-  auto process = ServerProcess::Start(kBinary, {}, dir + "/store.log");
-  ASSERT_TRUE(process.ok());
-  auto code = (*process)->Wait(absl::Seconds(30));
-  ASSERT_TRUE(code.ok());
-  EXPECT_EQ(*code, 2);
-  EXPECT_NE((*process)->Log().find("--db"), std::string::npos);
+  ExpectRefused({}, dir + "/store.log", 2, "--db");
 }
 
 }  // namespace
