@@ -1411,6 +1411,7 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
   };
 
   TopHits top(query.limit);
+  uint64_t stretches_skipped = 0;
   std::vector<std::vector<uint32_t>> positions(term_count);
   std::vector<const std::vector<uint32_t>*> phrase_positions;
   for (int steps = 1; driver.Valid(); ++steps) {
@@ -1471,7 +1472,7 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
           }
         }
         if (!bounded || top.MightKeep(bound)) break;
-        stretches_skipped_.fetch_add(1, std::memory_order_relaxed);
+        ++stretches_skipped;
         target = stretch_last + 1;
       }
       if (target != document) {
@@ -1526,6 +1527,7 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
     }
     driver.Next();
   }
+  stretches_skipped_.fetch_add(stretches_skipped, std::memory_order_relaxed);
   for (const std::unique_ptr<TermCursor>& cursor : cursors) {
     RETURN_IF_ERROR(cursor->status());
   }
