@@ -148,23 +148,6 @@ absl::Status ValidateTime(const google::protobuf::Timestamp* time,
   return absl::OkStatus();
 }
 
-// A term's stored segments are tiered by the bytes of their documents
-// part: tier 0 below kSegmentTierBase * kSegmentMergeFactor bytes, each tier
-// after that kSegmentMergeFactor times larger. Segments merge a tier at a
-// time (see MergeStoredSegments), so a posting is rewritten about once a
-// tier, and a term keeps fewer than kSegmentMergeFactor segments a tier.
-constexpr size_t kSegmentMergeFactor = 8;
-constexpr size_t kSegmentTierBase = 32;
-
-int SegmentTier(size_t documents_bytes) {
-  int tier = 0;
-  for (size_t limit = kSegmentTierBase * kSegmentMergeFactor;
-       documents_bytes >= limit && tier < 20; limit *= kSegmentMergeFactor) {
-    ++tier;
-  }
-  return tier;
-}
-
 // Parses a value of the articles family and checks it against its digest, so
 // that damaged bytes are DATA_LOSS rather than a wrong article.
 absl::Status DecodeArticle(const rocksdb::Slice& value, v1::Article* article) {
@@ -714,12 +697,7 @@ absl::StatusOr<uint64_t> ArticleDb::AddDocument(const std::string& key,
 }
 
 absl::Status ArticleDb::WriteSegment(bool force) {
-  std::unique_lock<std::mutex> one_at_a_time(write_segment_mutex_, std::defer_lock);
-  if (force) {
-    one_at_a_time.lock();
-  } else if (!one_at_a_time.try_lock()) {
-    return absl::OkStatus();  // the writer will be called again by later Puts
-  }
+  std::lock_guard<std::mutex> one_at_a_time(write_segment_mutex_);
   std::shared_ptr<Segment> segment;
   {
     std::unique_lock<std::shared_mutex> lock(index_mutex_);
@@ -745,12 +723,6 @@ absl::Status ArticleDb::WriteSegment(bool force) {
 
   const MemorySegment& postings = segment->postings;
   rocksdb::WriteBatch batch;
-  std::unique_ptr<rocksdb::Iterator> stored;
-  if (options_.segment_merge_bytes > 0) {
-    // Only this writer changes the postings: no snapshot needed.
-    stored.reset(db_->NewIterator(rocksdb::ReadOptions(), family(kTermPostings)));
-  }
-  PostingListWriter merged;
   for (const auto& [term, list] : postings.SortedTerms()) {
     const PostingListWriter* live = list;
     PostingListWriter without_dead;
@@ -769,18 +741,7 @@ absl::Status ArticleDb::WriteSegment(bool force) {
       if (without_dead.count() == 0) continue;
       live = &without_dead;
     }
-    const uint32_t count = live->count();
-    std::string key = SegmentKey(term, postings.first_document());
-    bool replaces = false;  // `key` holds a stored segment
-    if (stored != nullptr) {
-      merged = PostingListWriter();
-      RETURN_IF_ERROR(
-          MergeStoredSegments(term, *live, stored.get(), &merged, &key, &batch));
-      if (merged.count() > 0) {
-        live = &merged;
-        replaces = true;
-      }
-    }
+    const std::string key = SegmentKey(term, postings.first_document());
     batch.Put(family(kTermPostings), key, live->documents());
     batch.Put(family(kTermPositions), key, live->positions());
     const std::string blocks =
@@ -788,12 +749,8 @@ absl::Status ArticleDb::WriteSegment(bool force) {
           const std::optional<DocumentBrief> brief = documents_.Brief(document);
           return brief.has_value() ? brief->length : 0;
         });
-    if (!blocks.empty()) {
-      batch.Put(family(kTermBlocks), key, blocks);
-    } else if (replaces) {
-      batch.Delete(family(kTermBlocks), key);
-    }
-    batch.Merge(family(kTermCounts), AsSlice(term), EncodeTermCounters({count}));
+    if (!blocks.empty()) batch.Put(family(kTermBlocks), key, blocks);
+    batch.Merge(family(kTermCounts), AsSlice(term), EncodeTermCounters({live->count()}));
   }
   batch.DeleteRange(family(kUnindexed), DocumentKey(postings.first_document()),
                     DocumentKey(postings.last_document() + 1));
@@ -809,91 +766,6 @@ absl::Status ArticleDb::WriteSegment(bool force) {
     frozen_.reset();
   }
   return written;
-}
-
-absl::Status ArticleDb::MergeStoredSegments(std::string_view term,
-                                            const PostingListWriter& list,
-                                            rocksdb::Iterator* stored,
-                                            PostingListWriter* merged,
-                                            std::string* key,
-                                            rocksdb::WriteBatch* batch) {
-  const size_t documents_cap = options_.segment_merge_bytes;
-  const size_t positions_cap = 8 * documents_cap;
-  struct Taken {
-    std::string key;
-    size_t documents_bytes;
-    std::string documents;
-    std::string positions;
-  };
-  // The term's stored segments read so far, newest first; the first `take`
-  // of them join `list`.
-  std::vector<Taken> taken;
-  size_t take = 0;
-  const std::string prefix = PostingPrefix(term);
-  stored->SeekForPrev(PostingLimit(term));
-  // Only their sizes, until they join: most segments looked at do not.
-  auto read_one_more = [&] {
-    if (!stored->Valid() || !stored->key().starts_with(prefix)) return false;
-    taken.push_back({stored->key().ToString(), stored->value().size(), {}, {}});
-    stored->Prev();
-    return true;
-  };
-  size_t documents = list.documents().size();
-  size_t positions = list.positions().size();
-  for (;;) {
-    // The run ending in `list` takes in the stored segments of its tier
-    // just before it once there are kSegmentMergeFactor - 1 of them: as
-    // many as fit within the caps.
-    const int tier = SegmentTier(documents);
-    size_t same = 0;
-    while (same + 1 < kSegmentMergeFactor &&
-           (take + same < taken.size() || read_one_more()) &&
-           SegmentTier(taken[take + same].documents_bytes) == tier) {
-      ++same;
-    }
-    if (same + 1 < kSegmentMergeFactor) break;
-    size_t joined = 0;
-    for (; joined < same; ++joined) {
-      Taken& segment = taken[take + joined];
-      if (documents + segment.documents_bytes > documents_cap) break;
-      rocksdb::Status read = db_->Get(rocksdb::ReadOptions(), family(kTermPostings),
-                                      segment.key, &segment.documents);
-      if (read.ok()) {
-        read = db_->Get(rocksdb::ReadOptions(), family(kTermPositions), segment.key,
-                        &segment.positions);
-      }
-      if (read.IsNotFound()) break;  // damaged: left as it is
-      RETURN_IF_ERROR(FromRocksDbStatus(read, "reading a segment"));
-      if (documents + segment.documents.size() > documents_cap ||
-          positions + segment.positions.size() > positions_cap) {
-        break;
-      }
-      documents += segment.documents.size();
-      positions += segment.positions.size();
-    }
-    take += joined;
-    if (joined < same) break;
-  }
-  RETURN_IF_ERROR(FromRocksDbStatus(stored->status(), "reading a term's segments"));
-  // Oldest first; a segment that does not decode stays, with all before it.
-  for (size_t end = take; end > 0; --end) {
-    *merged = PostingListWriter();
-    bool joined = true;
-    for (size_t i = end; i-- > 0 && joined;) {
-      joined = merged->Append(taken[i].documents, taken[i].positions);
-    }
-    if (joined && merged->Append(list.documents(), list.positions())) {
-      *key = taken[end - 1].key;
-      for (size_t i = 0; i + 1 < end; ++i) {
-        batch->Delete(family(kTermPostings), taken[i].key);
-        batch->Delete(family(kTermPositions), taken[i].key);
-        batch->Delete(family(kTermBlocks), taken[i].key);
-      }
-      return absl::OkStatus();
-    }
-  }
-  *merged = PostingListWriter();
-  return absl::OkStatus();
 }
 
 absl::Status ArticleDb::Flush() {

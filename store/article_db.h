@@ -55,14 +55,6 @@ struct ArticleDbOptions {
   // memory and more articles to index again when opening after a crash.
   uint64_t segment_documents = 4096;
   size_t segment_bytes = size_t{48} << 20;
-  // Writing a term's segment merges into it the term's newest stored
-  // segments, as long as each is no larger than what it joins (by the bytes
-  // of its documents part) and the merged documents part stays within
-  // `segment_merge_bytes`, its positions part within 8 times that. So a
-  // term has a few segments for every `segment_merge_bytes` of postings,
-  // however many segments were written, and a search a few keys to read
-  // (see WriteSegment). 0 merges nothing.
-  size_t segment_merge_bytes = size_t{64} << 10;
   // Searches pass over blocks that cannot make their page (see Search).
   // Off only to measure what that saves (tests/bench/search_replay).
   bool search_block_bounds = true;
@@ -216,21 +208,8 @@ class ArticleDb {
                                        rocksdb::WriteBatch* batch);
 
   // Writes the active segment out when it is full, or when `force` and it
-  // holds anything. Without `force` it returns at once while another thread
-  // writes one: Puts never wait for a segment.
+  // holds anything.
   absl::Status WriteSegment(bool force);
-
-  // The term's newest stored segments that `list`, about to be written,
-  // takes in (see ArticleDbOptions::segment_merge_bytes): when there are
-  // any, `merged` becomes them and `list` as one list, `key` the oldest's
-  // key, and `batch` deletes the others. `stored` iterates the postings
-  // family. Stored segments that do not decode are left as they are, with
-  // those before them.
-  absl::Status MergeStoredSegments(std::string_view term,
-                                   const PostingListWriter& list,
-                                   rocksdb::Iterator* stored,
-                                   PostingListWriter* merged, std::string* key,
-                                   rocksdb::WriteBatch* batch);
 
   // The index as of now: a snapshot, the segments in memory that it does not
   // hold, and the active segment's lists of `terms`, copied.

@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -80,13 +79,14 @@ class SearchTest : public ::testing::TestWithParam<uint64_t> {
   void SetUp() override {
     std::string pattern = ::testing::TempDir() + "/search_XXXXXX";
     path_ = mkdtemp(pattern.data());
-    options_.segment_documents = GetParam();
     Reopen();
   }
 
   void Reopen() {
     db_.reset();
-    auto db = ArticleDb::Open(path_, options_);
+    ArticleDbOptions options;
+    options.segment_documents = GetParam();
+    auto db = ArticleDb::Open(path_, options);
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *std::move(db);
   }
@@ -126,7 +126,6 @@ class SearchTest : public ::testing::TestWithParam<uint64_t> {
     return response.term_statistics();
   }
 
-  ArticleDbOptions options_;
   std::string path_;
   std::unique_ptr<ArticleDb> db_;
 };
@@ -644,196 +643,6 @@ TEST_P(BlockBoundTest, ADamagedBlockTableIsDataLoss) {
   EXPECT_GT(Search(Words("beta")).hits_size(), 0);
 }
 
-// --- Segment merging -----------------------------------------------------------
-
-// The stored segments of each term (keys of term_postings) of the closed
-// database in `path`; fails the test on keys of the other postings families
-// that term_postings does not have.
-std::map<std::string, int> SegmentsByTerm(const std::string& path) {
-  std::map<std::string, int> segments;
-  auto raw = RawDatabase::Open(path);
-  EXPECT_TRUE(raw.ok()) << raw.status();
-  if (!raw.ok()) return segments;
-  auto keys = [&](const char* family) {
-    std::set<std::string> keys;
-    std::unique_ptr<rocksdb::Iterator> it(
-        (*raw)->db()->NewIterator(rocksdb::ReadOptions(), (*raw)->family(family)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) keys.insert(it->key().ToString());
-    return keys;
-  };
-  const std::set<std::string> postings = keys("term_postings");
-  EXPECT_EQ(keys("term_positions"), postings);
-  for (const std::string& table : keys("term_blocks")) {
-    EXPECT_TRUE(postings.count(table)) << "a block table of no segment";
-  }
-  for (const std::string& key : postings) ++segments[key.substr(0, key.find('\0'))];
-  return segments;
-}
-
-// 900 articles, a segment written every few: "rare" is in one of 9, "mid"
-// in half, "common" in all, each 1 to 3 times. The same articles go into a
-// second database that merges no segments.
-class SegmentMergeTest : public SearchTest {
- protected:
-  void SetUp() override {
-    options_.sync = false;
-    SearchTest::SetUp();
-    std::string pattern = ::testing::TempDir() + "/unmerged_XXXXXX";
-    unmerged_path_ = mkdtemp(pattern.data());
-    ArticleDbOptions unmerged_options = options_;
-    unmerged_options.segment_merge_bytes = 0;
-    auto unmerged = ArticleDb::Open(unmerged_path_, unmerged_options);
-    ASSERT_TRUE(unmerged.ok()) << unmerged.status();
-    unmerged_ = *std::move(unmerged);
-    AddArticles(0, 900);
-  }
-
-  // Articles [from, to) of the sequence, into both databases.
-  void AddArticles(int from, int to) {
-    std::mt19937 random(11 + from);
-    for (int i = from; i < to; ++i) {
-      std::vector<std::string> words;
-      for (int k = 0, n = 5 + random() % 60; k < n; ++k) {
-        words.push_back(absl::StrCat("w", random() % 30));
-      }
-      auto scatter = [&](const std::string& word) {
-        for (int k = 0, n = 1 + random() % 3; k < n; ++k) {
-          words.insert(words.begin() + random() % (words.size() + 1), word);
-        }
-      };
-      if (i % 9 == 4) scatter("rare");
-      if (random() % 2) scatter("mid");
-      scatter("common");
-      google::protobuf::RepeatedPtrField<v1::PutItem> items;
-      *items.Add()->mutable_article() =
-          MakeArticle(i % 3 ? "a.com" : "b.org", absl::StrCat("Item ", i),
-                      absl::StrJoin(words, " "), kJan2023 + 60 * (random() % 2000));
-      ASSERT_TRUE(db_->Put(items).ok());
-      if (unmerged_ != nullptr) ASSERT_TRUE(unmerged_->Put(items).ok());
-    }
-  }
-
-  std::vector<v1::SearchRequest> Requests() {
-    std::vector<v1::SearchRequest> requests = {Words("rare"), Words("mid"),
-                                               Words("common"), Words("mid common")};
-    v1::SearchRequest phrase = Words("mid common");
-    AddPhrase("mid common", &phrase);
-    requests.push_back(phrase);
-    v1::SearchRequest filtered = Words("rare common");
-    filtered.set_source("a.com");
-    filtered.mutable_start_time()->set_seconds(kJan2023 + 60 * 300);
-    requests.push_back(filtered);
-    return requests;
-  }
-
-  // Every hit of `request`, a page of 13 at a time.
-  static std::vector<v1::StoreHit> AllHits(ArticleDb* db, v1::SearchRequest request) {
-    request.set_limit(13);
-    std::vector<v1::StoreHit> hits;
-    for (int pages = 0; pages < 200; ++pages) {
-      v1::SearchResponse response;
-      const absl::Status status = db->Search(request, &response);
-      EXPECT_TRUE(status.ok()) << status;
-      for (const v1::StoreHit& hit : response.hits()) hits.push_back(hit);
-      if (!response.has_more() || response.hits_size() == 0) break;
-      ContinueAfter(*response.hits().rbegin(), &request);
-    }
-    return hits;
-  }
-
-  // Every request finds the same hits, score for score, in both databases.
-  void ExpectSameHits() {
-    for (const v1::SearchRequest& request : Requests()) {
-      const std::vector<v1::StoreHit> merged = AllHits(db_.get(), request);
-      const std::vector<v1::StoreHit> written = AllHits(unmerged_.get(), request);
-      ASSERT_GT(written.size(), 20u) << request.ShortDebugString();
-      ASSERT_EQ(merged.size(), written.size()) << request.ShortDebugString();
-      for (size_t i = 0; i < merged.size(); ++i) {
-        EXPECT_EQ(merged[i].article().id(), written[i].article().id())
-            << request.ShortDebugString() << " hit " << i;
-        EXPECT_EQ(merged[i].score(), written[i].score());
-      }
-    }
-  }
-
-  void CloseBoth() {
-    ASSERT_TRUE(db_->Flush().ok());
-    ASSERT_TRUE(unmerged_->Flush().ok());
-    db_.reset();
-    unmerged_.reset();
-  }
-
-  std::string unmerged_path_;
-  std::unique_ptr<ArticleDb> unmerged_;
-};
-
-TEST_P(SegmentMergeTest, MergedSegmentsSearchAsTheSegmentsWrittenAndAreFew) {
-  ExpectSameHits();
-  CloseBoth();
-  const std::map<std::string, int> merged = SegmentsByTerm(path_);
-  const std::map<std::string, int> written = SegmentsByTerm(unmerged_path_);
-  ASSERT_EQ(written.size(), merged.size());
-  // Written as they came, "common" has a segment for every few articles;
-  // merged, a term has fewer than 8 a tier of sizes, and no list here spans
-  // more than three tiers (under 256 bytes, under 2 KiB, under 16 KiB).
-  EXPECT_GE(written.at("common"), 900 / static_cast<int>(GetParam()));
-  for (const auto& [term, segments] : merged) {
-    EXPECT_LE(segments, 3 * 7) << term;
-    EXPECT_LE(segments, written.at(term)) << term;
-  }
-  EXPECT_LE(merged.at("common"), written.at("common") / 10);
-  EXPECT_LE(merged.at("rare"), written.at("rare") / 5);
-
-  // And so they stay, reopened.
-  Reopen();
-  auto unmerged = ArticleDb::Open(unmerged_path_, options_);
-  ASSERT_TRUE(unmerged.ok()) << unmerged.status();
-  unmerged_ = *std::move(unmerged);
-  ExpectSameHits();
-}
-
-TEST_P(SegmentMergeTest, ADamagedSegmentIsNeitherMergedNorChanged) {
-  CloseBoth();
-  std::string damaged_key;
-  {
-    auto raw = RawDatabase::Open(path_);
-    ASSERT_TRUE(raw.ok()) << raw.status();
-    std::unique_ptr<rocksdb::Iterator> it((*raw)->db()->NewIterator(
-        rocksdb::ReadOptions(), (*raw)->family("term_postings")));
-    it->SeekForPrev(PostingLimit("mid"));
-    ASSERT_TRUE(it->Valid() && it->key().starts_with(PostingPrefix("mid")));
-    damaged_key = it->key().ToString();
-    ASSERT_TRUE((*raw)->db()->Put(rocksdb::WriteOptions(),
-                                  (*raw)->family("term_postings"), damaged_key,
-                                  "\xff\xff").ok());
-  }
-  Reopen();
-  // Later segments of "mid" are written, and merge with one another.
-  AddArticles(900, 1000);
-  const v1::SearchResponse rare = Search(Words("rare"));
-  EXPECT_GT(rare.hits_size(), 0);
-  v1::SearchResponse response;
-  const absl::Status status = db_->Search(Words("mid"), &response);
-  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
-  ASSERT_TRUE(db_->Flush().ok());
-  db_.reset();
-  auto raw = RawDatabase::Open(path_);
-  ASSERT_TRUE(raw.ok()) << raw.status();
-  std::string value;
-  ASSERT_TRUE((*raw)->db()->Get(rocksdb::ReadOptions(), (*raw)->family("term_postings"),
-                                damaged_key, &value).ok());
-  EXPECT_EQ(value, "\xff\xff");
-  std::unique_ptr<rocksdb::Iterator> it((*raw)->db()->NewIterator(
-      rocksdb::ReadOptions(), (*raw)->family("term_postings")));
-  int after = 0;
-  for (it->Seek(damaged_key), it->Next();
-       it->Valid() && it->key().starts_with(PostingPrefix("mid")); it->Next()) {
-    ++after;
-  }
-  EXPECT_GE(after, 1);
-  EXPECT_LE(after, 6);  // 50 of "mid"'s documents, in few segments
-}
-
 // --- Index upkeep and statistics ---------------------------------------------
 
 TEST_P(SearchTest, HitsCarryTheStoredArticle) {
@@ -1098,8 +907,6 @@ INSTANTIATE_TEST_SUITE_P(Segments, SearchTest,
 INSTANTIATE_TEST_SUITE_P(Segments, SearchPagingTest,
                          ::testing::Values(4096, 1, 3), SegmentName);
 INSTANTIATE_TEST_SUITE_P(Segments, BlockBoundTest, ::testing::Values(1000),
-                         SegmentName);
-INSTANTIATE_TEST_SUITE_P(Segments, SegmentMergeTest, ::testing::Values(2, 7),
                          SegmentName);
 
 }  // namespace

@@ -104,33 +104,6 @@ void PostingListWriter::Add(uint64_t document,
   ++count_;
 }
 
-bool PostingListWriter::Append(std::string_view documents,
-                               std::string_view positions) {
-  PostingListReader reader(documents, positions);
-  uint32_t count = 0;
-  uint64_t first = 0;
-  while (reader.Next()) {
-    if (count == 0) first = reader.document();
-    ++count;
-  }
-  if (count == 0 || reader.corrupt() || reader.positions_end() != positions.size() ||
-      (count_ > 0 && first <= last_document_) ||
-      count > UINT32_MAX - count_) {
-    return false;
-  }
-  // The first posting's document is a delta from 0; here it is one from
-  // the last document added.
-  size_t at = 0;
-  uint64_t delta = 0;
-  ReadVarint(documents, &at, 64, &delta);
-  AppendVarint(first - (count_ == 0 ? 0 : last_document_), &documents_);
-  documents_.append(documents.substr(at));
-  positions_.append(positions);
-  last_document_ = reader.document();
-  count_ += count;
-  return true;
-}
-
 bool PostingListReader::NextSlowly() {
   if (corrupt_ || documents_.empty()) return false;
   if (started_) positions_offset_ += positions_bytes_;

@@ -18,11 +18,7 @@
 // indexes them again.
 //
 // A term is non-empty and holds no 0x00, as archive::Tokenize makes it, so
-// one term's segments never interleave with another's. A term's segment
-// covers the documents from its key's first_document to the next segment's:
-// writing a segment may merge the term's newest stored segments into it,
-// under the oldest one's key (ArticleDbOptions::segment_merge_bytes), so a
-// term keeps a few segments however many were written.
+// one term's segments never interleave with another's.
 //
 // A posting list is two byte strings. The documents part holds, per posting
 // in ascending document order, three varints: the document as the delta
@@ -79,13 +75,6 @@ class PostingListWriter {
  public:
   // `positions` ascending and non-empty; `document` above the last added.
   void Add(uint64_t document, const std::vector<uint32_t>& positions);
-
-  // Appends a whole encoded list (as documents() and positions() make them)
-  // whose first document is above the last added, copying its bytes but
-  // for its first document's varint. False, and nothing appended, when the
-  // list is empty or does not decode, when its positions part is not the
-  // size its postings say, or when it does not come after the last added.
-  bool Append(std::string_view documents, std::string_view positions);
 
   // Postings added.
   uint32_t count() const { return count_; }

@@ -122,50 +122,6 @@ TEST(PostingListTest, MalformedBytesEndTheListAsCorrupt) {
   EXPECT_FALSE(reader.Positions(&positions));
 }
 
-TEST(PostingListTest, AppendedListsReadAsOneList) {
-  PostingListWriter older, newer, whole;
-  older.Add(3, {0, 7});
-  older.Add(200, {1});
-  newer.Add(1000, {4, 5, 6});
-  newer.Add(uint64_t{1} << 40, {9});
-  for (auto [document, positions] :
-       std::vector<std::pair<uint64_t, std::vector<uint32_t>>>{
-           {3, {0, 7}}, {200, {1}}, {1000, {4, 5, 6}}, {uint64_t{1} << 40, {9}}}) {
-    whole.Add(document, positions);
-  }
-  PostingListWriter merged;
-  ASSERT_TRUE(merged.Append(older.documents(), older.positions()));
-  ASSERT_TRUE(merged.Append(newer.documents(), newer.positions()));
-  EXPECT_EQ(merged.documents(), whole.documents());
-  EXPECT_EQ(merged.positions(), whole.positions());
-  EXPECT_EQ(merged.count(), 4u);
-  EXPECT_EQ(merged.last_document(), uint64_t{1} << 40);
-  // And it goes on after them as any writer does.
-  merged.Add((uint64_t{1} << 40) + 1, {2});
-  whole.Add((uint64_t{1} << 40) + 1, {2});
-  EXPECT_EQ(merged.documents(), whole.documents());
-}
-
-TEST(PostingListTest, AppendRefusesListsItCannotJoin) {
-  PostingListWriter older, newer;
-  older.Add(5, {1});
-  older.Add(9, {2});
-  newer.Add(9, {3});
-  PostingListWriter merged;
-  ASSERT_TRUE(merged.Append(older.documents(), older.positions()));
-  const std::string documents = merged.documents();
-  EXPECT_FALSE(merged.Append(newer.documents(), newer.positions()));  // not after
-  EXPECT_FALSE(merged.Append("", ""));
-  EXPECT_FALSE(merged.Append(std::string("\xff\xff", 2), ""));  // does not decode
-  PostingListWriter later;
-  later.Add(12, {1, 2});
-  EXPECT_FALSE(merged.Append(later.documents(), later.positions().substr(0, 1)));
-  EXPECT_FALSE(merged.Append(later.documents(), later.positions() + "x"));
-  EXPECT_EQ(merged.documents(), documents);  // nothing appended
-  EXPECT_EQ(merged.count(), 2u);
-  EXPECT_TRUE(merged.Append(later.documents(), later.positions()));
-}
-
 std::optional<BlockTable> Decoded(std::string_view value) {
   BlockTable table;
   if (!DecodeBlockTable(value, &table)) return std::nullopt;
