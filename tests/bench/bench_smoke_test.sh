@@ -39,7 +39,8 @@ errors = [f"missing keys: {missing}"] if missing else []
 measured = [
     "pipeline_articles_per_s", "rocksdb_articles_per_s", "ratio_pipeline_rocksdb",
     "get_p99_ms", "list_p99_ms", "search_p99_ms", "store_peak_rss_mb",
-    "ingest_peak_rss_mb", "archivectl_peak_rss_mb",
+    "ingest_peak_rss_mb", "archivectl_peak_rss_mb", "store_get_p99_ms",
+    "store_list_p99_ms",
 ]
 if postgres:
     measured += ["postgres_articles_per_s", "ratio_pipeline_postgres",
@@ -54,7 +55,8 @@ for phase in ["rocksdb", "pipeline"]:
         errors.append(f"{phase}: {done} of 300 articles stored or deduplicated")
     if not (figures.get(f"{phase}_duplicates") and figures.get(f"{phase}_near_duplicates")):
         errors.append(f"{phase}: no duplicates or no near duplicates found")
-for key in ["get_errors", "list_errors", "search_errors"]:
+for key in ["get_errors", "list_errors", "search_errors", "store_get_errors",
+            "store_list_errors"]:
     if figures.get(key):
         errors.append(f"{key}: {figures[key]}")
 if errors:

@@ -285,6 +285,47 @@ class ArchiveCalls {
   std::unique_ptr<v1::Query::Stub> stub_;
 };
 
+// The gets and lists straight to store_server: one loopback hop instead of
+// the archive's two, so that the query server's hop shows in the same run.
+class StoreCalls {
+ public:
+  explicit StoreCalls(const std::string& store_address)
+      : client_(store::StoreClient::Connect(store_address)) {}
+
+  // nullptr for searches: a store ranks under the statistics of every store,
+  // which the query server gathers.
+  Call For(QueryKind kind, const Workload& workload, std::atomic<int64_t>* items) const {
+    store::StoreClient* client = client_.get();
+    switch (kind) {
+      case QueryKind::kGet:
+        return [client, items, &workload](int, int64_t i) {
+          const absl::StatusOr<v1::Article> article = client->Get(
+              workload.get_ids[i % workload.get_ids.size()], absl::Now() + kCallTimeout);
+          *items += article.ok();
+          return article.status();
+        };
+      case QueryKind::kList:
+        return [client, items, &workload](int, int64_t i) {
+          const auto& [source, end] = workload.lists[i % workload.lists.size()];
+          v1::ScanRequest request;
+          request.set_source(source);
+          *request.mutable_end_time() = end;
+          request.set_page_size(kListPageSize);
+          const absl::StatusOr<v1::ScanResponse> page =
+              client->Scan(request, absl::Now() + kCallTimeout);
+          if (page.ok()) *items += page->articles_size();
+          return page.status();
+        };
+      case QueryKind::kSearch:
+        return nullptr;
+    }
+    return nullptr;
+  }
+
+ private:
+  std::unique_ptr<store::StoreClient> client_;
+};
+
 // The same queries on PostgreSQL, one connection a worker.
 class PostgresCalls {
  public:
@@ -345,11 +386,14 @@ class PostgresCalls {
   std::vector<std::unique_ptr<PostgresConnection>> connections_;
 };
 
-// Each kind of query at its rate, on the archive and then on PostgreSQL,
-// kind after kind: the two systems' runs of a kind are close in time.
-absl::Status RunQueries(const std::string& query_address, const Workload& workload,
+// Each kind of query at its rate, on the archive, on its store alone, and
+// on PostgreSQL, kind after kind: the systems' runs of a kind are close in
+// time.
+absl::Status RunQueries(const std::string& query_address,
+                        const std::string& store_address, const Workload& workload,
                         const QueryPhaseOptions& options, Results* results) {
   const ArchiveCalls archive(query_address);
+  const StoreCalls store(store_address);
   std::unique_ptr<PostgresCalls> postgres;
   if (!options.postgres.empty()) {
     ASSIGN_OR_RETURN(postgres, PostgresCalls::Connect(options.postgres, options.workers));
@@ -364,13 +408,15 @@ absl::Status RunQueries(const std::string& query_address, const Workload& worklo
        {Kind{QueryKind::kGet, "get", options.get_rate, "articles"},
         Kind{QueryKind::kList, "list", options.list_rate, "articles"},
         Kind{QueryKind::kSearch, "search", options.search_rate, "hits"}}) {
-    for (const bool on_postgres : {false, true}) {
-      if (on_postgres && postgres == nullptr) continue;
-      const std::string prefix = on_postgres ? "postgres_" + kind.name : kind.name;
-      ARCHIVE_LOG(INFO) << "query phase: " << prefix << " at " << kind.rate << "/s";
+    for (const std::string system : {"", "store_", "postgres_"}) {
+      if (system == "postgres_" && postgres == nullptr) continue;
+      const std::string prefix = system + kind.name;
       std::atomic<int64_t> items{0};
-      const Call call = on_postgres ? postgres->For(kind.kind, workload, &items)
-                                    : archive.For(kind.kind, workload, &items);
+      const Call call = system == "postgres_" ? postgres->For(kind.kind, workload, &items)
+                        : system == "store_"  ? store.For(kind.kind, workload, &items)
+                                              : archive.For(kind.kind, workload, &items);
+      if (call == nullptr) continue;
+      ARCHIVE_LOG(INFO) << "query phase: " << prefix << " at " << kind.rate << "/s";
       const LatencySummary summary = RunAtFixedRate(
           kind.rate, options.warmup, options.duration, options.workers, call);
       Record(prefix, summary, results);
@@ -424,7 +470,8 @@ absl::Status RunQueryPhase(const Corpus& corpus, const ArchiveBinaries& binaries
   results->Set("list_rate", options.list_rate);
   results->Set("search_rate", options.search_rate);
   results->Set("query_seconds", absl::ToDoubleSeconds(options.duration));
-  RETURN_IF_ERROR(RunQueries(query->address(), workload, options, results));
+  RETURN_IF_ERROR(
+      RunQueries(query->address(), store->address(), workload, options, results));
   results->Set("query_store_peak_rss_mb", PeakRssMb(store->pid()));
   results->Set("query_server_peak_rss_mb", PeakRssMb(query->pid()));
   RETURN_IF_ERROR(query->Stop());
