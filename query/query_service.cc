@@ -15,11 +15,9 @@
 #include "common/fingerprint.h"
 #include "common/grpc_status.h"
 #include "common/proto_time.h"
-#include "grpcpp/impl/codegen/proto_utils.h"
 #include "query/fan_out.h"
 #include "query/page_token.h"
 #include "query/search_query.h"
-#include "query/serialized_views.pb.h"
 #include "query/snippet.h"
 
 namespace archive::query {
@@ -32,8 +30,7 @@ constexpr int kMaxSearchPageSize = 100;
 // article's id, so it is valid while the article is unchanged.
 using Position = std::tuple<int64_t, int32_t, std::string_view>;
 
-template <typename Article>  // v1::Article or ArticlePosition
-Position PositionOf(const Article& article) {
+Position PositionOf(const v1::Article& article) {
   return {article.published_at().seconds(), article.published_at().nanos(),
           article.id()};
 }
@@ -149,17 +146,8 @@ grpc::ServerUnaryReactor* QueryService::GetArticle(
 }
 
 grpc::ServerUnaryReactor* QueryService::ListArticles(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
-    grpc::ByteBuffer* response) {
-  v1::ListArticlesRequest parsed_request;
-  grpc::ByteBuffer request_copy(*request_bytes);  // shares the slices
-  if (!grpc::SerializationTraits<v1::ListArticlesRequest>::Deserialize(&request_copy,
-                                                                      &parsed_request)
-           .ok()) {
-    return FinishNow(context,
-                     absl::InvalidArgumentError("request: not a ListArticlesRequest"));
-  }
-  const v1::ListArticlesRequest* request = &parsed_request;
+    grpc::CallbackServerContext* context, const v1::ListArticlesRequest* request,
+    v1::ListArticlesResponse* response) {
   absl::StatusOr<int> page_size = PageSize(request->page_size(),
                                            options_.default_page_size,
                                            options_.max_page_size);
@@ -193,14 +181,14 @@ grpc::ServerUnaryReactor* QueryService::ListArticles(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const absl::Time deadline = Deadline(context);
   const int limit = *page_size;
-  FanOut<v1::SerializedScanResponse>(
+  FanOut<v1::ScanResponse>(
       stores_,
       [&scan, deadline](store::StoreClient* client,
-                        store::StoreClient::Callback<v1::SerializedScanResponse> done) {
-        client->ScanSerializedAsync(scan, deadline, std::move(done));
+                        store::StoreClient::Callback<v1::ScanResponse> done) {
+        client->ScanAsync(scan, deadline, std::move(done));
       },
       [this, reactor, response, limit, oldest_first,
-       fingerprint](Replies<v1::SerializedScanResponse> replies) {
+       fingerprint](Replies<v1::ScanResponse> replies) {
         absl::Status status = AllSucceeded(stores_, replies);
         if (!status.ok()) {
           reactor->Finish(ToGrpcStatus(status));
@@ -212,60 +200,46 @@ grpc::ServerUnaryReactor* QueryService::ListArticles(
         };
         size_t total = 0;
         for (const auto& reply : replies) total += reply->articles_size();
-        // Only what orders an article is parsed; its bytes go on as they came.
-        std::vector<ArticlePosition> positions(total);  // the ids Positions refer to
-        struct Listed {
-          Position position;
-          std::string* article;
-        };
-        std::vector<Listed> merged;
+        std::vector<v1::Article*> merged;
         merged.reserve(total);
         std::optional<Position> frontier;  // no store has shown beyond it
         bool more = false;
-        for (size_t s = 0; s < replies.size(); ++s) {
-          for (std::string& article : *replies[s]->mutable_articles()) {
-            ArticlePosition& position = positions[merged.size()];
-            if (!position.ParseFromString(article)) {
-              reactor->Finish(ToGrpcStatus(absl::DataLossError(absl::StrCat(
-                  "store ", stores_[s].name, ": an article of its page does not parse"))));
-              return;
-            }
-            merged.push_back({PositionOf(position), &article});
+        for (auto& reply : replies) {
+          for (v1::Article& article : *reply->mutable_articles()) {
+            merged.push_back(&article);
           }
-          if (!replies[s]->next_page_token().empty() && replies[s]->articles_size() > 0) {
+          if (!reply->next_page_token().empty() && reply->articles_size() > 0) {
             more = true;
-            const Position& last = merged.back().position;
+            const Position last = PositionOf(*reply->articles().rbegin());
             if (!frontier.has_value() || earlier(last, *frontier)) frontier = last;
           }
         }
         std::sort(merged.begin(), merged.end(),
-                  [&earlier](const Listed& a, const Listed& b) {
-                    return earlier(a.position, b.position);
+                  [&earlier](const v1::Article* a, const v1::Article* b) {
+                    return earlier(PositionOf(*a), PositionOf(*b));
                   });
         size_t emitted = 0;
         while (emitted < merged.size() && emitted < static_cast<size_t>(limit) &&
                (!frontier.has_value() ||
-                !earlier(*frontier, merged[emitted].position))) {
+                !earlier(*frontier, PositionOf(*merged[emitted])))) {
           ++emitted;
         }
         more = more || emitted < merged.size();
-        SerializedListArticlesResponse page;
-        page.mutable_articles()->Reserve(static_cast<int>(emitted));
+        // Moved (swapped, not copied) once no position refers to them.
+        response->mutable_articles()->Reserve(static_cast<int>(emitted));
         for (size_t i = 0; i < emitted; ++i) {
-          page.add_articles(std::move(*merged[i].article));
+          *response->add_articles() = std::move(*merged[i]);
         }
         if (more && emitted > 0) {
-          const auto& [seconds, nanos, id] = merged[emitted - 1].position;
+          const v1::Article& last = *response->articles().rbegin();
           PageTokenBody token;
           token.set_query_fingerprint(fingerprint);
-          token.set_seconds(seconds);
-          token.set_nanos(nanos);
-          token.set_id(std::string(id));
-          page.set_next_page_token(EncodePageToken(std::move(token)));
+          token.set_seconds(last.published_at().seconds());
+          token.set_nanos(last.published_at().nanos());
+          token.set_id(last.id());
+          response->set_next_page_token(EncodePageToken(std::move(token)));
         }
-        bool own_buffer = false;
-        reactor->Finish(grpc::SerializationTraits<SerializedListArticlesResponse>::Serialize(
-            page, response, &own_buffer));
+        reactor->Finish(grpc::Status::OK);
       });
   return reactor;
 }

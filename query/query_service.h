@@ -32,20 +32,16 @@ struct QueryServiceOptions {
   absl::Duration store_timeout = absl::Seconds(10);
 };
 
-// ListArticles is a raw method: the stores' articles are passed on as they
-// serialized them, never parsed (query/serialized_views.proto).
-class QueryService final
-    : public v1::Query::WithRawCallbackMethod_ListArticles<v1::Query::CallbackService> {
+class QueryService final : public v1::Query::CallbackService {
  public:
   QueryService(std::vector<store::StoreEndpoint> stores, QueryServiceOptions options);
 
   grpc::ServerUnaryReactor* GetArticle(grpc::CallbackServerContext* context,
                                        const v1::GetArticleRequest* request,
                                        v1::Article* response) override;
-  // A v1::ListArticlesRequest in, a v1::ListArticlesResponse out.
   grpc::ServerUnaryReactor* ListArticles(grpc::CallbackServerContext* context,
-                                         const grpc::ByteBuffer* request,
-                                         grpc::ByteBuffer* response) override;
+                                         const v1::ListArticlesRequest* request,
+                                         v1::ListArticlesResponse* response) override;
   grpc::ServerUnaryReactor* SearchArticles(
       grpc::CallbackServerContext* context, const v1::SearchArticlesRequest* request,
       v1::SearchArticlesResponse* response) override;

@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <future>
 #include <map>
 #include <memory>
 #include <set>
@@ -29,8 +28,6 @@
 #include "common/testing/server_process.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
-#include "grpcpp/generic/generic_stub.h"
-#include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "gtest/gtest.h"
@@ -974,124 +971,6 @@ TEST_F(QueryServiceTest, AHungStoreCostsNoMoreThanTheCallersDeadline) {
   v1::ListArticlesRequest request;
   request.set_page_size(1000);
   EXPECT_EQ(archive_.ListAll(request).size(), corpus_.size());
-}
-
-// A store whose Scan answers with `articles` as they are, parsing or not.
-class RawScanStore final
-    : public v1::Store::WithRawCallbackMethod_Scan<v1::Store::CallbackService> {
- public:
-  explicit RawScanStore(std::vector<std::string> articles)
-      : articles_(std::move(articles)) {}
-
-  grpc::ServerUnaryReactor* Scan(grpc::CallbackServerContext* context,
-                                 const grpc::ByteBuffer* /*request*/,
-                                 grpc::ByteBuffer* response) override {
-    v1::SerializedScanResponse page;
-    for (const std::string& article : articles_) page.add_articles(article);
-    bool own_buffer = false;
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(grpc::SerializationTraits<v1::SerializedScanResponse>::Serialize(
-        page, response, &own_buffer));
-    return reactor;
-  }
-
- private:
-  const std::vector<std::string> articles_;
-};
-
-// A query service over one RawScanStore, both in this process.
-class PassThroughTest : public ::testing::Test {
- protected:
-  void Start(std::vector<std::string> articles) {
-    store_ = std::make_unique<RawScanStore>(std::move(articles));
-    GrpcServerOptions store_options;
-    store_options.listen_address = "127.0.0.1:0";
-    store_options.service_names = {v1::Store::service_full_name()};
-    auto store_server = GrpcServer::Start(store_options, {store_.get()});
-    ASSERT_TRUE(store_server.ok()) << store_server.status();
-    store_server_ = *std::move(store_server);
-    store_address_ = absl::StrCat("127.0.0.1:", store_server_->port());
-    service_ = std::make_unique<QueryService>(store::ConnectStores({store_address_}),
-                                              QueryServiceOptions());
-    GrpcServerOptions options;
-    options.listen_address = "127.0.0.1:0";
-    options.service_names = {v1::Query::service_full_name()};
-    auto server = GrpcServer::Start(options, {service_.get()});
-    ASSERT_TRUE(server.ok()) << server.status();
-    query_server_ = *std::move(server);
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", query_server_->port()),
-                                   grpc::InsecureChannelCredentials());
-  }
-
-  void TearDown() override {
-    if (query_server_ != nullptr) query_server_->Shutdown(absl::Seconds(1));
-    if (store_server_ != nullptr) store_server_->Shutdown(absl::Seconds(1));
-  }
-
-  grpc::Status List(v1::ListArticlesResponse* response) {
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(Soon()));
-    v1::ListArticlesRequest request;
-    request.set_page_size(10);
-    return v1::Query::NewStub(channel_)->ListArticles(&context, request, response);
-  }
-
-  std::unique_ptr<RawScanStore> store_;
-  std::unique_ptr<GrpcServer> store_server_;
-  std::string store_address_;
-  std::unique_ptr<QueryService> service_;
-  std::unique_ptr<GrpcServer> query_server_;
-  std::shared_ptr<grpc::Channel> channel_;
-};
-
-TEST_F(PassThroughTest, ListedArticlesAreTheStoresBytesInOrder) {
-  std::vector<std::string> articles;
-  for (int i = 0; i < 3; ++i) {
-    v1::Article article = MakeArticle("a.com", absl::StrCat("Title ", i),
-                                      absl::StrCat("Body ", i), kJan2023 + 100 * i);
-    article.add_authors("Reporter");
-    v1::Sighting* sighting = article.add_sightings();
-    sighting->set_source("b.org");
-    sighting->set_url(absl::StrCat("https://b.org/", i));
-    articles.push_back(article.SerializeAsString());
-  }
-  ASSERT_NO_FATAL_FAILURE(Start(articles));
-  v1::ListArticlesResponse response;
-  const grpc::Status status = List(&response);
-  ASSERT_TRUE(status.ok()) << status.error_message();
-  ASSERT_EQ(response.articles_size(), 3);
-  // Newest first; every field as the store sent it.
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(response.articles(i).SerializeAsString(), articles[2 - i]);
-  }
-}
-
-TEST_F(PassThroughTest, AnArticleThatDoesNotParseIsDataLossNamingTheStore) {
-  const std::string good =
-      MakeArticle("a.com", "Title", "Body", kJan2023).SerializeAsString();
-  ASSERT_NO_FATAL_FAILURE(Start({good, std::string("\x0a\x05ab", 4)}));
-  v1::ListArticlesResponse response;
-  const grpc::Status status = List(&response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::DATA_LOSS);
-  EXPECT_NE(status.error_message().find("store " + store_address_), std::string::npos)
-      << status.error_message();
-}
-
-TEST_F(PassThroughTest, ARequestThatDoesNotParseIsInvalidArgument) {
-  ASSERT_NO_FATAL_FAILURE(Start({}));
-  grpc::GenericStub stub(channel_);
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(Soon()));
-  const std::string garbage("\xff\xff\xff", 3);
-  grpc::Slice slice(garbage);
-  grpc::ByteBuffer request(&slice, 1);
-  grpc::ByteBuffer response;
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, "/archive.v1.Query/ListArticles", grpc::StubOptions(), &request,
-                 &response, [&done](grpc::Status status) { done.set_value(status); });
-  const grpc::Status status = done.get_future().get();
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_NE(status.error_message().find("request"), std::string::npos);
 }
 
 }  // namespace

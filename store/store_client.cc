@@ -61,15 +61,16 @@ void InvokeAsync(Request request, absl::Time deadline,
 
 }  // namespace
 
-StoreClient::StoreClient(std::shared_ptr<grpc::ChannelInterface> channel)
-    : stub_(v1::Store::NewStub(channel)), serialized_scan_(channel) {}
+StoreClient::StoreClient(std::shared_ptr<v1::Store::StubInterface> stub)
+    : stub_(std::move(stub)) {}
 
 std::unique_ptr<StoreClient> StoreClient::Connect(const std::string& address) {
   grpc::ChannelArguments arguments;
   arguments.SetMaxReceiveMessageSize(64 << 20);
   arguments.SetMaxSendMessageSize(64 << 20);
-  return std::make_unique<StoreClient>(grpc::CreateCustomChannel(
-      address, grpc::InsecureChannelCredentials(), arguments));
+  return std::make_unique<StoreClient>(v1::Store::NewStub(
+      grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
+                                arguments)));
 }
 
 absl::StatusOr<v1::PutResponse> StoreClient::Put(const v1::PutRequest& request,
@@ -143,18 +144,6 @@ ARCHIVE_STORE_ASYNC_METHOD(Stats, StatsRequest, StatsResponse)
 ARCHIVE_STORE_ASYNC_METHOD(FindSimilar, FindSimilarRequest, FindSimilarResponse)
 
 #undef ARCHIVE_STORE_ASYNC_METHOD
-
-void StoreClient::ScanSerializedAsync(v1::ScanRequest request, absl::Time deadline,
-                                      Callback<v1::SerializedScanResponse> done) {
-  InvokeAsync<v1::ScanRequest, v1::SerializedScanResponse>(
-      std::move(request), deadline, std::move(done),
-      [this](grpc::ClientContext* context, const v1::ScanRequest* request,
-             v1::SerializedScanResponse* response,
-             std::function<void(grpc::Status)> on_done) {
-        serialized_scan_.UnaryCall(context, "/archive.v1.Store/Scan", grpc::StubOptions(),
-                                   request, response, std::move(on_done));
-      });
-}
 
 absl::StatusOr<std::vector<std::string>> ParseStoreList(const std::string& flag) {
   std::vector<std::string> stores;

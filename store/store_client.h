@@ -15,13 +15,13 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "archive/v1/store.grpc.pb.h"
-#include "grpcpp/generic/generic_stub.h"
 
 namespace archive::store {
 
 class StoreClient {
  public:
-  explicit StoreClient(std::shared_ptr<grpc::ChannelInterface> channel);
+  // `stub` may be any implementation (a real channel's, or a test double).
+  explicit StoreClient(std::shared_ptr<v1::Store::StubInterface> stub);
 
   // A client over an insecure channel to HOST:PORT, with send and receive
   // limits that fit a full Put batch.
@@ -50,9 +50,6 @@ class StoreClient {
                 Callback<v1::Article> done);
   void ScanAsync(v1::ScanRequest request, absl::Time deadline,
                  Callback<v1::ScanResponse> done);
-  // The same call, its articles left as the store serialized them.
-  void ScanSerializedAsync(v1::ScanRequest request, absl::Time deadline,
-                           Callback<v1::SerializedScanResponse> done);
   void SearchAsync(v1::SearchRequest request, absl::Time deadline,
                    Callback<v1::SearchResponse> done);
   void StatsAsync(v1::StatsRequest request, absl::Time deadline,
@@ -61,10 +58,7 @@ class StoreClient {
                         Callback<v1::FindSimilarResponse> done);
 
  private:
-  std::unique_ptr<v1::Store::Stub> stub_;
-  // Store.Scan, its response read as a SerializedScanResponse.
-  grpc::TemplatedGenericStub<v1::ScanRequest, v1::SerializedScanResponse>
-      serialized_scan_;
+  std::shared_ptr<v1::Store::StubInterface> stub_;
 };
 
 // One store as the other servers see it: its name (the --stores entry, which

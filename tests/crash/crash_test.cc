@@ -414,7 +414,8 @@ TEST_P(StoreCrashTest, AcknowledgedArticlesSurviveStoreSigkills) {
       std::uniform_int_distribution<int> traffic_ms(0, 300);
       const int my_cycles = cycles / 2 + (s < cycles % 2 ? 1 : 0);
       for (int c = 0; c < my_cycles && failures[s].ok(); ++c) {
-        store::StoreClient client(FastReconnectChannel(store.address()));
+        store::StoreClient client(
+            v1::Store::NewStub(FastReconnectChannel(store.address())));
         auto count = [&]() -> int64_t {
           auto stats = client.Stats(v1::StatsRequest(), absl::Now() + absl::Seconds(1));
           return stats.ok() ? static_cast<int64_t>(stats->article_count()) : -1;
