@@ -380,16 +380,9 @@ class TermCursor {
   bool Unstale() {
     if (!stale_) return false;
     stale_ = false;
-    if (stage_ == kStored && has_table_) {
-      if (block_ == 0) {
-        reader_ = PostingListReader(segment_documents_);
-        positions_base_ = 0;
-        if (positions_loaded_) GiveStoredPositions();
-      } else {
-        StartBlock(block_);
-      }
-    }
-    // Else the list is one StartSegment began, its reader at its start.
+    // A first block, or a list with no table, is where StartSegment left
+    // the reader: at its start.
+    if (stage_ == kStored && has_table_ && block_ > 0) StartBlock(block_);
     Advance();
     return true;
   }
@@ -665,9 +658,7 @@ absl::Status ArticleDb::LoadIndex() {
       db_->NewIterator(rocksdb::ReadOptions(), family(kUnindexed)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     std::optional<uint64_t> document = DecodeDocumentKey(it->key().ToStringView());
-    const std::optional<DocumentBrief> brief =
-        document.has_value() ? documents_.Brief(*document) : std::nullopt;
-    if (!brief.has_value() || brief->state != DocumentInfo::kLive) {
+    if (!document.has_value() || !documents_.IsLive(*document)) {
       return absl::DataLossError("an unindexed marker names no document");
     }
     const DocumentInfo* info = documents_.Find(*document);
@@ -731,8 +722,7 @@ absl::Status ArticleDb::WriteSegment(bool force) {
       PostingListReader reader(list->documents(), list->positions());
       std::vector<uint32_t> positions;
       while (reader.Next()) {
-        const std::optional<DocumentBrief> brief = documents_.Brief(reader.document());
-        if (!brief.has_value() || brief->state != DocumentInfo::kLive) continue;
+        if (!documents_.IsLive(reader.document())) continue;
         if (!reader.Positions(&positions)) {
           return absl::InternalError("postings in memory do not decode");
         }

@@ -81,6 +81,11 @@ class DocumentTable {
     return DocumentBrief{static_cast<DocumentInfo::State>(packed & kStateMask),
                          packed >> kStateBits};
   }
+  // Appended and kLive.
+  bool IsLive(uint64_t document) const {
+    const std::optional<DocumentBrief> brief = Brief(document);
+    return brief.has_value() && brief->state == DocumentInfo::kLive;
+  }
   void SetState(uint64_t document, DocumentInfo::State state);
 
   std::string source(uint32_t index) const;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -398,6 +399,23 @@ absl::Status RunQueries(const std::string& query_address,
   if (!options.postgres.empty()) {
     ASSIGN_OR_RETURN(postgres, PostgresCalls::Connect(options.postgres, options.workers));
   }
+  // Each system's calls of a kind; nullptr for a kind it does not run.
+  struct System {
+    std::string prefix;
+    std::function<Call(QueryKind, std::atomic<int64_t>*)> calls;
+  };
+  std::vector<System> systems = {
+      {"", [&](QueryKind kind, std::atomic<int64_t>* items) {
+         return archive.For(kind, workload, items);
+       }},
+      {"store_", [&](QueryKind kind, std::atomic<int64_t>* items) {
+         return store.For(kind, workload, items);
+       }}};
+  if (postgres != nullptr) {
+    systems.push_back({"postgres_", [&](QueryKind kind, std::atomic<int64_t>* items) {
+                         return postgres->For(kind, workload, items);
+                       }});
+  }
   struct Kind {
     QueryKind kind;
     std::string name;
@@ -408,13 +426,10 @@ absl::Status RunQueries(const std::string& query_address,
        {Kind{QueryKind::kGet, "get", options.get_rate, "articles"},
         Kind{QueryKind::kList, "list", options.list_rate, "articles"},
         Kind{QueryKind::kSearch, "search", options.search_rate, "hits"}}) {
-    for (const std::string system : {"", "store_", "postgres_"}) {
-      if (system == "postgres_" && postgres == nullptr) continue;
-      const std::string prefix = system + kind.name;
+    for (const System& system : systems) {
+      const std::string prefix = system.prefix + kind.name;
       std::atomic<int64_t> items{0};
-      const Call call = system == "postgres_" ? postgres->For(kind.kind, workload, &items)
-                        : system == "store_"  ? store.For(kind.kind, workload, &items)
-                                              : archive.For(kind.kind, workload, &items);
+      const Call call = system.calls(kind.kind, &items);
       if (call == nullptr) continue;
       ARCHIVE_LOG(INFO) << "query phase: " << prefix << " at " << kind.rate << "/s";
       const LatencySummary summary = RunAtFixedRate(
