@@ -79,9 +79,10 @@ TEST_P(DurabilityTest, AcknowledgedPutsSurviveSigkill) {
           {
             std::lock_guard<std::mutex> lock(mutex);
             for (int i = 0; i < 5; ++i) {
+              const int n = serial++;
               batch.push_back(MakeArticle("durable.com", "T",
-                                          absl::StrCat("Body ", serial++, " w", w),
-                                          kJan2023 + serial));
+                                          absl::StrCat("Body ", n, " w", w),
+                                          kJan2023 + n));
             }
           }
           for (const v1::Article& a : batch) *request.add_items()->mutable_article() = a;
