@@ -166,6 +166,8 @@ int RunList(const ReadOptions& options, const ListOptions& list, std::ostream& o
   request.set_source(list.source);
   request.set_oldest_first(list.oldest_first);
   SetTimeRange(list.from, list.to, &request);
+  // The table shows headlines only; --json gives scripts whole articles.
+  request.set_view(options.json ? v1::ARTICLE_VIEW_FULL : v1::ARTICLE_VIEW_BASIC);
   if (!options.json) {
     out << absl::StrFormat("%-16s  %-20s  %-32s  %s\n", "PUBLISHED", "SOURCE", "ID",
                            "TITLE");

@@ -128,6 +128,10 @@ TEST_F(ReadCommandsTest, ListFollowsPagesUpToTheLimit) {
   EXPECT_EQ(requests[1].page_token(), "3");
   EXPECT_FALSE(requests[0].has_start_time());
   EXPECT_FALSE(requests[0].has_end_time());
+  // The table shows headlines: it asks for no text.
+  for (const auto& request : requests) {
+    EXPECT_EQ(request.view(), v1::ARTICLE_VIEW_BASIC);
+  }
 }
 
 TEST_F(ReadCommandsTest, ListStopsAtTheLastPageAndSendsOnlyTheBoundsGiven) {
@@ -147,6 +151,8 @@ TEST_F(ReadCommandsTest, ListStopsAtTheLastPageAndSendsOnlyTheBoundsGiven) {
     EXPECT_TRUE(request.oldest_first());
     EXPECT_EQ(request.start_time().seconds(), 1'600'000'000);
     EXPECT_FALSE(request.has_end_time());
+    // --json prints whole articles.
+    EXPECT_EQ(request.view(), v1::ARTICLE_VIEW_FULL);
   }
 }
 

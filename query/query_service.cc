@@ -154,6 +154,10 @@ grpc::ServerUnaryReactor* QueryService::ListArticles(
   if (!page_size.ok()) return FinishNow(context, page_size.status());
   absl::Status filters = CheckFilters(*request);
   if (!filters.ok()) return FinishNow(context, filters);
+  if (!v1::ArticleView_IsValid(request->view())) {
+    return FinishNow(context, absl::InvalidArgumentError(absl::StrCat(
+                                  "view: ", request->view(), " is not an ArticleView")));
+  }
 
   const bool oldest_first = request->oldest_first();
   const std::string fingerprint = QueryFingerprint(
@@ -167,6 +171,7 @@ grpc::ServerUnaryReactor* QueryService::ListArticles(
   if (request->has_end_time()) *scan.mutable_end_time() = request->end_time();
   scan.set_page_size(*page_size);
   scan.set_oldest_first(oldest_first);
+  scan.set_view(request->view());
   if (!request->page_token().empty()) {
     absl::StatusOr<PageTokenBody> token =
         DecodePageToken(request->page_token(), fingerprint);

@@ -305,6 +305,46 @@ TEST_F(QueryServiceTest, ListPagesEveryArticleOnceInOrder) {
   }
 }
 
+TEST_F(QueryServiceTest, ListBasicViewMergesTheSameArticlesWithoutTheirText) {
+  ASSERT_NO_FATAL_FAILURE(PutListCorpus());
+  for (const std::string source : {"", "a.com"}) {
+    SCOPED_TRACE(absl::StrCat("source \"", source, "\""));
+    v1::ListArticlesRequest full;
+    full.set_source(source);
+    full.set_page_size(7);
+    v1::ListArticlesRequest basic = full;
+    basic.set_view(v1::ARTICLE_VIEW_BASIC);
+    const std::vector<v1::Article> whole = archive_.ListAll(full);
+    const std::vector<v1::Article> heads = archive_.ListAll(basic);
+    EXPECT_EQ(Ids(heads), ExpectedList(corpus_, full));
+    ASSERT_EQ(heads.size(), whole.size());
+    for (size_t i = 0; i < heads.size(); ++i) {
+      v1::Article expected = whole[i];
+      EXPECT_FALSE(expected.body().empty());
+      expected.clear_body();
+      expected.clear_captions();
+      expected.clear_sightings();
+      EXPECT_EQ(heads[i].SerializeAsString(), expected.SerializeAsString());
+    }
+    // A token of one view serves the other.
+    v1::ListArticlesResponse first;
+    ASSERT_TRUE(archive_.List(basic, &first).ok());
+    full.set_page_token(first.next_page_token());
+    v1::ListArticlesResponse second;
+    ASSERT_TRUE(archive_.List(full, &second).ok());
+    ASSERT_GT(second.articles_size(), 0);
+    EXPECT_EQ(second.articles(0).id(), whole[7].id());
+  }
+
+  v1::ListArticlesRequest unknown;
+  unknown.set_view(static_cast<v1::ArticleView>(9));
+  v1::ListArticlesResponse response;
+  const grpc::Status status = archive_.List(unknown, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("view"), std::string::npos)
+      << status.error_message();
+}
+
 TEST_F(QueryServiceTest, ListTimeRangesAreHalfOpen) {
   ASSERT_NO_FATAL_FAILURE(PutListCorpus());
   // Four articles are published exactly at each whole hour, and one a

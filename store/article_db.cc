@@ -52,17 +52,20 @@ const char* const kFamilyNames[] = {
     "term_positions",
     "term_counts",
     "term_blocks",
+    "article_heads",
 };
-static_assert(sizeof(kFamilyNames) / sizeof(kFamilyNames[0]) == 14);
+static_assert(sizeof(kFamilyNames) / sizeof(kFamilyNames[0]) == 15);
 
 // Families of the index before document numbers: one posting key a term and
 // article. Dropped on open; the articles are indexed again.
 const char* const kObsoleteFamilyNames[] = {"postings", "term_stats"};
 
 // In the default family: the layout version (absent before document
-// numbers), and the first document not written out in a segment.
+// numbers, 2 before article heads), and the first document not written out
+// in a segment.
 constexpr char kFormatKey[] = "format";
-constexpr char kFormat[] = "2";
+constexpr char kNumberedFormat[] = "2";
+constexpr char kFormat[] = "3";
 constexpr char kIndexedThroughKey[] = "indexed_through";
 
 // Documents a migration or a recovery writes in one batch.
@@ -159,6 +162,26 @@ absl::Status DecodeArticle(const rocksdb::Slice& value, v1::Article* article) {
       article->id() != IdFromDigest(article->content_digest())) {
     return absl::DataLossError(absl::StrCat(
         "article ", article->id(), ": stored text does not match its digest"));
+  }
+  return absl::OkStatus();
+}
+
+// What ARTICLE_VIEW_BASIC shows of `article`.
+v1::Article ArticleHead(const v1::Article& article) {
+  v1::Article head = article;
+  head.clear_body();
+  head.clear_captions();
+  head.clear_sightings();
+  return head;
+}
+
+// Parses a value of the article_heads family. A head holds no text to check
+// against its digest; RocksDB's block checksums guard its bytes, and Verify
+// compares it with its article.
+absl::Status DecodeHead(const rocksdb::Slice& value, v1::Article* head) {
+  if (!head->ParseFromArray(value.data(), static_cast<int>(value.size())) ||
+      head->id() != IdFromDigest(head->content_digest())) {
+    return absl::DataLossError("a stored article head does not decode");
   }
   return absl::OkStatus();
 }
@@ -577,11 +600,13 @@ absl::Status ArticleDb::LoadIndex() {
   if (!status.ok() && !status.IsNotFound()) {
     return FromRocksDbStatus(status, "reading the layout version");
   }
-  if (status.ok() && format != kFormat) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "layout version ", format, " is not ", kFormat, ", the one this build reads"));
+  if (status.ok() && format != kNumberedFormat && format != kFormat) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("layout version ", format, " is not one this build reads (",
+                     kNumberedFormat, " or ", kFormat, ")"));
   }
   const bool numbered = status.ok();
+  const bool has_heads = status.ok() && format == kFormat;
 
   // The documents: every number below the next one, those whose batch
   // failed as dead.
@@ -645,12 +670,13 @@ absl::Status ArticleDb::LoadIndex() {
       }
     }
     RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "reading the articles"));
-    batch.Put(family(kDefault), kFormatKey, kFormat);
+    batch.Put(family(kDefault), kFormatKey, kNumberedFormat);
     rocksdb::WriteOptions write_options;
     write_options.sync = true;
     RETURN_IF_ERROR(FromRocksDbStatus(db_->Write(write_options, &batch),
                                       "numbering the articles"));
   }
+  if (!has_heads) RETURN_IF_ERROR(WriteAllHeads());
 
   // The documents whose postings were still in memory: indexed again, in
   // order, into the active segment.
@@ -671,6 +697,29 @@ absl::Status ArticleDb::LoadIndex() {
     RETURN_IF_ERROR(WriteSegment(/*force=*/false));
   }
   return FromRocksDbStatus(it->status(), "reading the unindexed documents");
+}
+
+absl::Status ArticleDb::WriteAllHeads() {
+  // Heads are written whole again after a migration cut short: a Put of the
+  // same head changes nothing.
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), family(kArticles)));
+  rocksdb::WriteBatch batch;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::Article article;
+    if (!DecodeArticle(it->value(), &article).ok()) continue;
+    batch.Put(family(kArticleHeads), it->key(), ArticleHead(article).SerializeAsString());
+    if (batch.Count() >= kIndexBatchDocuments) {
+      RETURN_IF_ERROR(FromRocksDbStatus(db_->Write(rocksdb::WriteOptions(), &batch),
+                                        "writing the article heads"));
+      batch.Clear();
+    }
+  }
+  RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "reading the articles"));
+  batch.Put(family(kDefault), kFormatKey, kFormat);
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  return FromRocksDbStatus(db_->Write(write_options, &batch), "writing the article heads");
 }
 
 absl::StatusOr<uint64_t> ArticleDb::AddDocument(const std::string& key,
@@ -802,6 +851,7 @@ absl::Status ArticleDb::Verify(const v1::VerifyRequest& request,
     v1::Article article;
     const absl::Status decoded = DecodeArticle(it->value(), &article);
     std::string stored_key;
+    std::string head;
     if (!key.has_value()) {
       damage.set_problem("the key does not decode");
     } else if (!decoded.ok()) {
@@ -815,6 +865,10 @@ absl::Status ArticleDb::Verify(const v1::VerifyRequest& request,
                     .ok() ||
                stored_key != last_key) {
       damage.set_problem("the id index does not point at the article");
+    } else if (!db_->Get(rocksdb::ReadOptions(), family(kArticleHeads), last_key, &head)
+                    .ok() ||
+               head != ArticleHead(article).SerializeAsString()) {
+      damage.set_problem("the article's head does not match it");
     } else {
       continue;
     }
@@ -930,6 +984,8 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleDb::Put(
         fresh.key = ArticleKey(in.source(), at);
         batch.Put(family(kById), id_key, fresh.key);
         batch.Put(family(kByTime), TimeKey(at), in.source());
+        batch.Put(family(kArticleHeads), fresh.key,
+                  ArticleHead(fresh.article).SerializeAsString());
         if (!in.url().empty()) batch.Put(family(kByUrl), UrlKey(in.url(), at), "");
         if (items[i].minhash_size() > 0) {
           const std::vector<uint32_t> signature(items[i].minhash().begin(),
@@ -1041,6 +1097,20 @@ absl::StatusOr<v1::Article> ArticleDb::ReadArticle(
   return article;
 }
 
+absl::StatusOr<v1::Article> ArticleDb::ReadHead(
+    std::string_view key, const rocksdb::ReadOptions& read_options) const {
+  rocksdb::PinnableSlice value;
+  const rocksdb::Status status =
+      db_->Get(read_options, family(kArticleHeads), AsSlice(key), &value);
+  if (status.IsNotFound()) {
+    return absl::DataLossError("an index entry points at no article head");
+  }
+  RETURN_IF_ERROR(FromRocksDbStatus(status, "reading an article head"));
+  v1::Article head;
+  RETURN_IF_ERROR(DecodeHead(value, &head));
+  return head;
+}
+
 absl::StatusOr<v1::Article> ArticleDb::Get(std::string_view id,
                                            bool memory_only) const {
   DisablePerfCounters();
@@ -1080,6 +1150,12 @@ absl::Status ArticleDb::Scan(const v1::ScanRequest& request,
   }
   const bool by_source = !request.source().empty();
   if (by_source) RETURN_IF_ERROR(ValidateSource(request.source(), "source"));
+  if (!v1::ArticleView_IsValid(request.view())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("view: ", request.view(), " is not an ArticleView"));
+  }
+  const bool heads = request.view() == v1::ARTICLE_VIEW_BASIC;
+  const Family stored = heads ? kArticleHeads : kArticles;
 
   std::optional<ArticlePosition> after;
   if (!request.page_token().empty()) {
@@ -1107,8 +1183,8 @@ absl::Status ArticleDb::Scan(const v1::ScanRequest& request,
   rocksdb::ReadOptions read_options;
   if (!lower.empty()) read_options.iterate_lower_bound = &lower_slice;
   read_options.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(
-      read_options, family(by_source ? kArticles : kByTime)));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(read_options, family(by_source ? stored : kByTime)));
 
   const bool forward = request.oldest_first();
   if (after.has_value()) {
@@ -1140,10 +1216,12 @@ absl::Status ArticleDb::Scan(const v1::ScanRequest& request,
        forward ? it->Next() : it->Prev()) {
     v1::Article* article = response->add_articles();
     if (by_source) {
-      RETURN_IF_ERROR(DecodeArticle(it->value(), article));
+      RETURN_IF_ERROR(heads ? DecodeHead(it->value(), article)
+                            : DecodeArticle(it->value(), article));
     } else {
-      ASSIGN_OR_RETURN(*article, ReadArticle(SourcePrefix(it->value().ToStringView()) +
-                                             it->key().ToString()));
+      const std::string key =
+          SourcePrefix(it->value().ToStringView()) + it->key().ToString();
+      ASSIGN_OR_RETURN(*article, heads ? ReadHead(key) : ReadArticle(key));
     }
     bytes += article->ByteSizeLong();
   }

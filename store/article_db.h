@@ -11,7 +11,9 @@
 // documents' until a segment of them is written out with one key a term
 // (posting_codec.h); the same batch as the article records that its postings
 // are not written yet, so a crash loses none: Open indexes them again. A
-// duplicate adds nothing to the index.
+// duplicate adds nothing to the index. The same batch also writes the
+// article's head (ARTICLE_VIEW_BASIC) under the same key in a family of its
+// own, which a Scan of that view reads instead of the whole articles.
 //
 // An ArticleDb is safe for concurrent use by many threads without external
 // synchronization. It owns the RocksDB instance and closes it on destruction.
@@ -168,8 +170,9 @@ class ArticleDb {
     kTermPositions,
     kTermCounts,
     kTermBlocks,
+    kArticleHeads,
   };
-  static constexpr int kFamilyCount = 14;
+  static constexpr int kFamilyCount = 15;
   static constexpr size_t kLockStripes = 256;
 
   // A MemorySegment and the Puts that added documents to it and have not
@@ -195,10 +198,20 @@ class ArticleDb {
       std::string_view key,
       const rocksdb::ReadOptions& read_options = rocksdb::ReadOptions()) const;
 
+  // Reads the article head stored under `key` of the article_heads family.
+  absl::StatusOr<v1::Article> ReadHead(
+      std::string_view key,
+      const rocksdb::ReadOptions& read_options = rocksdb::ReadOptions()) const;
+
   // Numbers every article that has no document yet (a database from before
-  // document numbers), loads the DocumentTable, and indexes again the
-  // documents whose postings were not written out.
+  // document numbers), writes the heads of a database from before heads,
+  // loads the DocumentTable, and indexes again the documents whose postings
+  // were not written out.
   absl::Status LoadIndex();
+
+  // Writes every article's head: the migration to heads. Articles that do
+  // not decode get none (Verify reports them).
+  absl::Status WriteAllHeads();
 
   // Appends `article`, stored under `key`, to the documents and to the
   // active segment, and adds its documents entry and unindexed marker to

@@ -799,7 +799,7 @@ TEST_P(SearchTest, ADatabaseFromBeforeDocumentNumbersIsIndexedOnOpen) {
     ASSERT_TRUE(raw.ok()) << raw.status();
     rocksdb::DB* db = (*raw)->db();
     for (const char* name : {"default", "documents", "unindexed", "term_postings",
-                             "term_positions", "term_counts"}) {
+                             "term_positions", "term_counts", "article_heads"}) {
       ASSERT_TRUE(db->DeleteRange(rocksdb::WriteOptions(), (*raw)->family(name), "",
                                   std::string(64, '\xff'))
                       .ok())
@@ -815,6 +815,12 @@ TEST_P(SearchTest, ADatabaseFromBeforeDocumentNumbersIsIndexedOnOpen) {
   Reopen();
   EXPECT_THAT(SearchIds(Words("sun")), UnorderedElementsAre(eclipse.id(), storm.id()));
   EXPECT_THAT(SearchIds(Words("storm")), ElementsAre(storm.id()));
+  v1::ScanRequest heads;
+  heads.set_view(v1::ARTICLE_VIEW_BASIC);
+  v1::ScanResponse listed;
+  ASSERT_TRUE(db_->Scan(heads, &listed).ok());
+  ASSERT_EQ(listed.articles_size(), 2);
+  EXPECT_EQ(listed.articles(0).title(), "Storm");
   const v1::TermStatistics stats = TermStats({"sun", "storm"});
   EXPECT_EQ(stats.document_count(), 2u);
   EXPECT_EQ(stats.document_frequency().at("sun"), 2u);
@@ -858,15 +864,16 @@ TEST_P(SearchTest, ALayoutVersionItDoesNotKnowIsRefusedUntouched) {
   {
     auto raw = RawDatabase::Open(path_);
     ASSERT_TRUE(raw.ok()) << raw.status();
-    ASSERT_TRUE((*raw)->db()->Put(rocksdb::WriteOptions(), "format", "3").ok());
+    ASSERT_TRUE((*raw)->db()->Put(rocksdb::WriteOptions(), "format", "4").ok());
   }
   auto refused = ArticleDb::Open(path_, ArticleDbOptions());
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(refused.status().message(), HasSubstr("layout version 3 is not 2"));
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("layout version 4 is not one this build reads (2 or 3)"));
   {
     auto raw = RawDatabase::Open(path_);
     ASSERT_TRUE(raw.ok()) << raw.status();
-    ASSERT_TRUE((*raw)->db()->Put(rocksdb::WriteOptions(), "format", "2").ok());
+    ASSERT_TRUE((*raw)->db()->Put(rocksdb::WriteOptions(), "format", "3").ok());
   }
   Reopen();
   EXPECT_THAT(SearchIds(Words("sun")), ElementsAre(article.id()));
