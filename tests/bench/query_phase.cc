@@ -38,6 +38,9 @@ const absl::Duration kCallTimeout = absl::Seconds(10);
 constexpr char kSelectColumns[] =
     "id, source, url, title, body, captions, authors, language, published_at, "
     "crawled_at";
+// What ARTICLE_VIEW_BASIC returns of the same columns.
+constexpr char kSelectHeadColumns[] =
+    "id, source, url, title, authors, language, published_at, crawled_at";
 
 // What a stored article is asked by.
 struct StoredArticle {
@@ -222,7 +225,12 @@ absl::StatusOr<std::vector<StoredArticle>> Load(const Corpus& corpus,
 
 using Call = std::function<absl::Status(int worker, int64_t i)>;
 
-enum class QueryKind { kGet, kList, kSearch };
+// kListBasic: the lists again, in ARTICLE_VIEW_BASIC (no text).
+enum class QueryKind { kGet, kList, kListBasic, kSearch };
+
+v1::ArticleView ViewOf(QueryKind kind) {
+  return kind == QueryKind::kListBasic ? v1::ARTICLE_VIEW_BASIC : v1::ARTICLE_VIEW_FULL;
+}
 
 // The archive's calls, through query_server. Adds to `*items` the
 // articles (or hits) each call returned.
@@ -253,7 +261,8 @@ class ArchiveCalls {
           return ToAbsl(status);
         };
       case QueryKind::kList:
-        return [stub, deadline, items, &workload](int, int64_t i) {
+      case QueryKind::kListBasic:
+        return [stub, deadline, items, &workload, view = ViewOf(kind)](int, int64_t i) {
           grpc::ClientContext context;
           context.set_deadline(deadline());
           const auto& [source, end] = workload.lists[i % workload.lists.size()];
@@ -261,6 +270,7 @@ class ArchiveCalls {
           request.set_source(source);
           *request.mutable_end_time() = end;
           request.set_page_size(kListPageSize);
+          request.set_view(view);
           v1::ListArticlesResponse response;
           const grpc::Status status = stub->ListArticles(&context, request, &response);
           *items += response.articles_size();
@@ -306,12 +316,14 @@ class StoreCalls {
           return article.status();
         };
       case QueryKind::kList:
-        return [client, items, &workload](int, int64_t i) {
+      case QueryKind::kListBasic:
+        return [client, items, &workload, view = ViewOf(kind)](int, int64_t i) {
           const auto& [source, end] = workload.lists[i % workload.lists.size()];
           v1::ScanRequest request;
           request.set_source(source);
           *request.mutable_end_time() = end;
           request.set_page_size(kListPageSize);
+          request.set_view(view);
           const absl::StatusOr<v1::ScanResponse> page =
               client->Scan(request, absl::Now() + kCallTimeout);
           if (page.ok()) *items += page->articles_size();
@@ -339,11 +351,14 @@ class PostgresCalls {
       RETURN_IF_ERROR(connection->Prepare(
           "get",
           absl::StrCat("SELECT ", kSelectColumns, " FROM ", kTable, " WHERE id = $1")));
-      RETURN_IF_ERROR(connection->Prepare(
-          "list", absl::StrCat("SELECT ", kSelectColumns, " FROM ", kTable,
+      for (const auto& [name, columns] : {std::pair("list", kSelectColumns),
+                                          std::pair("list_basic", kSelectHeadColumns)}) {
+        RETURN_IF_ERROR(connection->Prepare(
+            name, absl::StrCat("SELECT ", columns, " FROM ", kTable,
                                " WHERE source = $1 AND published_at < $2 "
                                "ORDER BY published_at DESC LIMIT ",
                                kListPageSize)));
+      }
       RETURN_IF_ERROR(connection->Prepare(
           "search", absl::StrCat("SELECT ", kSelectColumns,
                                  ", ts_rank(tsv, q) AS score FROM ", kTable,
@@ -370,9 +385,11 @@ class PostgresCalls {
           return run(w, "get", {workload.get_ids[i % workload.get_ids.size()]});
         };
       case QueryKind::kList:
-        return [run, &workload](int w, int64_t i) {
+      case QueryKind::kListBasic:
+        return [run, &workload,
+                name = kind == QueryKind::kList ? "list" : "list_basic"](int w, int64_t i) {
           const auto& [source, end] = workload.lists[i % workload.lists.size()];
-          return run(w, "list", {source, FormatTimestamp(end)});
+          return run(w, name, {source, FormatTimestamp(end)});
         };
       case QueryKind::kSearch:
         return [run, &workload](int w, int64_t i) {
@@ -425,6 +442,7 @@ absl::Status RunQueries(const std::string& query_address,
   for (const Kind& kind :
        {Kind{QueryKind::kGet, "get", options.get_rate, "articles"},
         Kind{QueryKind::kList, "list", options.list_rate, "articles"},
+        Kind{QueryKind::kListBasic, "list_basic", options.list_rate, "articles"},
         Kind{QueryKind::kSearch, "search", options.search_rate, "hits"}}) {
     for (const System& system : systems) {
       const std::string prefix = system.prefix + kind.name;
