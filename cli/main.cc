@@ -29,6 +29,7 @@ constexpr char kUsage[] =
     "      send crawled articles to the ingest server (default 127.0.0.1:50051)\n"
     "  get ID [--json]\n"
     "  list [--source=S] [--from=T] [--to=T] [--limit=N] [--oldest-first] [--json]\n"
+    "      headlines, newest first; --json prints whole articles\n"
     "  search \"WORDS\" [--source=S] [--from=T] [--to=T] [--limit=N] [--json]\n"
     "  sources [--json]\n"
     "  stats [--json]\n"
