@@ -18,6 +18,7 @@
 #include "absl/time/clock.h"
 #include "common/grpc_server.h"
 #include "common/health_client.h"
+#include "common/rendezvous.h"
 #include "common/testing/article_factory.h"
 #include "common/testing/server_process.h"
 #include "grpcpp/client_context.h"
@@ -25,7 +26,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest/article_preparer.h"
-#include "ingest/rendezvous.h"
 #include "ingest/submit_pipeline.h"
 #include "store/store_client.h"
 

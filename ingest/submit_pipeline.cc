@@ -9,7 +9,7 @@
 #include "common/logging.h"
 #include "common/minhash.h"
 #include "common/proto_time.h"
-#include "ingest/rendezvous.h"
+#include "common/rendezvous.h"
 
 namespace archive::ingest {
 namespace {
@@ -53,8 +53,8 @@ SubmitPipeline::SubmitPipeline(std::vector<store::StoreEndpoint> stores,
                                PipelineOptions options)
     : options_(options),
       stores_(std::move(stores)),
+      store_names_(store::StoreNames(stores_)),
       store_states_(stores_.size()) {
-  for (const store::StoreEndpoint& store : stores_) store_names_.push_back(store.name);
   timer_ = std::thread([this] { TimerLoop(); });
 }
 

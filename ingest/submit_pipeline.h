@@ -120,7 +120,7 @@ class SubmitPipeline {
 
   const PipelineOptions options_;
   std::vector<store::StoreEndpoint> stores_;
-  std::vector<std::string> store_names_;
+  const std::vector<std::string> store_names_;
 
   std::mutex mutex_;
   std::condition_variable changed_;

@@ -175,4 +175,11 @@ std::vector<StoreEndpoint> ConnectStores(const std::vector<std::string>& address
   return stores;
 }
 
+std::vector<std::string> StoreNames(const std::vector<StoreEndpoint>& stores) {
+  std::vector<std::string> names;
+  names.reserve(stores.size());
+  for (const StoreEndpoint& store : stores) names.push_back(store.name);
+  return names;
+}
+
 }  // namespace archive::store

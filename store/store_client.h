@@ -76,6 +76,9 @@ absl::StatusOr<std::vector<std::string>> ParseStoreList(const std::string& flag)
 // Endpoints for `addresses`, each over its own channel.
 std::vector<StoreEndpoint> ConnectStores(const std::vector<std::string>& addresses);
 
+// The names of `stores`, in order: what PickStore (common/rendezvous.h) takes.
+std::vector<std::string> StoreNames(const std::vector<StoreEndpoint>& stores);
+
 }  // namespace archive::store
 
 #endif  // STORE_STORE_CLIENT_H_

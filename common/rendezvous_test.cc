@@ -1,4 +1,4 @@
-#include "ingest/rendezvous.h"
+#include "common/rendezvous.h"
 
 #include <map>
 #include <string>
@@ -8,7 +8,7 @@
 #include "common/fingerprint.h"
 #include "gtest/gtest.h"
 
-namespace archive::ingest {
+namespace archive {
 namespace {
 
 std::vector<std::string> Ids(int count) {
@@ -65,4 +65,4 @@ TEST(PickStoreTest, IsStableAcrossReleases) {
 }
 
 }  // namespace
-}  // namespace archive::ingest
+}  // namespace archive

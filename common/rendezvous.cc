@@ -1,10 +1,10 @@
-#include "ingest/rendezvous.h"
+#include "common/rendezvous.h"
 
 #include <cstdint>
 
 #include "common/stable_hash.h"
 
-namespace archive::ingest {
+namespace archive {
 
 size_t PickStore(std::string_view article_id,
                  const std::vector<std::string>& store_names) {
@@ -23,4 +23,4 @@ size_t PickStore(std::string_view article_id,
   return best;
 }
 
-}  // namespace archive::ingest
+}  // namespace archive

@@ -4,21 +4,22 @@
 // id) is highest. Every ingest server computes the same answer from the same
 // --stores list, whatever its order, and adding or removing one store moves
 // only the articles that belong to it (about 1/N of them). Exact dedup relies
-// on it: the same content always reaches the same store.
-#ifndef INGEST_RENDEZVOUS_H_
-#define INGEST_RENDEZVOUS_H_
+// on it: the same content always reaches the same store. The query server
+// asks that store first for an id.
+#ifndef COMMON_RENDEZVOUS_H_
+#define COMMON_RENDEZVOUS_H_
 
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace archive::ingest {
+namespace archive {
 
 // The index in `store_names` (non-empty) of the store for `article_id`.
 size_t PickStore(std::string_view article_id,
                  const std::vector<std::string>& store_names);
 
-}  // namespace archive::ingest
+}  // namespace archive
 
-#endif  // INGEST_RENDEZVOUS_H_
+#endif  // COMMON_RENDEZVOUS_H_
