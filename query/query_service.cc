@@ -15,6 +15,7 @@
 #include "common/fingerprint.h"
 #include "common/grpc_status.h"
 #include "common/proto_time.h"
+#include "common/rendezvous.h"
 #include "query/fan_out.h"
 #include "query/page_token.h"
 #include "query/search_query.h"
@@ -83,6 +84,24 @@ bool RanksBefore(const v1::StoreHit& a, const v1::StoreHit& b) {
   return a.article().id() < b.article().id();
 }
 
+// Why none of `replies` (none OK) is the article `id`: a store's failure,
+// naming it (damage outranks absence; either outranks silence), or
+// NOT_FOUND when every store said so.
+absl::Status NoArticle(const std::vector<store::StoreEndpoint>& stores,
+                       const Replies<v1::Article>& replies, const std::string& id) {
+  absl::Status failure;
+  for (size_t s = 0; s < replies.size(); ++s) {
+    const absl::StatusCode code = replies[s].status().code();
+    if (code != absl::StatusCode::kNotFound &&
+        (failure.ok() || code == absl::StatusCode::kDataLoss)) {
+      failure = absl::Status(code, absl::StrCat("store ", stores[s].name, ": ",
+                                                replies[s].status().message()));
+    }
+  }
+  return failure.ok() ? absl::NotFoundError(absl::StrCat("no article with id ", id))
+                      : failure;
+}
+
 grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
                                     const absl::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -94,7 +113,7 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
 
 QueryService::QueryService(std::vector<store::StoreEndpoint> stores,
                            QueryServiceOptions options)
-    : stores_(std::move(stores)), options_(options) {}
+    : stores_(std::move(stores)), store_names_(store::StoreNames(stores_)), options_(options) {}
 
 absl::Time QueryService::Deadline(const grpc::CallbackServerContext* context) const {
   const absl::Time bound = absl::Now() + options_.store_timeout;
@@ -116,33 +135,43 @@ grpc::ServerUnaryReactor* QueryService::GetArticle(
   v1::GetRequest get;
   get.set_id(request->id());
   const absl::Time deadline = Deadline(context);
+  const size_t owner = PickStore(get.id(), store_names_);
+  stores_[owner].client->GetAsync(
+      get, deadline,
+      [this, reactor, response, get, deadline, owner](absl::StatusOr<v1::Article> reply) {
+        if (reply.ok()) {
+          *response = *std::move(reply);
+          reactor->Finish(grpc::Status::OK);
+        } else if (stores_.size() == 1) {
+          Replies<v1::Article> replies;
+          replies.push_back(std::move(reply));
+          reactor->Finish(ToGrpcStatus(NoArticle(stores_, replies, get.id())));
+        } else {
+          GetFromEveryStore(get, deadline, reactor, response);
+        }
+      });
+  return reactor;
+}
+
+void QueryService::GetFromEveryStore(const v1::GetRequest& get, absl::Time deadline,
+                                     grpc::ServerUnaryReactor* reactor,
+                                     v1::Article* response) {
   FanOut<v1::Article>(
       stores_,
       [&get, deadline](store::StoreClient* client,
                        store::StoreClient::Callback<v1::Article> done) {
         client->GetAsync(get, deadline, std::move(done));
       },
-      [this, reactor, response, id = request->id()](Replies<v1::Article> replies) {
-        absl::Status failure;
-        for (size_t s = 0; s < replies.size(); ++s) {
-          if (replies[s].ok()) {
-            *response = *std::move(replies[s]);
+      [this, reactor, response, id = get.id()](Replies<v1::Article> replies) {
+        for (absl::StatusOr<v1::Article>& reply : replies) {
+          if (reply.ok()) {
+            *response = *std::move(reply);
             reactor->Finish(grpc::Status::OK);
             return;
           }
-          const absl::StatusCode code = replies[s].status().code();
-          // Damage outranks absence; either outranks silence.
-          if (code != absl::StatusCode::kNotFound &&
-              (failure.ok() || code == absl::StatusCode::kDataLoss)) {
-            failure = absl::Status(code, absl::StrCat("store ", stores_[s].name, ": ",
-                                                      replies[s].status().message()));
-          }
         }
-        reactor->Finish(ToGrpcStatus(
-            failure.ok() ? absl::NotFoundError(absl::StrCat("no article with id ", id))
-                         : failure));
+        reactor->Finish(ToGrpcStatus(NoArticle(stores_, replies, id)));
       });
-  return reactor;
 }
 
 grpc::ServerUnaryReactor* QueryService::ListArticles(

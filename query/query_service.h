@@ -1,7 +1,11 @@
 // archive.v1.Query on gRPC's callback API: every read fans out to every
 // store and merges, never blocking a thread while it waits.
 //
-//  - GetArticle asks every store; NOT_FOUND only when all say so.
+//  - GetArticle asks the store that rendezvous hashing of the id picks
+//    (common/rendezvous.h), where ingest put the article under the same
+//    --stores; when that store does not return it (it may have been stored
+//    under another list of stores, or the store may have failed), every
+//    store. NOT_FOUND only when all say so.
 //  - ListArticles merges the stores' pages by (published_at, id), emitting
 //    only what every store has shown up to (so a store whose page was cut
 //    short is never overtaken), and resumes after the last article returned.
@@ -18,6 +22,7 @@
 #define QUERY_QUERY_SERVICE_H_
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -55,6 +60,11 @@ class QueryService final : public v1::Query::CallbackService {
  private:
   absl::Time Deadline(const grpc::CallbackServerContext* context) const;
 
+  // GetArticle's second step: every store asked for `get.id()`, and the
+  // reactor finished with the article or with why there is none.
+  void GetFromEveryStore(const v1::GetRequest& get, absl::Time deadline,
+                         grpc::ServerUnaryReactor* reactor, v1::Article* response);
+
   // Every store's per-source summaries, merged by source name (in name
   // order), or the first store's failure.
   void CollectSources(
@@ -62,6 +72,8 @@ class QueryService final : public v1::Query::CallbackService {
       std::function<void(absl::StatusOr<std::vector<v1::SourceSummary>>)> done);
 
   const std::vector<store::StoreEndpoint> stores_;
+  // Their names, for rendezvous hashing.
+  const std::vector<std::string> store_names_;
   const QueryServiceOptions options_;
 };
 

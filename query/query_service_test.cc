@@ -24,6 +24,7 @@
 #include "archive/v1/query.grpc.pb.h"
 #include "common/grpc_server.h"
 #include "common/health_client.h"
+#include "common/rendezvous.h"
 #include "common/testing/article_factory.h"
 #include "common/testing/server_process.h"
 #include "grpcpp/client_context.h"
@@ -876,6 +877,41 @@ TEST_F(QueryServiceTest, GetArticleFindsItInWhicheverStoreHasIt) {
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << id;
     EXPECT_NE(status.error_message().find("id"), std::string::npos);
   }
+}
+
+TEST_F(QueryServiceTest, GetArticleAsksTheStoreItsIdHashesToFirst) {
+  std::vector<std::string> names;
+  for (size_t s = 0; s < archive_.store_count(); ++s) {
+    names.push_back(archive_.store(s).address);
+  }
+  // One article where ingest would put it, one elsewhere.
+  const v1::Article placed = MakeArticle("a.com", "Placed", "Where it belongs", kJan2023);
+  const size_t owner = PickStore(placed.id(), names);
+  const v1::Article moved = MakeArticle("a.com", "Moved", "Under another list", kJan2023);
+  const size_t moved_owner = PickStore(moved.id(), names);
+  const size_t elsewhere = (moved_owner + 1) % names.size();
+  ASSERT_NO_FATAL_FAILURE(archive_.Put(owner, {placed}));
+  ASSERT_NO_FATAL_FAILURE(archive_.Put(elsewhere, {moved}));
+
+  // With a third store hung, the placed article still comes before the
+  // caller's deadline: its store alone was asked.
+  size_t hung = 0;
+  while (hung == owner || hung == elsewhere) ++hung;
+  archive_.store(hung).process->Signal(SIGSTOP);
+  v1::Article got;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  v1::GetArticleRequest request;
+  request.set_id(placed.id());
+  grpc::Status status = archive_.query().GetArticle(&context, request, &got);
+  archive_.store(hung).process->Signal(SIGCONT);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(got.title(), "Placed");
+
+  // The other is found by asking every store.
+  status = archive_.Get(moved.id(), &got);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(got.title(), "Moved");
 }
 
 TEST_F(QueryServiceTest, SourcesAndStatsSumOverTheStores) {
