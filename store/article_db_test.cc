@@ -62,6 +62,21 @@ class ArticleDbTest : public ::testing::Test {
     return results.ok() ? (*results)[0] : v1::PutResult();
   }
 
+  // Three articles of a.com ("Title 0" to "Title 2"), then the database
+  // closed with its log flushed into table files: a RawDatabase, which has
+  // no merge operators, could not replay the log.
+  std::vector<v1::Article> PutThreeAndClose() {
+    std::vector<v1::Article> articles;
+    for (int i = 0; i < 3; ++i) {
+      articles.push_back(MakeArticle("a.com", absl::StrCat("Title ", i),
+                                     absl::StrCat("Body ", i), kJan2023 + i));
+      PutOne(articles.back());
+    }
+    EXPECT_TRUE(db_->Flush().ok());
+    db_.reset();
+    return articles;
+  }
+
   uint64_t ArticleCount() {
     v1::StatsResponse stats;
     EXPECT_TRUE(db_->Stats(v1::StatsRequest(), &stats).ok());
@@ -473,15 +488,7 @@ TEST_F(ScanTest, AViewItDoesNotKnowIsInvalidArgument) {
 }
 
 TEST_F(ArticleDbTest, ADatabaseFromBeforeHeadsGetsThemOnOpen) {
-  std::vector<v1::Article> articles;
-  for (int i = 0; i < 3; ++i) {
-    articles.push_back(MakeArticle("a.com", absl::StrCat("Title ", i),
-                                   absl::StrCat("Body ", i), kJan2023 + i));
-    PutOne(articles.back());
-  }
-  // In table files: the raw handle has no merge operators for the log.
-  ASSERT_TRUE(db_->Flush().ok());
-  db_.reset();
+  const std::vector<v1::Article> articles = PutThreeAndClose();
   // Layout version 2: no heads. One article has rotted meanwhile.
   {
     auto raw = RawDatabase::Open(path_);
@@ -534,14 +541,7 @@ TEST_F(ArticleDbTest, ADatabaseFromBeforeHeadsGetsThemOnOpen) {
 }
 
 TEST_F(ArticleDbTest, VerifyFindsAHeadThatIsMissingOrDoesNotMatch) {
-  std::vector<v1::Article> articles;
-  for (int i = 0; i < 3; ++i) {
-    articles.push_back(MakeArticle("a.com", absl::StrCat("Title ", i),
-                                   absl::StrCat("Body ", i), kJan2023 + i));
-    PutOne(articles.back());
-  }
-  ASSERT_TRUE(db_->Flush().ok());
-  db_.reset();
+  const std::vector<v1::Article> articles = PutThreeAndClose();
   {
     auto raw = RawDatabase::Open(path_);
     ASSERT_TRUE(raw.ok()) << raw.status();
