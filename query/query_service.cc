@@ -113,7 +113,9 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
 
 QueryService::QueryService(std::vector<store::StoreEndpoint> stores,
                            QueryServiceOptions options)
-    : stores_(std::move(stores)), store_names_(store::StoreNames(stores_)), options_(options) {}
+    : stores_(std::move(stores)),
+      store_names_(store::StoreNames(stores_)),
+      options_(options) {}
 
 absl::Time QueryService::Deadline(const grpc::CallbackServerContext* context) const {
   const absl::Time bound = absl::Now() + options_.store_timeout;
@@ -138,7 +140,7 @@ grpc::ServerUnaryReactor* QueryService::GetArticle(
   const size_t owner = PickStore(get.id(), store_names_);
   stores_[owner].client->GetAsync(
       get, deadline,
-      [this, reactor, response, get, deadline, owner](absl::StatusOr<v1::Article> reply) {
+      [this, reactor, response, get, deadline](absl::StatusOr<v1::Article> reply) {
         if (reply.ok()) {
           *response = *std::move(reply);
           reactor->Finish(grpc::Status::OK);

@@ -719,7 +719,8 @@ absl::Status ArticleDb::WriteAllHeads() {
   batch.Put(family(kDefault), kFormatKey, kFormat);
   rocksdb::WriteOptions write_options;
   write_options.sync = true;
-  return FromRocksDbStatus(db_->Write(write_options, &batch), "writing the article heads");
+  return FromRocksDbStatus(db_->Write(write_options, &batch),
+                           "writing the article heads");
 }
 
 absl::StatusOr<uint64_t> ArticleDb::AddDocument(const std::string& key,

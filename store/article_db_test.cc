@@ -553,9 +553,9 @@ TEST_F(ArticleDbTest, VerifyFindsAHeadThatIsMissingOrDoesNotMatch) {
     ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), heads, key(articles[0])).ok());
     v1::Article wrong = Head(articles[2]);
     wrong.set_title("Another title");
-    ASSERT_TRUE(
-        db->Put(rocksdb::WriteOptions(), heads, key(articles[2]), wrong.SerializeAsString())
-            .ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), heads, key(articles[2]),
+                        wrong.SerializeAsString())
+                    .ok());
   }
   Reopen();
   v1::VerifyResponse verified;

@@ -386,8 +386,8 @@ class PostgresCalls {
         };
       case QueryKind::kList:
       case QueryKind::kListBasic:
-        return [run, &workload,
-                name = kind == QueryKind::kList ? "list" : "list_basic"](int w, int64_t i) {
+        return [run, &workload, name = kind == QueryKind::kList ? "list" : "list_basic"](
+                   int w, int64_t i) {
           const auto& [source, end] = workload.lists[i % workload.lists.size()];
           return run(w, name, {source, FormatTimestamp(end)});
         };
