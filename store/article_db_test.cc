@@ -477,6 +477,42 @@ TEST_F(ArticleDbTest, BasicViewKeepsEveryHeadlineFieldAndNoSightings) {
   EXPECT_EQ(db_->Get(article.id())->sightings_size(), 1);
 }
 
+TEST_F(ArticleDbTest, APageCutByItsByteBudgetResumesAtTheFirstArticleLeftOut) {
+  // Five articles of 1.1 MB: a page stops at 4 MiB, after four, though the
+  // store read the fifth's entry with them.
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    std::string body;
+    while (body.size() < 1'100'000) absl::StrAppend(&body, "long text number ", i, " ");
+    const v1::Article article =
+        MakeArticle(i % 2 == 0 ? "a.com" : "b.org", "Big", body, kJan2023 + i);
+    PutOne(article);
+    ids.push_back(article.id());
+  }
+  std::reverse(ids.begin(), ids.end());  // newest first
+  for (const v1::ArticleView view : {v1::ARTICLE_VIEW_FULL, v1::ARTICLE_VIEW_BASIC}) {
+    v1::ScanRequest request;
+    request.set_page_size(50);
+    request.set_view(view);
+    v1::ScanResponse first;
+    ASSERT_TRUE(db_->Scan(request, &first).ok());
+    std::vector<std::string> listed;
+    for (const v1::Article& article : first.articles()) listed.push_back(article.id());
+    if (view == v1::ARTICLE_VIEW_FULL) {
+      EXPECT_EQ(first.articles_size(), 4);
+      ASSERT_FALSE(first.next_page_token().empty());
+    }
+    if (!first.next_page_token().empty()) {
+      request.set_page_token(first.next_page_token());
+      v1::ScanResponse second;
+      ASSERT_TRUE(db_->Scan(request, &second).ok());
+      for (const v1::Article& article : second.articles()) listed.push_back(article.id());
+      EXPECT_TRUE(second.next_page_token().empty());
+    }
+    EXPECT_EQ(listed, ids) << "view " << view;
+  }
+}
+
 TEST_F(ScanTest, AViewItDoesNotKnowIsInvalidArgument) {
   v1::ScanRequest request;
   request.set_view(static_cast<v1::ArticleView>(7));
