@@ -140,29 +140,32 @@ grpc::ServerUnaryReactor* QueryService::GetArticle(
   const size_t owner = PickStore(get.id(), store_names_);
   stores_[owner].client->GetAsync(
       get, deadline,
-      [this, reactor, response, get, deadline](absl::StatusOr<v1::Article> reply) {
+      [this, reactor, response, get, deadline, owner](absl::StatusOr<v1::Article> reply) {
         if (reply.ok()) {
           *response = *std::move(reply);
           reactor->Finish(grpc::Status::OK);
-        } else if (stores_.size() == 1) {
-          Replies<v1::Article> replies;
-          replies.push_back(std::move(reply));
-          reactor->Finish(ToGrpcStatus(NoArticle(stores_, replies, get.id())));
-        } else {
-          GetFromEveryStore(get, deadline, reactor, response);
+          return;
         }
+        GetFromEveryStore(get, deadline, owner, reply.status(), reactor, response);
       });
   return reactor;
 }
 
 void QueryService::GetFromEveryStore(const v1::GetRequest& get, absl::Time deadline,
+                                     size_t owner, const absl::Status& owner_reply,
                                      grpc::ServerUnaryReactor* reactor,
                                      v1::Article* response) {
+  const store::StoreClient* const asked = stores_[owner].client.get();
   FanOut<v1::Article>(
       stores_,
-      [&get, deadline](store::StoreClient* client,
-                       store::StoreClient::Callback<v1::Article> done) {
-        client->GetAsync(get, deadline, std::move(done));
+      [&get, deadline, asked, &owner_reply](
+          store::StoreClient* client, store::StoreClient::Callback<v1::Article> done) {
+        // The owner has answered already.
+        if (client == asked) {
+          done(owner_reply);
+        } else {
+          client->GetAsync(get, deadline, std::move(done));
+        }
       },
       [this, reactor, response, id = get.id()](Replies<v1::Article> replies) {
         for (absl::StatusOr<v1::Article>& reply : replies) {

@@ -5,7 +5,7 @@
 //    (common/rendezvous.h), where ingest put the article under the same
 //    --stores; when that store does not return it (it may have been stored
 //    under another list of stores, or the store may have failed), every
-//    store. NOT_FOUND only when all say so.
+//    other store. NOT_FOUND only when all say so.
 //  - ListArticles merges the stores' pages by (published_at, id), emitting
 //    only what every store has shown up to (so a store whose page was cut
 //    short is never overtaken), and resumes after the last article returned.
@@ -60,9 +60,11 @@ class QueryService final : public v1::Query::CallbackService {
  private:
   absl::Time Deadline(const grpc::CallbackServerContext* context) const;
 
-  // GetArticle's second step: every store asked for `get.id()`, and the
-  // reactor finished with the article or with why there is none.
-  void GetFromEveryStore(const v1::GetRequest& get, absl::Time deadline,
+  // GetArticle's second step, after stores_[owner] answered `owner_reply`
+  // (a failure): every other store asked for `get.id()`, and the reactor
+  // finished with the article or with why there is none.
+  void GetFromEveryStore(const v1::GetRequest& get, absl::Time deadline, size_t owner,
+                         const absl::Status& owner_reply,
                          grpc::ServerUnaryReactor* reactor, v1::Article* response);
 
   // Every store's per-source summaries, merged by source name (in name

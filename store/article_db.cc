@@ -186,15 +186,22 @@ absl::Status DecodeHead(const rocksdb::Slice& value, v1::Article* head) {
   return absl::OkStatus();
 }
 
-// The article an index entry led to, read with `status`: DATA_LOSS when it
-// is missing (the entry points at nothing) or damaged.
+// A value of the articles family (DecodeArticle) or, for `head`, of the
+// article_heads family (DecodeHead).
+absl::Status DecodeStored(bool head, const rocksdb::Slice& value, v1::Article* article) {
+  return head ? DecodeHead(value, article) : DecodeArticle(value, article);
+}
+
+// The article (or its `head`) an index entry led to, read with `status`:
+// DATA_LOSS when it is missing (the entry points at nothing) or damaged.
 absl::Status DecodeReadArticle(const rocksdb::Status& status,
-                               const rocksdb::Slice& value, v1::Article* article) {
+                               const rocksdb::Slice& value, v1::Article* article,
+                               bool head = false) {
   if (status.IsNotFound()) {
     return absl::DataLossError("an index entry points at no article");
   }
   RETURN_IF_ERROR(FromRocksDbStatus(status, "reading an article"));
-  return DecodeArticle(value, article);
+  return DecodeStored(head, value, article);
 }
 
 // One term's postings as a search reads them: the segments written out, in
@@ -1089,27 +1096,13 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleDb::Put(
 }
 
 absl::StatusOr<v1::Article> ArticleDb::ReadArticle(
-    std::string_view key, const rocksdb::ReadOptions& read_options) const {
+    std::string_view key, const rocksdb::ReadOptions& read_options, bool head) const {
   rocksdb::PinnableSlice value;
-  const rocksdb::Status status =
-      db_->Get(read_options, family(kArticles), AsSlice(key), &value);
+  const rocksdb::Status status = db_->Get(
+      read_options, family(head ? kArticleHeads : kArticles), AsSlice(key), &value);
   v1::Article article;
-  RETURN_IF_ERROR(DecodeReadArticle(status, value, &article));
+  RETURN_IF_ERROR(DecodeReadArticle(status, value, &article, head));
   return article;
-}
-
-absl::StatusOr<v1::Article> ArticleDb::ReadHead(
-    std::string_view key, const rocksdb::ReadOptions& read_options) const {
-  rocksdb::PinnableSlice value;
-  const rocksdb::Status status =
-      db_->Get(read_options, family(kArticleHeads), AsSlice(key), &value);
-  if (status.IsNotFound()) {
-    return absl::DataLossError("an index entry points at no article head");
-  }
-  RETURN_IF_ERROR(FromRocksDbStatus(status, "reading an article head"));
-  v1::Article head;
-  RETURN_IF_ERROR(DecodeHead(value, &head));
-  return head;
 }
 
 absl::StatusOr<v1::Article> ArticleDb::Get(std::string_view id,
@@ -1217,12 +1210,11 @@ absl::Status ArticleDb::Scan(const v1::ScanRequest& request,
        forward ? it->Next() : it->Prev()) {
     v1::Article* article = response->add_articles();
     if (by_source) {
-      RETURN_IF_ERROR(heads ? DecodeHead(it->value(), article)
-                            : DecodeArticle(it->value(), article));
+      RETURN_IF_ERROR(DecodeStored(heads, it->value(), article));
     } else {
       const std::string key =
           SourcePrefix(it->value().ToStringView()) + it->key().ToString();
-      ASSIGN_OR_RETURN(*article, heads ? ReadHead(key) : ReadArticle(key));
+      ASSIGN_OR_RETURN(*article, ReadArticle(key, rocksdb::ReadOptions(), heads));
     }
     bytes += article->ByteSizeLong();
   }

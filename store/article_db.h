@@ -193,15 +193,12 @@ class ArticleDb {
 
   rocksdb::ColumnFamilyHandle* family(Family f) const { return families_[f]; }
 
-  // Reads and checks the article stored under `key` of the articles family.
+  // Reads and checks the article stored under `key` of the articles family,
+  // or with `head` its head, of the article_heads family.
   absl::StatusOr<v1::Article> ReadArticle(
       std::string_view key,
-      const rocksdb::ReadOptions& read_options = rocksdb::ReadOptions()) const;
-
-  // Reads the article head stored under `key` of the article_heads family.
-  absl::StatusOr<v1::Article> ReadHead(
-      std::string_view key,
-      const rocksdb::ReadOptions& read_options = rocksdb::ReadOptions()) const;
+      const rocksdb::ReadOptions& read_options = rocksdb::ReadOptions(),
+      bool head = false) const;
 
   // Numbers every article that has no document yet (a database from before
   // document numbers), writes the heads of a database from before heads,
