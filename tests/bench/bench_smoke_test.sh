@@ -41,11 +41,12 @@ measured = [
     "get_p99_ms", "list_p99_ms", "search_p99_ms", "store_peak_rss_mb",
     "ingest_peak_rss_mb", "archivectl_peak_rss_mb", "store_get_p99_ms",
     "store_list_p99_ms", "list_basic_p99_ms", "store_list_basic_p99_ms",
+    "ping_p99_ms", "store_ping_p99_ms",
 ]
 if postgres:
     measured += ["postgres_articles_per_s", "ratio_pipeline_postgres",
                  "postgres_get_p99_ms", "postgres_search_p99_ms",
-                 "postgres_list_basic_p99_ms"]
+                 "postgres_list_basic_p99_ms", "postgres_ping_p99_ms"]
 for key in measured:
     if not isinstance(figures.get(key), (int, float)) or figures[key] <= 0:
         errors.append(f"{key} not measured: {figures.get(key)}")
@@ -56,7 +57,7 @@ for phase in ["rocksdb", "pipeline"]:
         errors.append(f"{phase}: {done} of 300 articles stored or deduplicated")
     if not (figures.get(f"{phase}_duplicates") and figures.get(f"{phase}_near_duplicates")):
         errors.append(f"{phase}: no duplicates or no near duplicates found")
-for key in ["get_errors", "list_errors", "list_basic_errors", "search_errors",
+for key in ["ping_errors", "store_ping_errors", "get_errors", "list_errors", "list_basic_errors", "search_errors",
             "store_get_errors", "store_list_errors", "store_list_basic_errors"]:
     if figures.get(key):
         errors.append(f"{key}: {figures[key]}")

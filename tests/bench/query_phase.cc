@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "archive/v1/query.grpc.pb.h"
+#include "common/health_client.h"
 #include "common/logging.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
@@ -225,8 +226,20 @@ absl::StatusOr<std::vector<StoredArticle>> Load(const Corpus& corpus,
 
 using Call = std::function<absl::Status(int worker, int64_t i)>;
 
+// kPing: a call that does no work (a health check; PostgreSQL's SELECT 1),
+// at the gets' rate: what one round trip to the server costs on this
+// machine, the floor under every other kind.
 // kListBasic: the lists again, in ARTICLE_VIEW_BASIC (no text).
-enum class QueryKind { kGet, kList, kListBasic, kSearch };
+enum class QueryKind { kPing, kGet, kList, kListBasic, kSearch };
+
+// A health check of the server on `channel` as a whole.
+absl::Status Ping(const std::shared_ptr<grpc::Channel>& channel) {
+  ASSIGN_OR_RETURN(const ServingStatus serving,
+                   CheckHealth(channel, "", absl::Now() + kCallTimeout));
+  return serving == ServingStatus::kServing
+             ? absl::OkStatus()
+             : absl::UnavailableError("the server is not serving");
+}
 
 v1::ArticleView ViewOf(QueryKind kind) {
   return kind == QueryKind::kListBasic ? v1::ARTICLE_VIEW_BASIC : v1::ARTICLE_VIEW_FULL;
@@ -239,8 +252,9 @@ class ArchiveCalls {
   explicit ArchiveCalls(const std::string& query_address) {
     grpc::ChannelArguments arguments;
     arguments.SetMaxReceiveMessageSize(64 << 20);
-    stub_ = v1::Query::NewStub(grpc::CreateCustomChannel(
-        query_address, grpc::InsecureChannelCredentials(), arguments));
+    channel_ = grpc::CreateCustomChannel(query_address,
+                                         grpc::InsecureChannelCredentials(), arguments);
+    stub_ = v1::Query::NewStub(channel_);
   }
 
   Call For(QueryKind kind, const Workload& workload, std::atomic<int64_t>* items) const {
@@ -249,6 +263,8 @@ class ArchiveCalls {
       return std::chrono::system_clock::now() + absl::ToChronoSeconds(kCallTimeout);
     };
     switch (kind) {
+      case QueryKind::kPing:
+        return [channel = channel_](int, int64_t) { return Ping(channel); };
       case QueryKind::kGet:
         return [stub, deadline, items, &workload](int, int64_t i) {
           grpc::ClientContext context;
@@ -293,6 +309,7 @@ class ArchiveCalls {
   }
 
  private:
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Query::Stub> stub_;
 };
 
@@ -301,13 +318,17 @@ class ArchiveCalls {
 class StoreCalls {
  public:
   explicit StoreCalls(const std::string& store_address)
-      : client_(store::StoreClient::Connect(store_address)) {}
+      : client_(store::StoreClient::Connect(store_address)),
+        health_channel_(
+            grpc::CreateChannel(store_address, grpc::InsecureChannelCredentials())) {}
 
   // nullptr for searches: a store ranks under the statistics of every store,
   // which the query server gathers.
   Call For(QueryKind kind, const Workload& workload, std::atomic<int64_t>* items) const {
     store::StoreClient* client = client_.get();
     switch (kind) {
+      case QueryKind::kPing:
+        return [channel = health_channel_](int, int64_t) { return Ping(channel); };
       case QueryKind::kGet:
         return [client, items, &workload](int, int64_t i) {
           const absl::StatusOr<v1::Article> article = client->Get(
@@ -337,6 +358,7 @@ class StoreCalls {
 
  private:
   std::unique_ptr<store::StoreClient> client_;
+  std::shared_ptr<grpc::Channel> health_channel_;
 };
 
 // The same queries on PostgreSQL, one connection a worker.
@@ -348,6 +370,7 @@ class PostgresCalls {
     for (int w = 0; w < workers; ++w) {
       ASSIGN_OR_RETURN(std::unique_ptr<PostgresConnection> connection,
                        PostgresConnection::Connect(conninfo));
+      RETURN_IF_ERROR(connection->Prepare("ping", "SELECT 1"));
       RETURN_IF_ERROR(connection->Prepare(
           "get",
           absl::StrCat("SELECT ", kSelectColumns, " FROM ", kTable, " WHERE id = $1")));
@@ -380,6 +403,8 @@ class PostgresCalls {
       return result.status();
     };
     switch (kind) {
+      case QueryKind::kPing:
+        return [run](int w, int64_t) { return run(w, "ping", {}); };
       case QueryKind::kGet:
         return [run, &workload](int w, int64_t i) {
           return run(w, "get", {workload.get_ids[i % workload.get_ids.size()]});
@@ -437,10 +462,11 @@ absl::Status RunQueries(const std::string& query_address,
     QueryKind kind;
     std::string name;
     double rate;
-    std::string per_call;  // what each call returns, counted
+    std::string per_call;  // what each call returns, counted; "" for nothing
   };
   for (const Kind& kind :
-       {Kind{QueryKind::kGet, "get", options.get_rate, "articles"},
+       {Kind{QueryKind::kPing, "ping", options.get_rate, ""},
+        Kind{QueryKind::kGet, "get", options.get_rate, "articles"},
         Kind{QueryKind::kList, "list", options.list_rate, "articles"},
         Kind{QueryKind::kListBasic, "list_basic", options.list_rate, "articles"},
         Kind{QueryKind::kSearch, "search", options.search_rate, "hits"}}) {
@@ -453,6 +479,7 @@ absl::Status RunQueries(const std::string& query_address,
       const LatencySummary summary = RunAtFixedRate(
           kind.rate, options.warmup, options.duration, options.workers, call);
       Record(prefix, summary, results);
+      if (kind.per_call.empty()) continue;
       // Warm-up calls returned items too.
       const double calls =
           summary.calls +

@@ -16,6 +16,8 @@
 // `duration` (after `warmup`) against the archive and right after against
 // PostgreSQL (kind after kind, so that the two runs of a kind see the same
 // machine), each system idle while the other is measured:
+//  - ping: a call that does no work (a gRPC health check of query_server,
+//    and of store_server; SELECT 1): the floor of one round trip;
 //  - get: GetArticle of a random stored id / SELECT by primary key;
 //  - list: ListArticles of a random article's source before a random time,
 //    a page of 100 / the same range through the (source, published_at)
