@@ -41,6 +41,7 @@ ABSL_FLAG(int, limit, 10, "hits a search returns");
 ABSL_FLAG(std::string, words_file, "",
           "searches to run instead of the corpus' words, one a line (split as "
           "the query server splits them), taken in rounds as those would be");
+ABSL_FLAG(int, block_cache_mb, 256, "the block cache, as store_server's --block_cache_mb");
 ABSL_FLAG(std::string, only, "",
           "run one setting only: \"whole\" or \"bounds\" (to profile it)");
 
@@ -114,6 +115,8 @@ int Run() {
     if (!only.empty() && only != name) continue;
     store::ArticleDbOptions options;
     options.search_block_bounds = bounds;
+    options.block_cache_bytes =
+        static_cast<size_t>(absl::GetFlag(FLAGS_block_cache_mb)) << 20;
     auto db = store::ArticleDb::Open(path, options);
     if (!db.ok()) {
       std::cerr << "search_replay: " << db.status() << "\n";
