@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/article_rules.h"
+#include "common/article_view.h"
 #include "common/fingerprint.h"
 #include "common/grpc_status.h"
 #include "common/proto_time.h"
@@ -188,10 +189,8 @@ grpc::ServerUnaryReactor* QueryService::ListArticles(
   if (!page_size.ok()) return FinishNow(context, page_size.status());
   absl::Status filters = CheckFilters(*request);
   if (!filters.ok()) return FinishNow(context, filters);
-  if (!v1::ArticleView_IsValid(request->view())) {
-    return FinishNow(context, absl::InvalidArgumentError(absl::StrCat(
-                                  "view: ", request->view(), " is not an ArticleView")));
-  }
+  absl::Status view = ValidateArticleView(request->view());
+  if (!view.ok()) return FinishNow(context, view);
 
   const bool oldest_first = request->oldest_first();
   const std::string fingerprint = QueryFingerprint(

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/article_rules.h"
+#include "common/article_view.h"
 #include "common/fingerprint.h"
 #include "common/minhash.h"
 #include "common/proto_time.h"
@@ -164,15 +165,6 @@ absl::Status DecodeArticle(const rocksdb::Slice& value, v1::Article* article) {
         "article ", article->id(), ": stored text does not match its digest"));
   }
   return absl::OkStatus();
-}
-
-// What ARTICLE_VIEW_BASIC shows of `article`.
-v1::Article ArticleHead(const v1::Article& article) {
-  v1::Article head = article;
-  head.clear_body();
-  head.clear_captions();
-  head.clear_sightings();
-  return head;
 }
 
 // Parses a value of the article_heads family. A head holds no text to check
@@ -1144,10 +1136,7 @@ absl::Status ArticleDb::Scan(const v1::ScanRequest& request,
   }
   const bool by_source = !request.source().empty();
   if (by_source) RETURN_IF_ERROR(ValidateSource(request.source(), "source"));
-  if (!v1::ArticleView_IsValid(request.view())) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("view: ", request.view(), " is not an ArticleView"));
-  }
+  RETURN_IF_ERROR(ValidateArticleView(request.view()));
   const bool heads = request.view() == v1::ARTICLE_VIEW_BASIC;
   const Family stored = heads ? kArticleHeads : kArticles;
 
