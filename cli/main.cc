@@ -31,6 +31,7 @@ constexpr char kUsage[] =
     "  list [--source=S] [--from=T] [--to=T] [--limit=N] [--oldest-first] [--json]\n"
     "      headlines, newest first; --json prints whole articles\n"
     "  search \"WORDS\" [--source=S] [--from=T] [--to=T] [--limit=N] [--json]\n"
+    "      best first, with a snippet; --json prints whole articles\n"
     "  sources [--json]\n"
     "  stats [--json]\n"
     "      read the archive through the query server (--query=ADDR, default\n"

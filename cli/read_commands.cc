@@ -193,6 +193,8 @@ int RunSearch(const ReadOptions& options, const SearchOptions& search, std::ostr
   request.set_query(search.words);
   request.set_source(search.source);
   SetTimeRange(search.from, search.to, &request);
+  // The hits show title and snippet; --json gives scripts whole articles.
+  request.set_view(options.json ? v1::ARTICLE_VIEW_FULL : v1::ARTICLE_VIEW_BASIC);
   return ShowPages(
       "search", options, &v1::Query::Stub::SearchArticles, std::move(request),
       search.limit, 100,

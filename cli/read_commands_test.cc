@@ -176,6 +176,23 @@ TEST_F(ReadCommandsTest, SearchNumbersHitsAcrossPages) {
   EXPECT_EQ(requests[2].query(), "japan");
   EXPECT_FALSE(requests[2].has_start_time());
   EXPECT_EQ(requests[2].end_time().seconds(), 1'800'000'000);
+  // The hits show title and snippet: it asks for no text.
+  for (const auto& request : requests) {
+    EXPECT_EQ(request.view(), v1::ARTICLE_VIEW_BASIC);
+  }
+}
+
+TEST_F(ReadCommandsTest, SearchWithJsonAsksForWholeArticles) {
+  SearchOptions search;
+  search.words = "japan";
+  search.limit = 3;
+  options_.json = true;
+  ASSERT_EQ(RunSearch(options_, search, out_, err_), 0) << err_.str();
+  EXPECT_EQ(Lines(out_.str()), 3) << out_.str();
+  ASSERT_FALSE(query_.searches().empty());
+  for (const auto& request : query_.searches()) {
+    EXPECT_EQ(request.view(), v1::ARTICLE_VIEW_FULL);
+  }
 }
 
 TEST_F(ReadCommandsTest, SearchPageSizeIsCappedAndNoHitsSaySo) {

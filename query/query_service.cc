@@ -292,6 +292,9 @@ grpc::ServerUnaryReactor* QueryService::SearchArticles(
   if (!query.ok()) return FinishNow(context, query.status());
   absl::Status filters = CheckFilters(*request);
   if (!filters.ok()) return FinishNow(context, filters);
+  absl::Status view_valid = ValidateArticleView(request->view());
+  if (!view_valid.ok()) return FinishNow(context, view_valid);
+  const v1::ArticleView view = request->view();
 
   std::vector<std::string> fingerprint_parts = {
       "search", request->source(),
@@ -342,15 +345,15 @@ grpc::ServerUnaryReactor* QueryService::SearchArticles(
 
   // Second step: every store's best hits under the global statistics.
   auto run_search = [this, reactor, response, search, deadline, limit, terms,
-                     fingerprint]() {
+                     fingerprint, view]() {
     FanOut<v1::SearchResponse>(
         stores_,
         [search, deadline](store::StoreClient* client,
                            store::StoreClient::Callback<v1::SearchResponse> done) {
           client->SearchAsync(*search, deadline, std::move(done));
         },
-        [this, reactor, response, search, limit, terms,
-         fingerprint](Replies<v1::SearchResponse> replies) {
+        [this, reactor, response, search, limit, terms, fingerprint,
+         view](Replies<v1::SearchResponse> replies) {
           absl::Status status = AllSucceeded(stores_, replies);
           if (!status.ok()) {
             reactor->Finish(ToGrpcStatus(status));
@@ -391,6 +394,7 @@ grpc::ServerUnaryReactor* QueryService::SearchArticles(
             hit->set_score(merged[i]->score());
             hit->set_snippet(MakeSnippet(merged[i]->article(), terms));
             *hit->mutable_article() = std::move(*merged[i]->mutable_article());
+            ApplyArticleView(view, hit->mutable_article());
           }
           if (more && emitted > 0) {
             const v1::SearchHit& last = *response->hits().rbegin();

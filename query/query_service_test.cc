@@ -753,6 +753,55 @@ TEST_F(QueryServiceTest, SearchPagesEveryHitOnceInRankOrder) {
   }
 }
 
+TEST_F(QueryServiceTest, SearchBasicViewGivesTheSameHitsAndSnippetsWithoutText) {
+  std::vector<v1::Article> articles;
+  for (int i = 0; i < 12; ++i) {
+    std::string body = "The harbor";
+    for (int k = 0; k < i % 4; ++k) body += " and the harbor";
+    absl::StrAppend(&body, " reopened, report ", i);
+    articles.push_back(MakeArticle(i % 2 == 0 ? "a.com" : "b.com",
+                                   absl::StrCat("Port news ", i), body,
+                                   kJan2023 + i * 60));
+  }
+  ASSERT_NO_FATAL_FAILURE(PutSpread(articles, [](size_t i) { return i; }));
+
+  v1::SearchArticlesRequest full;
+  full.set_query("harbor");
+  full.set_page_size(5);
+  v1::SearchArticlesRequest basic = full;
+  basic.set_view(v1::ARTICLE_VIEW_BASIC);
+  const std::vector<v1::SearchHit> whole = archive_.SearchAll(full);
+  const std::vector<v1::SearchHit> heads = archive_.SearchAll(basic);
+  ASSERT_EQ(whole.size(), articles.size());
+  ASSERT_EQ(heads.size(), whole.size());
+  for (size_t i = 0; i < heads.size(); ++i) {
+    v1::SearchHit expected = whole[i];
+    EXPECT_FALSE(expected.article().body().empty());
+    EXPECT_FALSE(expected.snippet().empty());
+    expected.mutable_article()->clear_body();
+    expected.mutable_article()->clear_captions();
+    expected.mutable_article()->clear_sightings();
+    EXPECT_EQ(heads[i].SerializeAsString(), expected.SerializeAsString());
+  }
+  // A token of one view serves the other.
+  v1::SearchArticlesResponse first;
+  ASSERT_TRUE(archive_.Search(basic, &first).ok());
+  full.set_page_token(first.next_page_token());
+  v1::SearchArticlesResponse second;
+  ASSERT_TRUE(archive_.Search(full, &second).ok());
+  ASSERT_GT(second.hits_size(), 0);
+  EXPECT_EQ(second.hits(0).article().id(), whole[5].article().id());
+  EXPECT_FALSE(second.hits(0).article().body().empty());
+
+  v1::SearchArticlesRequest unknown;
+  unknown.set_query("harbor");
+  unknown.set_view(static_cast<v1::ArticleView>(9));
+  v1::SearchArticlesResponse response;
+  const grpc::Status status = archive_.Search(unknown, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "view: 9 is not an ArticleView");
+}
+
 TEST_F(QueryServiceTest, ABadPageTokenIsInvalidArgumentNamingIt) {
   ASSERT_NO_FATAL_FAILURE(PutListCorpus());
   v1::ListArticlesRequest list;
