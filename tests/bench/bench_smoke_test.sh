@@ -41,7 +41,7 @@ measured = [
     "get_p99_ms", "list_p99_ms", "search_p99_ms", "store_peak_rss_mb",
     "ingest_peak_rss_mb", "archivectl_peak_rss_mb", "store_get_p99_ms",
     "store_list_p99_ms", "list_basic_p99_ms", "store_list_basic_p99_ms",
-    "ping_p99_ms", "store_ping_p99_ms",
+    "ping_p99_ms", "store_ping_p99_ms", "search_basic_p99_ms",
 ]
 if postgres:
     measured += ["postgres_articles_per_s", "ratio_pipeline_postgres",
@@ -58,7 +58,8 @@ for phase in ["rocksdb", "pipeline"]:
     if not (figures.get(f"{phase}_duplicates") and figures.get(f"{phase}_near_duplicates")):
         errors.append(f"{phase}: no duplicates or no near duplicates found")
 for key in ["ping_errors", "store_ping_errors", "get_errors", "list_errors", "list_basic_errors", "search_errors",
-            "store_get_errors", "store_list_errors", "store_list_basic_errors"]:
+            "store_get_errors", "store_list_errors", "store_list_basic_errors",
+            "search_basic_errors"]:
     if figures.get(key):
         errors.append(f"{key}: {figures[key]}")
 if errors:

@@ -229,8 +229,9 @@ using Call = std::function<absl::Status(int worker, int64_t i)>;
 // kPing: a call that does no work (a health check; PostgreSQL's SELECT 1),
 // at the gets' rate: what one round trip to the server costs on this
 // machine, the floor under every other kind.
-// kListBasic: the lists again, in ARTICLE_VIEW_BASIC (no text).
-enum class QueryKind { kPing, kGet, kList, kListBasic, kSearch };
+// kListBasic, kSearchBasic: the lists and searches again, in
+// ARTICLE_VIEW_BASIC (no text), as archivectl asks for them.
+enum class QueryKind { kPing, kGet, kList, kListBasic, kSearch, kSearchBasic };
 
 // A health check of the server on `channel` as a whole.
 absl::Status Ping(const std::shared_ptr<grpc::Channel>& channel) {
@@ -242,7 +243,9 @@ absl::Status Ping(const std::shared_ptr<grpc::Channel>& channel) {
 }
 
 v1::ArticleView ViewOf(QueryKind kind) {
-  return kind == QueryKind::kListBasic ? v1::ARTICLE_VIEW_BASIC : v1::ARTICLE_VIEW_FULL;
+  return kind == QueryKind::kListBasic || kind == QueryKind::kSearchBasic
+             ? v1::ARTICLE_VIEW_BASIC
+             : v1::ARTICLE_VIEW_FULL;
 }
 
 // The archive's calls, through query_server. Adds to `*items` the
@@ -293,12 +296,14 @@ class ArchiveCalls {
           return ToAbsl(status);
         };
       case QueryKind::kSearch:
-        return [stub, deadline, items, &workload](int, int64_t i) {
+      case QueryKind::kSearchBasic:
+        return [stub, deadline, items, &workload, view = ViewOf(kind)](int, int64_t i) {
           grpc::ClientContext context;
           context.set_deadline(deadline());
           v1::SearchArticlesRequest request;
           request.set_query(workload.searches[i % workload.searches.size()]);
           request.set_page_size(kSearchPageSize);
+          request.set_view(view);
           v1::SearchArticlesResponse response;
           const grpc::Status status = stub->SearchArticles(&context, request, &response);
           *items += response.hits_size();
@@ -351,6 +356,7 @@ class StoreCalls {
           return page.status();
         };
       case QueryKind::kSearch:
+      case QueryKind::kSearchBasic:
         return nullptr;
     }
     return nullptr;
@@ -420,6 +426,9 @@ class PostgresCalls {
         return [run, &workload](int w, int64_t i) {
           return run(w, "search", {workload.searches[i % workload.searches.size()]});
         };
+      case QueryKind::kSearchBasic:
+        // Its cost is ranking, not bytes, and a run takes a minute or more.
+        return nullptr;
     }
     return nullptr;
   }
@@ -469,7 +478,8 @@ absl::Status RunQueries(const std::string& query_address,
         Kind{QueryKind::kGet, "get", options.get_rate, "articles"},
         Kind{QueryKind::kList, "list", options.list_rate, "articles"},
         Kind{QueryKind::kListBasic, "list_basic", options.list_rate, "articles"},
-        Kind{QueryKind::kSearch, "search", options.search_rate, "hits"}}) {
+        Kind{QueryKind::kSearch, "search", options.search_rate, "hits"},
+        Kind{QueryKind::kSearchBasic, "search_basic", options.search_rate, "hits"}}) {
     for (const System& system : systems) {
       const std::string prefix = system.prefix + kind.name;
       std::atomic<int64_t> items{0};

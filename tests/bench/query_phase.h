@@ -23,8 +23,12 @@
 //    a page of 100 / the same range through the (source, published_at)
 //    index, LIMIT 100;
 //  - search: SearchArticles of two words, top 10 / plainto_tsquery('simple')
-//    over the GIN index, ranked by ts_rank, LIMIT 10.
-// Every answer carries whole articles on both sides.
+//    over the GIN index, ranked by ts_rank, LIMIT 10;
+//  - list_basic, search_basic: the same lists and searches in
+//    ARTICLE_VIEW_BASIC (no text), as archivectl asks for them / the lists
+//    selecting every column but body and captions (PostgreSQL's search is
+//    not run again: its cost is ranking, not bytes).
+// Every other answer carries whole articles on both sides.
 #ifndef TESTS_BENCH_QUERY_PHASE_H_
 #define TESTS_BENCH_QUERY_PHASE_H_
 
