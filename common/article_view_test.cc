@@ -52,7 +52,8 @@ TEST(ArticleViewTest, AHeadIsTheArticleWithoutItsTextAndSightings) {
 }
 
 TEST(ArticleViewTest, BasicTrimsAndTheOtherViewsKeepEverything) {
-  for (const v1::ArticleView view : {v1::ARTICLE_VIEW_UNSPECIFIED, v1::ARTICLE_VIEW_FULL}) {
+  for (const v1::ArticleView view :
+       {v1::ARTICLE_VIEW_UNSPECIFIED, v1::ARTICLE_VIEW_FULL}) {
     v1::Article article = WholeArticle();
     ApplyArticleView(view, &article);
     EXPECT_EQ(article.SerializeAsString(), WholeArticle().SerializeAsString())

@@ -57,9 +57,9 @@ for phase in ["rocksdb", "pipeline"]:
         errors.append(f"{phase}: {done} of 300 articles stored or deduplicated")
     if not (figures.get(f"{phase}_duplicates") and figures.get(f"{phase}_near_duplicates")):
         errors.append(f"{phase}: no duplicates or no near duplicates found")
-for key in ["ping_errors", "store_ping_errors", "get_errors", "list_errors", "list_basic_errors", "search_errors",
-            "store_get_errors", "store_list_errors", "store_list_basic_errors",
-            "search_basic_errors"]:
+for key in ["ping_errors", "store_ping_errors", "get_errors", "list_errors",
+            "list_basic_errors", "search_errors", "search_basic_errors",
+            "store_get_errors", "store_list_errors", "store_list_basic_errors"]:
     if figures.get(key):
         errors.append(f"{key}: {figures[key]}")
 if errors:

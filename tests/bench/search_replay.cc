@@ -41,7 +41,8 @@ ABSL_FLAG(int, limit, 10, "hits a search returns");
 ABSL_FLAG(std::string, words_file, "",
           "searches to run instead of the corpus' words, one a line (split as "
           "the query server splits them), taken in rounds as those would be");
-ABSL_FLAG(int, block_cache_mb, 256, "the block cache, as store_server's --block_cache_mb");
+ABSL_FLAG(int, block_cache_mb, 256,
+          "the block cache, as store_server's --block_cache_mb");
 ABSL_FLAG(std::string, only, "",
           "run one setting only: \"whole\" or \"bounds\" (to profile it)");
 
