@@ -265,10 +265,10 @@ class TermCursor {
       Advance();
     }
     // Straight to the block that would hold `target` where the lists have
-    // block tables, then posting by posting.
+    // block tables, then through its postings.
     while (valid_ && document() < target) {
       ShallowSkipTo(target);
-      if (!Unstale()) Advance();
+      if (!Unstale()) Advance(target);
     }
   }
 
@@ -435,10 +435,14 @@ class TermCursor {
     has_table_ = false;
   }
 
-  // The next posting, of this list or of the next non-empty one.
-  void Advance() {
+  // The next posting, of this list or of the next non-empty one; with a
+  // `target`, the first posting of this list at or after it, or else the
+  // first of the next non-empty list.
+  void Advance(std::optional<uint64_t> target = std::nullopt) {
     while (stage_ != kDone) {
-      if (reader_.Next()) {
+      const bool read = target.has_value() ? reader_.SkipTo(*target) : reader_.Next();
+      target.reset();
+      if (read) {
         if (has_table_) {
           while (block_ < table_.blocks.size() &&
                  reader_.document() > table_.blocks[block_].last_document) {

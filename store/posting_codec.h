@@ -128,6 +128,47 @@ class PostingListReader {
     return NextSlowly();
   }
 
+  // Moves to the first posting whose document is at least `target`, as
+  // calling Next() until then would, and true; false at the end of the list
+  // (or where it does not decode). Stays where it is when the current
+  // posting is there already. Postings of three one-byte varints are passed
+  // over in a loop of their own: a search skipping through a common term's
+  // block reads dozens of them a step.
+  bool SkipTo(uint64_t target) {
+    if (started_ && document_ >= target) return true;
+    const auto* bytes = reinterpret_cast<const unsigned char*>(documents_.data());
+    size_t left = documents_.size();
+    uint64_t document = document_;
+    size_t offset = positions_offset_;
+    uint32_t frequency = frequency_, positions_bytes = positions_bytes_;
+    bool started = started_, found = false;
+    while (!corrupt_ && left >= 3 && ((bytes[0] | bytes[1] | bytes[2]) & 0x80) == 0 &&
+           bytes[1] != 0 && (bytes[0] != 0 || !started)) {
+      if (started) offset += positions_bytes;
+      document += bytes[0];
+      frequency = bytes[1];
+      positions_bytes = bytes[2];
+      started = true;
+      bytes += 3;
+      left -= 3;
+      if (document >= target) {
+        found = true;
+        break;
+      }
+    }
+    documents_.remove_prefix(documents_.size() - left);
+    document_ = document;
+    positions_offset_ = offset;
+    frequency_ = frequency;
+    positions_bytes_ = positions_bytes;
+    started_ = started;
+    if (found) return true;
+    while (Next()) {
+      if (document_ >= target) return true;
+    }
+    return false;
+  }
+
   uint64_t document() const { return document_; }
   uint32_t frequency() const { return frequency_; }
   // The current posting's positions; false when they do not decode.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -120,6 +121,73 @@ TEST(PostingListTest, MalformedBytesEndTheListAsCorrupt) {
   ASSERT_TRUE(reader.Next());
   std::vector<uint32_t> positions;
   EXPECT_FALSE(reader.Positions(&positions));
+}
+
+// Where a reader is: the posting, its frequency and positions.
+struct ReaderState {
+  uint64_t document;
+  uint32_t frequency;
+  std::vector<uint32_t> positions;
+  bool operator==(const ReaderState& other) const {
+    return document == other.document && frequency == other.frequency &&
+           positions == other.positions;
+  }
+};
+
+ReaderState StateOf(const PostingListReader& reader) {
+  ReaderState state{reader.document(), reader.frequency(), {}};
+  EXPECT_TRUE(reader.Positions(&state.positions));
+  return state;
+}
+
+TEST(PostingListTest, SkipToStopsWhereNextWouldAndKeepsThePositions) {
+  // Short gaps and small frequencies (the three-byte postings SkipTo passes
+  // over on its own) mixed with long gaps and many positions (which it
+  // leaves to Next), from document 0 on.
+  std::mt19937_64 random(7);
+  PostingListWriter writer;
+  std::vector<uint64_t> documents;
+  uint64_t document = 0;
+  for (int i = 0; i < 2000; ++i) {
+    if (i > 0) document += random() % 10 == 0 ? 1 + random() % 5000 : 1 + random() % 100;
+    std::vector<uint32_t> positions;
+    const int count = random() % 20 == 0 ? 200 : 1 + random() % 4;
+    for (int k = 0; k < count; ++k) positions.push_back(k * 3 + random() % 3);
+    writer.Add(document, positions);
+    documents.push_back(document);
+  }
+  for (int trial = 0; trial < 300; ++trial) {
+    PostingListReader skipping(writer.documents(), writer.positions());
+    PostingListReader stepping(writer.documents(), writer.positions());
+    uint64_t target = 0;
+    bool stepped = stepping.Next();
+    for (;;) {
+      target += random() % 400;
+      const bool found = skipping.SkipTo(target);
+      while (stepped && stepping.document() < target) stepped = stepping.Next();
+      ASSERT_EQ(found, stepped) << "target " << target;
+      if (!found) break;
+      ASSERT_EQ(StateOf(skipping), StateOf(stepping)) << "target " << target;
+      // A target behind the posting leaves the reader where it is.
+      ASSERT_TRUE(skipping.SkipTo(target > 0 ? target - 1 : 0));
+      ASSERT_EQ(skipping.document(), stepping.document());
+    }
+    EXPECT_FALSE(skipping.corrupt());
+  }
+  // The first posting, at document 0.
+  PostingListReader reader(writer.documents(), writer.positions());
+  ASSERT_TRUE(reader.SkipTo(0));
+  EXPECT_EQ(reader.document(), 0u);
+}
+
+TEST(PostingListTest, SkipToOverMalformedBytesReportsCorruption) {
+  for (const std::string bad : {std::string("\x01\x01\x01\x00\x01\x01", 6),
+                                std::string("\x01\x01\x01\x01\x00\x00", 6),
+                                std::string("\x01\x01\x01\xff\xff\xff", 6)}) {
+    PostingListReader reader(bad);
+    EXPECT_FALSE(reader.SkipTo(1000));
+    EXPECT_TRUE(reader.corrupt());
+  }
 }
 
 std::optional<BlockTable> Decoded(std::string_view value) {
