@@ -114,8 +114,7 @@ class PostingListReader {
     // into the search's loop.
     if (documents_.size() >= 3 && !corrupt_) {
       const auto* bytes = reinterpret_cast<const unsigned char*>(documents_.data());
-      if (((bytes[0] | bytes[1] | bytes[2]) & 0x80) == 0 && bytes[1] != 0 &&
-          (bytes[0] != 0 || !started_)) {
+      if (IsShortPosting(bytes, started_)) {
         if (started_) positions_offset_ += positions_bytes_;
         document_ += bytes[0];
         frequency_ = bytes[1];
@@ -142,8 +141,7 @@ class PostingListReader {
     size_t offset = positions_offset_;
     uint32_t frequency = frequency_, positions_bytes = positions_bytes_;
     bool started = started_, found = false;
-    while (!corrupt_ && left >= 3 && ((bytes[0] | bytes[1] | bytes[2]) & 0x80) == 0 &&
-           bytes[1] != 0 && (bytes[0] != 0 || !started)) {
+    while (!corrupt_ && left >= 3 && IsShortPosting(bytes, started)) {
       if (started) offset += positions_bytes;
       document += bytes[0];
       frequency = bytes[1];
@@ -182,6 +180,14 @@ class PostingListReader {
   size_t documents_left() const { return documents_.size(); }
 
  private:
+  // Whether the three bytes at `bytes` are a well-formed posting of three
+  // one-byte varints (a delta that is not zero after the first posting, a
+  // frequency that is not zero), which the fast paths read themselves.
+  static bool IsShortPosting(const unsigned char* bytes, bool started) {
+    return ((bytes[0] | bytes[1] | bytes[2]) & 0x80) == 0 && bytes[1] != 0 &&
+           (bytes[0] != 0 || !started);
+  }
+
   // Next() for any posting, and at the end of the list.
   bool NextSlowly();
 
