@@ -49,6 +49,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "store_server: --workers and --max_queued must be positive\n");
     return 2;
   }
+  const int block_cache_mb = absl::GetFlag(FLAGS_block_cache_mb);
+  if (block_cache_mb < 1) {
+    std::fprintf(stderr, "store_server: --block_cache_mb must be positive, not %d\n",
+                 block_cache_mb);
+    return 2;
+  }
   if (segment_documents < 1) {
     std::fprintf(stderr, "store_server: --segment_documents must be positive, not %d\n",
                  segment_documents);

@@ -177,6 +177,12 @@ TEST(StoreServerTest, ANonPositiveSegmentSizeIsAUsageError) {
                 dir + "/store.log", 2, "--segment_documents must be positive, not 0");
 }
 
+TEST(StoreServerTest, ANonPositiveBlockCacheIsAUsageError) {
+  const std::string dir = MakeTempDir("cache_flag");
+  ExpectRefused({AnyListenFlag(), "--db=" + dir + "/db", "--block_cache_mb=-1"},
+                dir + "/store.log", 2, "--block_cache_mb must be positive, not -1");
+}
+
 TEST(StoreServerTest, UnopenableDatabaseExitsWithAClearMessage) {
   const std::string dir = MakeTempDir("unopenable");
   ExpectRefused({AnyListenFlag(), "--db=/proc/archive-no-such-dir/db"},

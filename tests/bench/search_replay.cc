@@ -104,6 +104,11 @@ int Run() {
     requests.push_back(std::move(request));
   }
 
+  if (absl::GetFlag(FLAGS_block_cache_mb) < 1) {
+    std::cerr << "search_replay: --block_cache_mb must be positive\n";
+    return 2;
+  }
+
   Results results;
   results.Set("searches", static_cast<double>(per_round * (rounds - 1)));
   const std::string only = absl::GetFlag(FLAGS_only);
