@@ -189,8 +189,8 @@ grpc::ServerUnaryReactor* QueryService::ListArticles(
   if (!page_size.ok()) return FinishNow(context, page_size.status());
   absl::Status filters = CheckFilters(*request);
   if (!filters.ok()) return FinishNow(context, filters);
-  absl::Status view = ValidateArticleView(request->view());
-  if (!view.ok()) return FinishNow(context, view);
+  absl::Status view_valid = ValidateArticleView(request->view());
+  if (!view_valid.ok()) return FinishNow(context, view_valid);
 
   const bool oldest_first = request->oldest_first();
   const std::string fingerprint = QueryFingerprint(
