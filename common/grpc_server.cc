@@ -53,14 +53,15 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
                      " (address in use, or not a HOST:PORT of this machine)"));
   }
   return std::unique_ptr<GrpcServer>(
-      new GrpcServer(std::move(server), port, options.service_names));
+      new GrpcServer(std::move(server), port, options));
 }
 
 GrpcServer::GrpcServer(std::unique_ptr<grpc::Server> server, int port,
-                       std::vector<std::string> service_names)
+                       const GrpcServerOptions& options)
     : server_(std::move(server)),
       port_(port),
-      service_names_(std::move(service_names)) {
+      service_names_(options.service_names),
+      admission_gates_(options.admission_gates) {
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   if (health != nullptr) {
     health->SetServingStatus(true);
@@ -79,6 +80,8 @@ std::shared_ptr<grpc::Channel> GrpcServer::InProcessChannel() {
 void GrpcServer::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;
+  // First: whoever sees NOT_SERVING must then find the gates closed.
+  for (AdmissionGate* gate : admission_gates_) gate->Close();
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   if (health != nullptr) health->SetServingStatus(false);
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/admission_gate.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/server.h"
 
@@ -22,6 +23,9 @@ struct GrpcServerOptions {
   std::vector<std::string> service_names;
   // Larger requests fail with RESOURCE_EXHAUSTED before reaching a service.
   int max_receive_message_bytes = 16 << 20;
+  // The services' gates (common/admission_gate.h), closed by Shutdown
+  // before anything else. Not owned; they must outlive the server.
+  std::vector<AdmissionGate*> admission_gates;
 };
 
 // A running grpc::Server serving the given services, grpc.health.v1.Health
@@ -45,18 +49,19 @@ class GrpcServer {
   // A channel to this server that bypasses the network (for tests).
   std::shared_ptr<grpc::Channel> InProcessChannel();
 
-  // Reports NOT_SERVING to health checks, stops accepting calls, lets
-  // in-flight calls finish for up to `grace`, then cancels the rest. Returns
-  // once every call is done. Idempotent.
+  // Closes the admission gates, reports NOT_SERVING to health checks, stops
+  // accepting calls, lets in-flight calls finish for up to `grace`, then
+  // cancels the rest. Returns once every call is done. Idempotent.
   void Shutdown(absl::Duration grace);
 
  private:
   GrpcServer(std::unique_ptr<grpc::Server> server, int port,
-             std::vector<std::string> service_names);
+             const GrpcServerOptions& options);
 
   std::unique_ptr<grpc::Server> server_;
   const int port_;
   const std::vector<std::string> service_names_;
+  const std::vector<AdmissionGate*> admission_gates_;
   bool shut_down_ = false;
 };
 

@@ -24,6 +24,7 @@ absl::Status RunIngestServer(const IngestServerOptions& options) {
   GrpcServerOptions server_options;
   server_options.listen_address = options.listen_address;
   server_options.service_names = {v1::Ingest::service_full_name()};
+  server_options.admission_gates = {service.admission_gate()};
   // One request is one article: a little over the article limit.
   server_options.max_receive_message_bytes = static_cast<int>(
       std::min<size_t>(options.service.preparer.max_article_bytes * 2 + (64 << 10),

@@ -100,6 +100,10 @@ grpc::ServerUnaryReactor* IngestService::Submit(grpc::CallbackServerContext* con
                                                 const grpc::ByteBuffer* request,
                                                 grpc::ByteBuffer* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!admission_gate_.open()) {
+    reactor->Finish(ToGrpcStatus(AdmissionGate::Refusal()));
+    return reactor;
+  }
   absl::StatusOr<v1::SubmitRequest> parsed = ParseRequest(*request);
   absl::StatusOr<PreparedArticle> prepared =
       parsed.ok() ? PrepareArticle(parsed->article(), absl::Now(), options_.preparer)
@@ -131,6 +135,11 @@ class IngestService::StreamReactor final
  public:
   StreamReactor(IngestService* service, grpc::CallbackServerContext* context)
       : service_(service), deadline_(CallDeadline(context)) {
+    if (!service_->admission_gate_.open()) {
+      finished_ = true;
+      Finish(ToGrpcStatus(AdmissionGate::Refusal()));
+      return;
+    }
     reading_ = true;
     StartRead(&request_);
   }

@@ -25,6 +25,7 @@
 #include <cstddef>
 
 #include "archive/v1/ingest.grpc.pb.h"
+#include "common/admission_gate.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "ingest/article_preparer.h"
 #include "ingest/submit_pipeline.h"
@@ -53,12 +54,17 @@ class IngestService final
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* SubmitStream(
       grpc::CallbackServerContext* context) override;
 
+  // Closed when the server begins to shut down: a Submit or SubmitStream
+  // that starts after that is refused UNAVAILABLE.
+  AdmissionGate* admission_gate() { return &admission_gate_; }
+
  private:
   class StreamReactor;
 
   SubmitPipeline* const pipeline_;
   const IngestServiceOptions options_;
   std::atomic<int> unary_in_flight_{0};
+  AdmissionGate admission_gate_;
 };
 
 }  // namespace archive::ingest

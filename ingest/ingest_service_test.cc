@@ -578,5 +578,24 @@ TEST_F(IngestServiceTest, AHungStoreEndsASubmitWithinItsDeadline) {
             absl::StatusCode::kNotFound);
 }
 
+TEST_F(IngestServiceTest, ASubmitAfterTheGateClosesIsRefusedAndStoresNothing) {
+  service_->admission_gate()->Close();
+  const v1::Article unary = ArticleFor(0, store_names_, 6000);
+  v1::SubmitResponse response;
+  const grpc::Status refused = Submit(unary, &response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(refused.error_message(), "server is shutting down");
+
+  grpc::Status stream_status;
+  const std::vector<v1::SubmitResponse> streamed =
+      SubmitStream({ArticleFor(0, store_names_, 6001), ArticleFor(1, store_names_, 6002)},
+                   &stream_status);
+  EXPECT_TRUE(streamed.empty());
+  EXPECT_EQ(stream_status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(stream_status.error_message(), "server is shutting down");
+  EXPECT_EQ(ArticleCount(stores_[0]), 0u);
+  EXPECT_EQ(ArticleCount(stores_[1]), 0u);
+}
+
 }  // namespace
 }  // namespace archive::ingest

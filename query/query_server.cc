@@ -18,6 +18,7 @@ absl::Status RunQueryServer(const QueryServerOptions& options) {
   GrpcServerOptions server_options;
   server_options.listen_address = options.listen_address;
   server_options.service_names = {v1::Query::service_full_name()};
+  server_options.admission_gates = {service.admission_gate()};
   ASSIGN_OR_RETURN(std::unique_ptr<GrpcServer> server,
                    GrpcServer::Start(server_options, {&service}));
   ARCHIVE_LOG(INFO) << "query_server listening on " << options.listen_address

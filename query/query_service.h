@@ -27,6 +27,7 @@
 
 #include "absl/time/time.h"
 #include "archive/v1/query.grpc.pb.h"
+#include "common/admission_gate.h"
 #include "store/store_client.h"
 
 namespace archive::query {
@@ -57,6 +58,10 @@ class QueryService final : public v1::Query::CallbackService {
                                      const v1::GetStatsRequest* request,
                                      v1::GetStatsResponse* response) override;
 
+  // Closed when the server begins to shut down: a read that starts after
+  // that is refused UNAVAILABLE.
+  AdmissionGate* admission_gate() { return &admission_gate_; }
+
  private:
   absl::Time Deadline(const grpc::CallbackServerContext* context) const;
 
@@ -77,6 +82,7 @@ class QueryService final : public v1::Query::CallbackService {
   // Their names, for rendezvous hashing.
   const std::vector<std::string> store_names_;
   const QueryServiceOptions options_;
+  AdmissionGate admission_gate_;
 };
 
 }  // namespace archive::query

@@ -12,11 +12,13 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -233,6 +235,7 @@ class Archive {
   }
 
   v1::Query::Stub& query() { return *stub_; }
+  QueryService& service() { return *service_; }
   StoreProcess& store(size_t s) { return stores_.at(s); }
   size_t store_count() const { return stores_.size(); }
 
@@ -1099,6 +1102,52 @@ TEST_F(QueryServiceTest, AHungStoreCostsNoMoreThanTheCallersDeadline) {
   v1::ListArticlesRequest request;
   request.set_page_size(1000);
   EXPECT_EQ(archive_.ListAll(request).size(), corpus_.size());
+}
+
+TEST_F(QueryServiceTest, EveryReadAfterTheGateClosesIsRefused) {
+  ASSERT_NO_FATAL_FAILURE(PutListCorpus());
+  archive_.service().admission_gate()->Close();
+  v1::Query::Stub& query = archive_.query();
+  const std::vector<std::pair<std::string, std::function<grpc::Status(
+                                               grpc::ClientContext*)>>>
+      reads = {
+          {"ListArticles",
+           [&](grpc::ClientContext* context) {
+             v1::ListArticlesResponse response;
+             return query.ListArticles(context, v1::ListArticlesRequest(), &response);
+           }},
+          {"SearchArticles",
+           [&](grpc::ClientContext* context) {
+             v1::SearchArticlesRequest request;
+             request.set_query("article");
+             v1::SearchArticlesResponse response;
+             return query.SearchArticles(context, request, &response);
+           }},
+          {"GetArticle",
+           [&](grpc::ClientContext* context) {
+             v1::GetArticleRequest request;
+             request.set_id(corpus_[0].id());
+             v1::Article response;
+             return query.GetArticle(context, request, &response);
+           }},
+          {"ListSources",
+           [&](grpc::ClientContext* context) {
+             v1::ListSourcesResponse response;
+             return query.ListSources(context, v1::ListSourcesRequest(), &response);
+           }},
+          {"GetStats",
+           [&](grpc::ClientContext* context) {
+             v1::GetStatsResponse response;
+             return query.GetStats(context, v1::GetStatsRequest(), &response);
+           }},
+      };
+  for (const auto& [rpc, call] : reads) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    const grpc::Status status = call(&context);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << rpc;
+    EXPECT_EQ(status.error_message(), "server is shutting down") << rpc;
+  }
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ absl::Status RunStoreServer(const StoreServerOptions& options) {
   GrpcServerOptions server_options;
   server_options.listen_address = options.listen_address;
   server_options.service_names = {v1::Store::service_full_name()};
+  server_options.admission_gates = {service.admission_gate()};
   server_options.max_receive_message_bytes = 64 << 20;
   ASSIGN_OR_RETURN(std::unique_ptr<GrpcServer> server,
                    GrpcServer::Start(server_options, {&service}));

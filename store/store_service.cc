@@ -18,6 +18,10 @@ grpc::ServerUnaryReactor* StoreService::Offload(
     grpc::CallbackServerContext* context, std::function<absl::Status()> work,
     const std::function<absl::Status()>& try_in_memory) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!admission_gate_.open()) {
+    reactor->Finish(ToGrpcStatus(AdmissionGate::Refusal()));
+    return reactor;
+  }
   if (try_in_memory) {
     const absl::Status status = try_in_memory();
     if (!NeedsDisk(status)) {

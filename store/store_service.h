@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "archive/v1/store.grpc.pb.h"
+#include "common/admission_gate.h"
 #include "common/thread_pool.h"
 #include "store/article_db.h"
 
@@ -52,6 +53,10 @@ class StoreService final : public v1::Store::CallbackService {
                                    const v1::VerifyRequest* request,
                                    v1::VerifyResponse* response) override;
 
+  // Closed when the server begins to shut down: a call that starts after
+  // that is refused UNAVAILABLE; calls already queued still run.
+  AdmissionGate* admission_gate() { return &admission_gate_; }
+
  private:
   // Runs `work` on a worker and finishes the call with its status.
   //
@@ -63,6 +68,7 @@ class StoreService final : public v1::Store::CallbackService {
 
   ArticleDb* const db_;
   ThreadPool* const workers_;
+  AdmissionGate admission_gate_;
 };
 
 }  // namespace archive::store

@@ -209,5 +209,22 @@ TEST_F(StoreServiceTest, AnExpiredDeadlineIsNotServed) {
   EXPECT_EQ(db_->Get(article.id()).status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(StoreServiceTest, ACallAfterTheGateClosesIsRefusedAndStoresNothing) {
+  v1::Article stored = MakeArticle("a.com", "T", "before", kJan2023);
+  ASSERT_TRUE(client_->Put(Request({stored}), Soon()).ok());
+  service_->admission_gate()->Close();
+
+  v1::Article late = MakeArticle("a.com", "T", "after", kJan2023);
+  auto put = client_->Put(Request({late}), Soon());
+  EXPECT_EQ(put.status(), absl::UnavailableError("server is shutting down"));
+  // A Get the memory could answer is refused too, before that is tried.
+  EXPECT_EQ(client_->Get(stored.id(), Soon()).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(client_->Stats(v1::StatsRequest(), Soon()).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(db_->Get(late.id()).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(db_->Get(stored.id()).ok());
+}
+
 }  // namespace
 }  // namespace archive::store
