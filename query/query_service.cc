@@ -20,7 +20,7 @@
 #include "query/fan_out.h"
 #include "query/page_token.h"
 #include "query/search_query.h"
-#include "query/snippet.h"
+#include "common/snippet.h"
 
 namespace archive::query {
 namespace {
@@ -323,6 +323,10 @@ grpc::ServerUnaryReactor* QueryService::SearchArticles(
   if (request->has_start_time()) *search->mutable_start_time() = request->start_time();
   if (request->has_end_time()) *search->mutable_end_time() = request->end_time();
   search->set_limit(*page_size + 1);
+  // The stores make the snippets and trim the hits, so the text of hits
+  // that will not be shown in it never reaches this server.
+  search->set_snippets(true);
+  search->set_view(view);
 
   std::optional<PageTokenBody> token;
   if (!request->page_token().empty()) {
@@ -395,7 +399,10 @@ grpc::ServerUnaryReactor* QueryService::SearchArticles(
           for (size_t i = 0; i < emitted; ++i) {
             v1::SearchHit* hit = response->add_hits();
             hit->set_score(merged[i]->score());
-            hit->set_snippet(MakeSnippet(merged[i]->article(), terms));
+            // A store of an earlier release ignores `snippets` (and `view`).
+            hit->set_snippet(merged[i]->has_snippet()
+                                 ? std::move(*merged[i]->mutable_snippet())
+                                 : MakeSnippet(merged[i]->article(), terms));
             *hit->mutable_article() = std::move(*merged[i]->mutable_article());
             ApplyArticleView(view, hit->mutable_article());
           }

@@ -15,6 +15,9 @@
 //    emitting past the last hit of a store that has more (its page cut by
 //    the limit or by its byte budget). The statistics of the first page
 //    travel in the page token, so every page of one search ranks alike.
+//    Each store makes its hits' snippets and trims them to the view asked
+//    for, so the text of hits in BASIC never reaches this server (hits from
+//    a store of an earlier release get their snippets made here).
 //  - A store that cannot be reached fails the read (UNAVAILABLE, naming the
 //    store) rather than returning an incomplete answer.
 // Every call honours its deadline, bounded by store_timeout.

@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "common/article_rules.h"
 #include "common/article_view.h"
+#include "common/snippet.h"
 #include "common/fingerprint.h"
 #include "common/minhash.h"
 #include "common/proto_time.h"
@@ -1591,6 +1592,8 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
   constexpr size_t kHitsPerRead = 16;
   const size_t matched = top.offered();
   const std::vector<RankedHit> hits = top.Take();
+  const std::vector<std::string> snippet_terms(request.terms().begin(),
+                                               request.terms().end());
   size_t bytes = 0;
   for (size_t first = 0; first < hits.size() && bytes < kMaxPageBytes;
        first += kHitsPerRead) {
@@ -1608,6 +1611,10 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
       v1::StoreHit* out = response->add_hits();
       RETURN_IF_ERROR(DecodeReadArticle(statuses[i], values[i], out->mutable_article()));
       out->set_score(hits[first + i].score);
+      if (request.snippets()) {
+        out->set_snippet(MakeSnippet(out->article(), snippet_terms));
+      }
+      ApplyArticleView(request.view(), out->mutable_article());
       bytes += out->article().ByteSizeLong();
     }
   }

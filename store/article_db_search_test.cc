@@ -21,6 +21,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "common/article_view.h"
+#include "common/snippet.h"
 #include "common/testing/article_factory.h"
 #include "common/tokenizer.h"
 #include "gmock/gmock.h"
@@ -654,6 +656,31 @@ TEST_P(SearchTest, HitsCarryTheStoredArticle) {
             article.SerializeAsString());
 }
 
+TEST_P(SearchTest, SnippetsAreMadeFromTheWholeTextBeforeTheViewTrimsIt) {
+  const std::string body =
+      "Opening words of the report. Later the harbor master said the ships "
+      "would leave the harbor at dawn, and the port stayed closed.";
+  const v1::Article article = Put("a.com", "Port Report", body, kJan2023);
+  v1::SearchRequest request = Words("ships harbor");
+  EXPECT_FALSE(Search(request).hits(0).has_snippet());
+
+  request.set_snippets(true);
+  for (v1::ArticleView view : {v1::ARTICLE_VIEW_UNSPECIFIED, v1::ARTICLE_VIEW_FULL,
+                               v1::ARTICLE_VIEW_BASIC}) {
+    request.set_view(view);
+    v1::SearchResponse response = Search(request);
+    ASSERT_EQ(response.hits_size(), 1) << view;
+    const v1::StoreHit& hit = response.hits(0);
+    // The terms in the request's order, as the query server would make it.
+    EXPECT_EQ(hit.snippet(), MakeSnippet(article, {"ships", "harbor"})) << view;
+    EXPECT_NE(hit.snippet().find("**harbor**"), std::string::npos) << hit.snippet();
+    v1::Article shown = article;
+    ApplyArticleView(view, &shown);
+    EXPECT_EQ(hit.article().SerializeAsString(), shown.SerializeAsString()) << view;
+  }
+  EXPECT_TRUE(Search(request).hits(0).article().body().empty());
+}
+
 TEST_P(SearchTest, StatsCountsDocumentsTermsAndDocumentFrequencies) {
   Put("a.com", "Budget Vote", "The budget passed.", kJan2023);  // 5 terms
   Put("b.org", "Vote", "Another vote on the budget today.", kJan2023);  // 7
@@ -903,6 +930,9 @@ TEST_P(SearchTest, BadRequestsAreInvalidArgumentNamingTheField) {
   v1::SearchRequest bad_source = Words("body");
   bad_source.set_source("NOT A HOST");
   expect_invalid(bad_source, "source");
+  v1::SearchRequest bad_view = Words("body");
+  bad_view.set_view(static_cast<v1::ArticleView>(9));
+  expect_invalid(bad_view, "view: 9 is not an ArticleView");
 }
 
 std::string SegmentName(const ::testing::TestParamInfo<uint64_t>& info) {

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/article_rules.h"
+#include "common/article_view.h"
 #include "common/status_macros.h"
 #include "common/tokenizer.h"
 #include "store/article_key.h"
@@ -119,6 +120,7 @@ absl::StatusOr<SearchQuery> ParseSearchRequest(
     return absl::InvalidArgumentError(
         "terms: a search needs at least one term or phrase");
   }
+  RETURN_IF_ERROR(ValidateArticleView(request.view()));
   SearchQuery query;
   for (int i = 0; i < request.terms_size(); ++i) {
     RETURN_IF_ERROR(

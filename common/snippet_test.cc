@@ -1,4 +1,4 @@
-#include "query/snippet.h"
+#include "common/snippet.h"
 
 #include <algorithm>
 #include <string>
@@ -9,7 +9,7 @@
 #include "common/tokenizer.h"
 #include "gtest/gtest.h"
 
-namespace archive::query {
+namespace archive {
 namespace {
 
 v1::Article WithBody(const std::string& title, const std::string& body) {
@@ -145,4 +145,4 @@ TEST(MakeSnippetTest, AHugeBodyGivesTheFirstPassage) {
 }
 
 }  // namespace
-}  // namespace archive::query
+}  // namespace archive

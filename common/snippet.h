@@ -14,15 +14,15 @@
 // tokenized when it is not plain ASCII.
 //
 // Thread-safe.
-#ifndef QUERY_SNIPPET_H_
-#define QUERY_SNIPPET_H_
+#ifndef COMMON_SNIPPET_H_
+#define COMMON_SNIPPET_H_
 
 #include <string>
 #include <vector>
 
 #include "archive/v1/article.pb.h"
 
-namespace archive::query {
+namespace archive {
 
 // About `max_words` words of the body, chosen to hold the most distinct
 // terms found (the first such passage), starting a few words before its
@@ -32,6 +32,6 @@ namespace archive::query {
 std::string MakeSnippet(const v1::Article& article, const std::vector<std::string>& terms,
                         int max_words = 30);
 
-}  // namespace archive::query
+}  // namespace archive
 
-#endif  // QUERY_SNIPPET_H_
+#endif  // COMMON_SNIPPET_H_

@@ -1,4 +1,4 @@
-#include "query/snippet.h"
+#include "common/snippet.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -7,7 +7,7 @@
 
 #include "common/tokenizer.h"
 
-namespace archive::query {
+namespace archive {
 namespace {
 
 // A text up to this size is tokenized whole.
@@ -348,4 +348,4 @@ std::string MakeSnippet(const v1::Article& article, const std::vector<std::strin
   return Render(lead.size > 0 ? body : title, lead.size > 0 ? lead : in_title);
 }
 
-}  // namespace archive::query
+}  // namespace archive
