@@ -24,9 +24,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "archive/v1/query.grpc.pb.h"
+#include "archive/v1/store.grpc.pb.h"
 #include "common/grpc_server.h"
 #include "common/health_client.h"
 #include "common/rendezvous.h"
+#include "common/snippet.h"
 #include "common/testing/article_factory.h"
 #include "common/testing/server_process.h"
 #include "grpcpp/client_context.h"
@@ -1148,6 +1150,72 @@ TEST_F(QueryServiceTest, EveryReadAfterTheGateClosesIsRefused) {
     EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << rpc;
     EXPECT_EQ(status.error_message(), "server is shutting down") << rpc;
   }
+}
+
+// A store of an earlier release, which ignores SearchRequest.snippets and
+// view: its hits come whole and without snippets. A fake, because no such
+// binary is at hand to run for real.
+class EarlierReleaseStore final : public v1::Store::CallbackService {
+ public:
+  explicit EarlierReleaseStore(v1::Article article) : article_(std::move(article)) {}
+
+  grpc::ServerUnaryReactor* Search(grpc::CallbackServerContext* context,
+                                   const v1::SearchRequest* request,
+                                   v1::SearchResponse* response) override {
+    v1::StoreHit* hit = response->add_hits();
+    *hit->mutable_article() = article_;
+    hit->set_score(1.5);
+    v1::TermStatistics* statistics = response->mutable_statistics();
+    statistics->set_document_count(1);
+    statistics->set_total_terms(10);
+    for (const std::string& term : request->terms()) {
+      (*statistics->mutable_document_frequency())[term] = 1;
+    }
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+ private:
+  const v1::Article article_;
+};
+
+TEST(QueryCompatibilityTest, HitsOfAStoreThatMakesNoSnippetsGetThemHere) {
+  const v1::Article article =
+      MakeArticle("a.com", "Port Report",
+                  "Ships left the harbor at dawn, the master said.", kJan2023);
+  EarlierReleaseStore store(article);
+  GrpcServerOptions store_options;
+  store_options.listen_address = "127.0.0.1:0";
+  auto store_server = GrpcServer::Start(store_options, {&store});
+  ASSERT_TRUE(store_server.ok()) << store_server.status();
+  QueryService service(
+      store::ConnectStores({absl::StrCat("127.0.0.1:", (*store_server)->port())}),
+      QueryServiceOptions());
+  GrpcServerOptions query_options;
+  query_options.listen_address = "127.0.0.1:0";
+  auto query_server = GrpcServer::Start(query_options, {&service});
+  ASSERT_TRUE(query_server.ok()) << query_server.status();
+  auto stub = v1::Query::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*query_server)->port()),
+                          grpc::InsecureChannelCredentials()));
+
+  for (v1::ArticleView view : {v1::ARTICLE_VIEW_FULL, v1::ARTICLE_VIEW_BASIC}) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(Soon()));
+    v1::SearchArticlesRequest request;
+    request.set_query("Harbor");
+    request.set_view(view);
+    v1::SearchArticlesResponse response;
+    const grpc::Status status = stub->SearchArticles(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    ASSERT_EQ(response.hits_size(), 1);
+    EXPECT_EQ(response.hits(0).snippet(), MakeSnippet(article, {"harbor"})) << view;
+    EXPECT_EQ(response.hits(0).article().body().empty(),
+              view == v1::ARTICLE_VIEW_BASIC);
+  }
+  (*query_server)->Shutdown(absl::Seconds(1));
+  (*store_server)->Shutdown(absl::Seconds(1));
 }
 
 }  // namespace
