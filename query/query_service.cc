@@ -17,10 +17,10 @@
 #include "common/grpc_status.h"
 #include "common/proto_time.h"
 #include "common/rendezvous.h"
+#include "common/snippet.h"
 #include "query/fan_out.h"
 #include "query/page_token.h"
 #include "query/search_query.h"
-#include "common/snippet.h"
 
 namespace archive::query {
 namespace {
@@ -323,8 +323,8 @@ grpc::ServerUnaryReactor* QueryService::SearchArticles(
   if (request->has_start_time()) *search->mutable_start_time() = request->start_time();
   if (request->has_end_time()) *search->mutable_end_time() = request->end_time();
   search->set_limit(*page_size + 1);
-  // The stores make the snippets and trim the hits, so the text of hits
-  // that will not be shown in it never reaches this server.
+  // The stores make the snippets and trim the hits to the view, so that
+  // hits asked for in BASIC come from them without their text.
   search->set_snippets(true);
   search->set_view(view);
 
