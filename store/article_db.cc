@@ -1592,8 +1592,10 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
   constexpr size_t kHitsPerRead = 16;
   const size_t matched = top.offered();
   const std::vector<RankedHit> hits = top.Take();
-  const std::vector<std::string> snippet_terms(request.terms().begin(),
-                                               request.terms().end());
+  std::vector<std::string> snippet_terms;  // MakeSnippet's, when asked for
+  if (request.snippets()) {
+    snippet_terms.assign(request.terms().begin(), request.terms().end());
+  }
   size_t bytes = 0;
   for (size_t first = 0; first < hits.size() && bytes < kMaxPageBytes;
        first += kHitsPerRead) {
