@@ -1,11 +1,13 @@
-// Rendezvous (highest random weight) hashing: which store keeps an article.
+// Rendezvous (highest random weight) hashing: which stores keep an article.
 //
-// Each article goes to the store whose StableHash64 of (store name, article
-// id) is highest. Every ingest server computes the same answer from the same
-// --stores list, whatever its order, and adding or removing one store moves
-// only the articles that belong to it (about 1/N of them). Exact dedup relies
-// on it: the same content always reaches the same store. The query server
-// asks that store first for an id.
+// Every store is weighted for an article by StableHash64 of (store name,
+// article id); the stores in descending weight are the article's ranking,
+// its preference list. With --replicas=R its first R stores are its owners
+// (docs/REPLICATION.md). Every ingest and query server computes the same
+// ranking from the same --stores list, whatever its order, and adding or
+// removing one store moves only the articles whose first R it enters or
+// leaves (about R/N of them). The query server asks the first store for an
+// id first.
 #ifndef COMMON_RENDEZVOUS_H_
 #define COMMON_RENDEZVOUS_H_
 
@@ -16,7 +18,11 @@
 
 namespace archive {
 
-// The index in `store_names` (non-empty) of the store for `article_id`.
+// Indexes into `store_names` (non-empty), best first: the article's ranking.
+std::vector<size_t> RankStores(std::string_view article_id,
+                               const std::vector<std::string>& store_names);
+
+// The first of RankStores: the index of the article's first owner.
 size_t PickStore(std::string_view article_id,
                  const std::vector<std::string>& store_names);
 

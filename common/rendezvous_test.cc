@@ -1,6 +1,9 @@
 #include "common/rendezvous.h"
 
+#include <algorithm>
+#include <iterator>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -62,6 +65,50 @@ TEST(PickStoreTest, IsStableAcrossReleases) {
   EXPECT_EQ(PickStore("ffffffffffffffffffffffffffffffff", stores), 1u);
   EXPECT_EQ(PickStore("0123456789abcdef0123456789abcdef", stores), 1u);
   EXPECT_EQ(PickStore("a59f40899dc43316a59f40899dc43316", stores), 0u);
+}
+
+TEST(RankStoresTest, StartsWithPickStoreAndNamesEveryStoreOnce) {
+  const std::vector<std::string> stores = {"a:1", "b:1", "c:1", "d:1", "e:1"};
+  for (const std::string& id : Ids(500)) {
+    std::vector<size_t> ranking = RankStores(id, stores);
+    ASSERT_EQ(ranking.size(), stores.size());
+    EXPECT_EQ(ranking[0], PickStore(id, stores));
+    std::sort(ranking.begin(), ranking.end());
+    for (size_t i = 0; i < ranking.size(); ++i) EXPECT_EQ(ranking[i], i);
+  }
+}
+
+TEST(RankStoresTest, OrderOfTheListDoesNotMatter) {
+  const std::vector<std::string> forward = {"a:1", "b:1", "c:1", "d:1"};
+  const std::vector<std::string> backward = {"d:1", "c:1", "b:1", "a:1"};
+  for (const std::string& id : Ids(500)) {
+    const std::vector<size_t> f = RankStores(id, forward);
+    const std::vector<size_t> b = RankStores(id, backward);
+    for (size_t i = 0; i < f.size(); ++i) EXPECT_EQ(forward[f[i]], backward[b[i]]);
+  }
+}
+
+TEST(RankStoresTest, AddingAStoreMovesOneCopyOfTheArticlesItOwns) {
+  // With two replicas, a fourth store takes one copy of about 2/4 of the
+  // articles, and the rest of each article's owners stay as they were.
+  const std::vector<std::string> three = {"a:1", "b:1", "c:1"};
+  const std::vector<std::string> four = {"a:1", "b:1", "c:1", "d:1"};
+  int moved = 0;
+  for (const std::string& id : Ids(4000)) {
+    const std::vector<size_t> before = RankStores(id, three);
+    const std::vector<size_t> after = RankStores(id, four);
+    std::set<std::string> old_owners = {three[before[0]], three[before[1]]};
+    std::set<std::string> new_owners = {four[after[0]], four[after[1]]};
+    if (old_owners == new_owners) continue;
+    ++moved;
+    EXPECT_TRUE(new_owners.count("d:1")) << id;
+    std::vector<std::string> kept;
+    std::set_intersection(old_owners.begin(), old_owners.end(), new_owners.begin(),
+                          new_owners.end(), std::back_inserter(kept));
+    EXPECT_EQ(kept.size(), 1u) << id;
+  }
+  EXPECT_GT(moved, 1800);
+  EXPECT_LT(moved, 2200);
 }
 
 }  // namespace
