@@ -1233,7 +1233,24 @@ absl::Status ArticleDb::FindSimilar(const v1::FindSimilarRequest& request,
   std::unique_ptr<rocksdb::Iterator> bands(
       db_->NewIterator(rocksdb::ReadOptions(), family(kLshBands)));
   for (int q = 0; q < request.queries_size(); ++q) {
+    v1::SimilarArticles* result = response->add_results();
+    const std::string& id = request.queries(q).id();
     const auto& minhash = request.queries(q).minhash();
+    if (!id.empty()) {
+      std::optional<std::string> id_key = EncodeId(id);
+      if (!id_key.has_value()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "queries[", q, "].id: must be 32 lower-case hex digits"));
+      }
+      rocksdb::PinnableSlice stored_key;
+      const rocksdb::Status held =
+          db_->Get(rocksdb::ReadOptions(), family(kById), *id_key, &stored_key);
+      if (!held.IsNotFound()) {
+        RETURN_IF_ERROR(FromRocksDbStatus(held, "looking up the id index"));
+      }
+      result->set_holds_id(held.ok());
+      if (minhash.empty()) continue;
+    }
     if (minhash.size() != static_cast<int>(kSignatureLength)) {
       return absl::InvalidArgumentError(
           absl::StrCat("queries[", q, "].minhash: has ", minhash.size(),
@@ -1288,7 +1305,6 @@ absl::Status ArticleDb::FindSimilar(const v1::FindSimilarRequest& request,
                        std::make_pair(EncodeTime(b.published_at()), b.id());
               });
     if (found.size() > static_cast<size_t>(limit)) found.resize(limit);
-    v1::SimilarArticles* result = response->add_results();
     for (v1::SimilarArticle& similar : found) {
       *result->add_articles() = std::move(similar);
     }

@@ -688,6 +688,32 @@ TEST_F(ArticleDbTest, FindSimilarSurvivesReopenAndRejectsMalformedQueries) {
   EXPECT_NE(status.message().find("queries[0].minhash"), std::string::npos);
 }
 
+TEST_F(ArticleDbTest, FindSimilarSaysWhetherItHoldsEachId) {
+  v1::Article stored = MakeArticle("wire.com", "Story", Words(6, 300), kJan2023);
+  v1::Article absent = MakeArticle("wire.com", "Other", Words(7, 300), kJan2023);
+  google::protobuf::RepeatedPtrField<v1::PutItem> items;
+  *items.Add() = SignedItem(stored);
+  ASSERT_TRUE(db_->Put(items).ok());
+
+  // With a signature, and without one: only whether the id is held.
+  v1::FindSimilarRequest request = QueryFor(stored.body());
+  request.mutable_queries(0)->set_id(stored.id());
+  request.add_queries()->set_id(absent.id());
+  v1::FindSimilarResponse response;
+  ASSERT_TRUE(db_->FindSimilar(request, &response).ok());
+  ASSERT_EQ(response.results_size(), 2);
+  EXPECT_TRUE(response.results(0).holds_id());
+  EXPECT_EQ(response.results(0).articles_size(), 1);
+  EXPECT_FALSE(response.results(1).holds_id());
+  EXPECT_EQ(response.results(1).articles_size(), 0);
+
+  v1::FindSimilarRequest bad;
+  bad.add_queries()->set_id("not-an-id");
+  absl::Status status = db_->FindSimilar(bad, &response);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("queries[0].id"), std::string::npos);
+}
+
 TEST_F(ArticleDbTest, PutRejectsASignatureOfTheWrongLength) {
   v1::PutItem item = SignedItem(MakeArticle("a.com", "T", "B", kJan2023));
   item.mutable_minhash()->Truncate(100);
