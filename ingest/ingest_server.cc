@@ -17,6 +17,8 @@ absl::Status RunIngestServer(const IngestServerOptions& options) {
   if (options.store_addresses.empty()) {
     return absl::InvalidArgumentError("--stores: at least one store is required");
   }
+  RETURN_IF_ERROR(
+      store::ValidateReplicas(options.pipeline.replicas, options.store_addresses.size()));
   auto pipeline = std::make_unique<SubmitPipeline>(
       store::ConnectStores(options.store_addresses), options.pipeline);
   IngestService service(pipeline.get(), options.service);
@@ -33,7 +35,8 @@ absl::Status RunIngestServer(const IngestServerOptions& options) {
                    GrpcServer::Start(server_options, {&service}));
   ARCHIVE_LOG(INFO) << "ingest_server listening on " << options.listen_address
                     << " (port " << server->port() << "), stores "
-                    << absl::StrJoin(options.store_addresses, ",");
+                    << absl::StrJoin(options.store_addresses, ",") << ", "
+                    << options.pipeline.replicas << " replica(s)";
 
   const int signal_number = WaitForTerminationSignal();
   ARCHIVE_LOG(INFO) << "signal " << signal_number << ": draining in-flight calls";

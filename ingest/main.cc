@@ -1,5 +1,5 @@
 // ingest_server: takes articles from crawlers and routes them to the stores.
-//   ingest_server --listen=127.0.0.1:50051 --stores=HOST:PORT,...
+//   ingest_server --listen=127.0.0.1:50051 --stores=HOST:PORT,... [--replicas=R]
 #include <cstdio>
 #include <string>
 
@@ -14,6 +14,10 @@
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "HOST:PORT to serve on");
 ABSL_FLAG(std::string, stores, "127.0.0.1:50052",
           "comma-separated HOST:PORT of every store server");
+ABSL_FLAG(int, replicas, 1,
+          "stores that must hold each new article before it is acknowledged: "
+          "the first R of its rendezvous ranking over --stores, or stand-ins "
+          "for those that are down (docs/REPLICATION.md)");
 ABSL_FLAG(int64_t, max_article_bytes, 1 << 20,
           "largest article text (title, body, captions) accepted, in bytes");
 ABSL_FLAG(double, near_duplicate_threshold, 0.8,
@@ -31,7 +35,7 @@ int main(int argc, char** argv) {
   archive::InstallTerminationHandlers();
   absl::SetProgramUsageMessage(
       "Serves archive.v1.Ingest, routing articles to the stores.\n"
-      "  ingest_server --listen=127.0.0.1:50051 --stores=HOST:PORT,...");
+      "  ingest_server --listen=127.0.0.1:50051 --stores=HOST:PORT,... [--replicas=R]");
   absl::ParseCommandLine(argc, argv);
 
   archive::ingest::IngestServerOptions options;
@@ -58,6 +62,13 @@ int main(int argc, char** argv) {
   options.service.preparer.max_article_bytes = static_cast<size_t>(max_bytes);
   options.pipeline.near_duplicate_resemblance = threshold;
   options.pipeline.max_batch = max_batch;
+  options.pipeline.replicas = absl::GetFlag(FLAGS_replicas);
+  if (absl::Status replicas = archive::store::ValidateReplicas(
+          options.pipeline.replicas, options.store_addresses.size());
+      !replicas.ok()) {
+    std::fprintf(stderr, "ingest_server: %s\n", std::string(replicas.message()).c_str());
+    return 2;
+  }
   options.service.max_unary_in_flight = max_unary;
   options.pipeline.max_store_wait = absl::GetFlag(FLAGS_store_timeout);
 

@@ -21,8 +21,11 @@ bool IsTransient(absl::StatusCode code) {
          code == absl::StatusCode::kAborted;
 }
 
-absl::Time LatestDeadline(const std::vector<absl::Time>& deadlines) {
-  return *std::max_element(deadlines.begin(), deadlines.end());
+// An attempt's deadline: at most `cap` from now, and at most half of what
+// is left to `earliest`, so that a store that hangs leaves time to go on to
+// another one.
+absl::Time AttemptDeadline(absl::Time now, absl::Time earliest, absl::Duration cap) {
+  return std::min(now + cap, earliest <= now ? now : now + (earliest - now) / 2);
 }
 
 // The best near-duplicate candidate seen so far for one article.
@@ -53,19 +56,29 @@ SubmitPipeline::SubmitPipeline(std::vector<store::StoreEndpoint> stores,
                                PipelineOptions options)
     : options_(options),
       stores_(std::move(stores)),
-      store_names_(store::StoreNames(stores_)),
-      store_states_(stores_.size()) {
+      store_names_(store::StoreNames(stores_)) {
+  {
+    absl::MutexLock lock(&mutex_);
+    store_states_.resize(stores_.size());
+    for (StoreState& state : store_states_) state.next_down = options_.initial_down;
+  }
   timer_ = std::thread([this] { TimerLoop(); });
 }
 
 SubmitPipeline::~SubmitPipeline() {
   Abort();
-  std::unique_lock<std::mutex> lock(mutex_);
-  stopping_ = true;
-  changed_.notify_all();
-  changed_.wait(lock, [this] { return rpcs_in_flight_ == 0; });
-  lock.unlock();
+  {
+    absl::MutexLock lock(&mutex_);
+    stopping_ = true;
+    changed_.SignalAll();
+    while (rpcs_in_flight_ != 0) changed_.Wait(&mutex_);
+  }
   timer_.join();
+}
+
+uint64_t SubmitPipeline::stand_in_copies() const {
+  absl::MutexLock lock(&mutex_);
+  return stand_in_copies_;
 }
 
 void SubmitPipeline::Run(std::vector<Action> actions) {
@@ -74,16 +87,18 @@ void SubmitPipeline::Run(std::vector<Action> actions) {
 
 void SubmitPipeline::Submit(PreparedArticle article, absl::Time deadline,
                             Done done) {
-  Job job;
-  job.prepared = std::move(article);
-  job.caller_deadline = deadline;
-  job.deadline = std::min(deadline, absl::Now() + options_.max_store_wait);
-  job.done = std::move(done);
+  auto job = std::make_shared<Job>();
+  job->prepared = std::move(article);
+  job->caller_deadline = deadline;
+  job->deadline = std::min(deadline, absl::Now() + options_.max_store_wait);
+  job->done = std::move(done);
+  job->ranking = RankStores(job->prepared.article.id(), store_names_);
+  job->tried.assign(stores_.size(), false);
   std::vector<Action> actions;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     if (aborted_) {
-      actions.push_back([done = std::move(job.done)] {
+      actions.push_back([done = std::move(job->done)] {
         done(absl::UnavailableError("ingest is shutting down"));
       });
     } else {
@@ -96,18 +111,26 @@ void SubmitPipeline::Submit(PreparedArticle article, absl::Time deadline,
 
 std::vector<SubmitPipeline::Action> SubmitPipeline::PumpLocked() {
   std::vector<Action> actions;
+  const absl::Time now = absl::Now();
   while (lookups_in_flight_ < options_.max_lookups_in_flight &&
          !lookup_queue_.empty()) {
-    auto batch = std::make_shared<Batch>();
+    auto batch = std::make_shared<LookupBatch>();
     while (!lookup_queue_.empty() &&
            batch->size() < static_cast<size_t>(options_.max_batch)) {
       batch->push_back(std::move(lookup_queue_.front()));
       lookup_queue_.pop_front();
     }
+    // A store marked down is not asked: it would hold the lookup up.
+    std::vector<bool> asked(stores_.size());
+    for (size_t s = 0; s < stores_.size(); ++s) {
+      asked[s] = !IsDownLocked(s, now);
+      if (asked[s]) ++rpcs_in_flight_;
+    }
     ++lookups_in_flight_;
-    rpcs_in_flight_ += static_cast<int>(stores_.size());
     const uint64_t number = next_lookup_++;
-    actions.push_back([this, number, batch] { StartLookup(number, batch); });
+    actions.push_back([this, number, batch, asked = std::move(asked)] {
+      StartLookup(number, batch, asked);
+    });
   }
   for (size_t s = 0; s < stores_.size(); ++s) {
     StoreState& state = store_states_[s];
@@ -127,45 +150,73 @@ std::vector<SubmitPipeline::Action> SubmitPipeline::PumpLocked() {
 }
 
 void SubmitPipeline::EndRpc() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (--rpcs_in_flight_ == 0) changed_.notify_all();
+  absl::MutexLock lock(&mutex_);
+  if (--rpcs_in_flight_ == 0) changed_.SignalAll();
 }
 
-// --- Stage 1: near-duplicate lookup ------------------------------------------
+bool SubmitPipeline::IsDownLocked(size_t store, absl::Time now) const {
+  return now < store_states_[store].down_until;
+}
 
-void SubmitPipeline::StartLookup(uint64_t number, std::shared_ptr<Batch> batch) {
+void SubmitPipeline::MarkDownLocked(size_t store, absl::Time now,
+                                    const absl::Status& why) {
+  StoreState& state = store_states_[store];
+  if (now < state.down_until) return;  // already passed over
+  ARCHIVE_LOG(WARNING) << "store " << stores_[store].name << " passed over for "
+                       << absl::FormatDuration(state.next_down) << ": " << why;
+  state.down_until = now + state.next_down;
+  state.next_down = std::min(state.next_down * 2, options_.max_down);
+}
+
+void SubmitPipeline::MarkUpLocked(size_t store) {
+  StoreState& state = store_states_[store];
+  state.down_until = absl::InfinitePast();
+  state.next_down = options_.initial_down;
+}
+
+// --- Stage 1: lookup ----------------------------------------------------------
+
+void SubmitPipeline::StartLookup(uint64_t number, std::shared_ptr<LookupBatch> batch,
+                                 std::vector<bool> asked) {
   v1::FindSimilarRequest request;
   request.set_min_resemblance(options_.near_duplicate_resemblance);
   request.set_limit(3);
-  std::vector<absl::Time> deadlines;
-  for (const Job& job : *batch) {
+  absl::Time earliest = absl::InfiniteFuture();
+  for (const std::shared_ptr<Job>& job : *batch) {
     auto* query = request.add_queries();
-    query->mutable_minhash()->Add(job.prepared.minhash.begin(),
-                                  job.prepared.minhash.end());
-    deadlines.push_back(job.deadline);
+    query->mutable_minhash()->Add(job->prepared.minhash.begin(),
+                                  job->prepared.minhash.end());
+    query->set_id(job->prepared.article.id());
+    earliest = std::min(earliest, job->deadline);
   }
-  // Near duplicates are an annotation: the lookup may take at most half the
-  // time its most pressed article has left, so that a store that hangs costs
-  // the batch its near-duplicate links, not the Puts to the other stores.
-  const absl::Time now = absl::Now();
-  const absl::Time earliest = *std::min_element(deadlines.begin(), deadlines.end());
+  // The lookup may take at most half the time its most pressed article has
+  // left, so that a store that hangs costs the batch its near-duplicate
+  // links, not its Puts.
   const absl::Time deadline =
-      std::min(now + (earliest - now) / 2, now + options_.attempt_timeout);
+      AttemptDeadline(absl::Now(), earliest, options_.lookup_timeout);
 
   struct Round {
     std::vector<absl::StatusOr<v1::FindSimilarResponse>> replies;
+    std::vector<bool> asked;
     std::atomic<size_t> remaining;
-    explicit Round(size_t n)
-        : replies(n, absl::UnknownError("no reply")), remaining(n) {}
+    Round(size_t n, std::vector<bool> asked_stores)
+        : replies(n, absl::UnavailableError("passed over: marked down")),
+          asked(std::move(asked_stores)),
+          remaining(std::count(asked.begin(), asked.end(), true)) {}
   };
-  auto round = std::make_shared<Round>(stores_.size());
+  auto round = std::make_shared<Round>(stores_.size(), std::move(asked));
+  if (round->remaining == 0) {
+    FinishLookup(number, batch, std::move(round->replies), round->asked);
+    return;
+  }
   for (size_t s = 0; s < stores_.size(); ++s) {
+    if (!round->asked[s]) continue;
     stores_[s].client->FindSimilarAsync(
         request, deadline,
         [this, number, batch, round, s](absl::StatusOr<v1::FindSimilarResponse> reply) {
           round->replies[s] = std::move(reply);
           if (round->remaining.fetch_sub(1) == 1) {
-            FinishLookup(number, batch, std::move(round->replies));
+            FinishLookup(number, batch, std::move(round->replies), round->asked);
           }
           EndRpc();
         });
@@ -173,55 +224,74 @@ void SubmitPipeline::StartLookup(uint64_t number, std::shared_ptr<Batch> batch) 
 }
 
 void SubmitPipeline::FinishLookup(
-    uint64_t number, std::shared_ptr<Batch> batch,
-    std::vector<absl::StatusOr<v1::FindSimilarResponse>> replies) {
-  auto best_found = std::make_shared<std::vector<Candidate>>(batch->size());
-  std::vector<Candidate>& best = *best_found;
+    uint64_t number, std::shared_ptr<LookupBatch> batch,
+    std::vector<absl::StatusOr<v1::FindSimilarResponse>> replies,
+    const std::vector<bool>& asked) {
+  struct Found {
+    Candidate near;
+    std::vector<bool> held;
+  };
+  auto found = std::make_shared<std::vector<Found>>(batch->size());
+  std::vector<std::pair<size_t, absl::Status>> failed;
   for (size_t s = 0; s < replies.size(); ++s) {
-    const auto& reply = replies[s];
-    if (!reply.ok() || reply->results_size() != static_cast<int>(batch->size())) {
-      ARCHIVE_LOG(WARNING) << "near-duplicate lookup skipped store "
-                           << stores_[s].name << ": "
-                           << (reply.ok() ? "wrong number of results"
-                                          : reply.status().ToString());
+    auto& reply = replies[s];
+    if (reply.ok() && reply->results_size() != static_cast<int>(batch->size())) {
+      reply = absl::InternalError("wrong number of results");
+    }
+    if (!reply.ok()) {
+      if (asked[s]) {
+        ARCHIVE_LOG(WARNING) << "lookup skipped store " << stores_[s].name << ": "
+                             << reply.status();
+        failed.emplace_back(s, reply.status());
+      }
       continue;
     }
     for (size_t j = 0; j < batch->size(); ++j) {
-      const std::string& own_id = (*batch)[j].prepared.article.id();
-      for (const v1::SimilarArticle& similar : reply->results(j).articles()) {
+      Found& mine = (*found)[j];
+      const v1::SimilarArticles& result = reply->results(static_cast<int>(j));
+      if (result.holds_id()) {
+        mine.held.resize(stores_.size());
+        mine.held[s] = true;
+      }
+      const std::string& own_id = (*batch)[j]->prepared.article.id();
+      for (const v1::SimilarArticle& similar : result.articles()) {
         if (similar.id() == own_id) continue;
-        best[j].Offer(similar.id(), similar.resemblance(), &similar.published_at());
+        mine.near.Offer(similar.id(), similar.resemblance(), &similar.published_at());
       }
     }
   }
 
   // Applied in the order the lookups started, whichever answered first, so
   // that an article is compared with every article submitted before it.
-  Action apply = [this, batch, best_found] {
-    std::vector<Candidate>& found = *best_found;
+  Action apply = [this, batch, found]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     for (size_t j = 0; j < batch->size(); ++j) {
-      Job& job = (*batch)[j];
-      const std::string& id = job.prepared.article.id();
+      const std::shared_ptr<Job>& job = (*batch)[j];
+      Found& mine = (*found)[j];
+      const std::string& id = job->prepared.article.id();
       // Articles still on their way to a store, and earlier ones of this
       // batch, are not in any store's index yet.
       for (const auto& [other_id, signature] : on_the_way_) {
         if (other_id == id) continue;
-        const double resemblance = EstimateResemblance(job.prepared.minhash, signature);
+        const double resemblance = EstimateResemblance(job->prepared.minhash, signature);
         if (resemblance >= options_.near_duplicate_resemblance) {
-          found[j].Offer(other_id, resemblance, nullptr);
+          mine.near.Offer(other_id, resemblance, nullptr);
         }
       }
-      if (!found[j].id.empty()) {
-        job.prepared.article.set_near_duplicate_of(found[j].id);
+      if (!mine.near.id.empty()) {
+        job->prepared.article.set_near_duplicate_of(mine.near.id);
       }
-      on_the_way_.emplace(id, job.prepared.minhash);
-      const size_t store = PickStore(id, store_names_);
-      store_states_[store].queue.push_back(std::move(job));
+      for (size_t store : job->ranking) {
+        if (!mine.held.empty() && mine.held[store]) job->holders.push_back(store);
+      }
+      on_the_way_.emplace(id, job->prepared.minhash);
+      PlaceLocked(job);
     }
   };
   std::vector<Action> actions;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    absl::MutexLock lock(&mutex_);
+    const absl::Time now = absl::Now();
+    for (const auto& [store, why] : failed) MarkDownLocked(store, now, why);
     unapplied_lookups_.emplace(number, std::move(apply));
     while (!unapplied_lookups_.empty() &&
            unapplied_lookups_.begin()->first == next_lookup_to_apply_) {
@@ -236,6 +306,45 @@ void SubmitPipeline::FinishLookup(
   Run(std::move(actions));
 }
 
+void SubmitPipeline::PlaceLocked(const std::shared_ptr<Job>& job) {
+  std::vector<size_t> targets;
+  if (!job->holders.empty()) {
+    // A re-crawl: its sighting goes where the article is.
+    targets = job->holders;
+  } else {
+    // New: the first `replicas` stores of the ranking that are up (with
+    // stand-ins, see NextStandInLocked), then, if too few are, the first of
+    // the others.
+    const absl::Time now = absl::Now();
+    const size_t wanted = static_cast<size_t>(options_.replicas);
+    for (size_t store : job->ranking) {
+      if (targets.size() < wanted && !IsDownLocked(store, now) && StandIns()) {
+        targets.push_back(store);
+      }
+    }
+    for (size_t store : job->ranking) {
+      if (targets.size() >= wanted) break;
+      if (std::find(targets.begin(), targets.end(), store) == targets.end()) {
+        targets.push_back(store);
+      }
+    }
+  }
+  job->needed = static_cast<int>(targets.size());
+  for (size_t store : targets) {
+    job->tried[store] = true;
+    ++job->pending;
+    store_states_[store].queue.push_back(Copy{job});
+  }
+}
+
+size_t SubmitPipeline::NextStandInLocked(const Job& job, absl::Time now) const {
+  if (!StandIns()) return SIZE_MAX;
+  for (size_t store : job.ranking) {
+    if (!job.tried[store] && !IsDownLocked(store, now)) return store;
+  }
+  return SIZE_MAX;
+}
+
 void SubmitPipeline::ForgetAcknowledgedLocked() {
   while (!acknowledged_.empty() &&
          acknowledged_.front().first <= next_lookup_to_apply_) {
@@ -244,21 +353,21 @@ void SubmitPipeline::ForgetAcknowledgedLocked() {
   }
 }
 
-// --- Stage 2: Put to the article's store ---------------------------------------
+// --- Stage 2: Puts of the copies -------------------------------------------------
 
 void SubmitPipeline::StartPut(size_t store, std::shared_ptr<Batch> batch) {
   v1::PutRequest request;
-  std::vector<absl::Time> deadlines;
-  for (Job& job : *batch) {
+  absl::Time earliest = absl::InfiniteFuture();
+  for (Copy& copy : *batch) {
+    const Job& job = *copy.job;
     v1::PutItem* item = request.add_items();
     *item->mutable_article() = job.prepared.article;
-    item->mutable_minhash()->Add(job.prepared.minhash.begin(),
-                                 job.prepared.minhash.end());
-    deadlines.push_back(job.deadline);
-    ++job.attempts;
+    item->mutable_minhash()->Add(job.prepared.minhash.begin(), job.prepared.minhash.end());
+    earliest = std::min(earliest, job.deadline);
+    ++copy.attempts;
   }
   const absl::Time deadline =
-      std::min(LatestDeadline(deadlines), absl::Now() + options_.attempt_timeout);
+      AttemptDeadline(absl::Now(), earliest, options_.attempt_timeout);
   stores_[store].client->PutAsync(
       std::move(request), deadline,
       [this, store, batch](absl::StatusOr<v1::PutResponse> reply) {
@@ -276,38 +385,33 @@ void SubmitPipeline::FinishPut(size_t store, std::shared_ptr<Batch> batch,
         " results for ", batch->size(), " articles"));
   }
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     --store_states_[store].in_flight;
     if (reply.ok()) {
+      MarkUpLocked(store);
       for (size_t i = 0; i < batch->size(); ++i) {
-        Job& job = (*batch)[i];
-        // Lookups that started before now may have asked the store before
-        // the article was written: they must still find it on its way.
-        acknowledged_.emplace_back(next_lookup_, job.prepared.article.id());
-        const v1::PutResult& result = reply->results(static_cast<int>(i));
-        v1::SubmitResponse response;
-        response.set_id(result.id());
-        response.set_outcome(result.outcome());
-        response.set_duplicate_of(result.duplicate_of());
-        actions.push_back([done = std::move(job.done),
-                           response = std::move(response)]() mutable {
-          done(std::move(response));
-        });
+        AcknowledgeLocked(store, std::move((*batch)[i]),
+                          reply->results(static_cast<int>(i)), &actions);
       }
       ForgetAcknowledgedLocked();
     } else if (reply.status().code() == absl::StatusCode::kInvalidArgument &&
                batch->size() > 1) {
       // One article the store refused must not fail the others with it: try
       // each on its own.
-      for (Job& job : *batch) {
+      for (Copy& copy : *batch) {
         auto single = std::make_shared<Batch>();
-        single->push_back(std::move(job));
+        single->push_back(std::move(copy));
         ++store_states_[store].in_flight;
         ++rpcs_in_flight_;
         actions.push_back([this, store, single] { StartPut(store, single); });
       }
     } else {
-      for (Job& job : *batch) RetryOrFail(store, std::move(job), reply.status(), &actions);
+      if (IsTransient(reply.status().code())) {
+        MarkDownLocked(store, absl::Now(), reply.status());
+      }
+      for (Copy& copy : *batch) {
+        RetryOrFailLocked(store, std::move(copy), reply.status(), &actions);
+      }
     }
     std::vector<Action> more = PumpLocked();
     actions.insert(actions.end(), std::make_move_iterator(more.begin()),
@@ -316,85 +420,164 @@ void SubmitPipeline::FinishPut(size_t store, std::shared_ptr<Batch> batch,
   Run(std::move(actions));
 }
 
-void SubmitPipeline::RetryOrFail(size_t store, Job job, const absl::Status& status,
-                                 std::vector<Action>* actions) {
-  const absl::Time now = absl::Now();
-  absl::Duration backoff = options_.initial_backoff;
-  for (int i = 1; i < job.attempts && backoff < options_.max_backoff; ++i) backoff *= 2;
-  backoff = std::min(backoff, options_.max_backoff);
-  if (!aborted_ && IsTransient(status.code()) && now + backoff < job.deadline) {
-    retries_.emplace(now + backoff, std::make_pair(store, std::move(job)));
-    changed_.notify_all();
+void SubmitPipeline::AcknowledgeLocked(size_t store, Copy copy,
+                                       const v1::PutResult& result,
+                                       std::vector<Action>* actions) {
+  Job& job = *copy.job;
+  --job.pending;
+  if (job.finished) return;  // a late copy of an article already answered
+  const size_t rank = static_cast<size_t>(
+      std::find(job.ranking.begin(), job.ranking.end(), store) - job.ranking.begin());
+  if (job.holders.empty() && rank >= static_cast<size_t>(options_.replicas)) {
+    ++stand_in_copies_;
+  }
+  if (rank < job.best_rank) {
+    job.best = result;
+    job.best_rank = rank;
+  }
+  if (--job.needed == 0) CompleteLocked(job, actions);
+}
+
+void SubmitPipeline::CompleteLocked(Job& job, std::vector<Action>* actions) {
+  job.finished = true;
+  // Lookups that started before now may have asked the stores before the
+  // article was written: they must still find it on its way.
+  acknowledged_.emplace_back(next_lookup_, job.prepared.article.id());
+  v1::SubmitResponse response;
+  response.set_id(job.best.id());
+  response.set_outcome(job.best.outcome());
+  response.set_duplicate_of(job.best.duplicate_of());
+  actions->push_back([done = std::move(job.done), response = std::move(response)]() mutable {
+    done(std::move(response));
+  });
+}
+
+void SubmitPipeline::RetryOrFailLocked(size_t store, Copy copy,
+                                       const absl::Status& status,
+                                       std::vector<Action>* actions) {
+  Job& job = *copy.job;
+  if (job.finished) {
+    --job.pending;
     return;
   }
-  on_the_way_.erase(job.prepared.article.id());
-  absl::Status failure;
-  if (!IsTransient(status.code())) {
-    failure = status;
-  } else if (now >= job.caller_deadline) {
-    failure = absl::DeadlineExceededError(absl::StrCat(
-        "deadline passed waiting for store ", stores_[store].name, ": ",
-        status.message()));
-  } else {
-    failure = absl::UnavailableError(absl::StrCat(
-        "store ", stores_[store].name, " unavailable after ", job.attempts,
-        " attempts: ", status.message()));
+  const absl::Time now = absl::Now();
+  job.last_failure = absl::Status(
+      status.code(), absl::StrCat("store ", stores_[store].name, ": ", status.message()));
+  if (!IsTransient(status.code()) || aborted_) {
+    --job.pending;
+    FailLocked(job, aborted_ ? absl::UnavailableError("ingest is shutting down") : status,
+               actions);
+    return;
   }
+  if (!job.holders.empty()) {
+    // A re-crawl: a holder that cannot be reached misses the sighting (a
+    // rebalance merges it in later) when another holder has it or may.
+    const int answered = static_cast<int>(job.holders.size()) - job.needed;
+    if (answered > 0 || job.pending > 1) {
+      --job.pending;
+      if (--job.needed == 0) CompleteLocked(job, actions);
+      return;
+    }
+  } else {
+    // New: a copy that cannot reach its store goes on down the ranking.
+    const size_t stand_in = NextStandInLocked(job, now);
+    if (stand_in != SIZE_MAX) {
+      job.tried[stand_in] = true;
+      store_states_[stand_in].queue.push_back(std::move(copy));
+      return;
+    }
+  }
+  absl::Duration backoff = options_.initial_backoff;
+  for (int i = 1; i < copy.attempts && backoff < options_.max_backoff; ++i) backoff *= 2;
+  backoff = std::min(backoff, options_.max_backoff);
+  if (now + backoff < job.deadline) {
+    retries_.emplace(now + backoff, std::make_pair(store, std::move(copy)));
+    changed_.SignalAll();
+    return;
+  }
+  --job.pending;
+  if (now >= job.caller_deadline) {
+    FailLocked(job,
+               absl::DeadlineExceededError(absl::StrCat(
+                   "deadline passed waiting for ", job.needed, " more store(s); ",
+                   job.last_failure.message())),
+               actions);
+  } else {
+    FailLocked(job,
+               absl::UnavailableError(absl::StrCat(
+                   job.needed, " more store(s) needed, unavailable after ",
+                   copy.attempts, " attempts; ", job.last_failure.message())),
+               actions);
+  }
+}
+
+void SubmitPipeline::FailLocked(Job& job, const absl::Status& failure,
+                                std::vector<Action>* actions) {
+  if (job.finished) return;
+  job.finished = true;
+  on_the_way_.erase(job.prepared.article.id());
   actions->push_back([done = std::move(job.done), failure] { done(failure); });
 }
 
 void SubmitPipeline::TimerLoop() {
-  std::unique_lock<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mutex_);
   while (!(stopping_ && retries_.empty())) {
     if (retries_.empty()) {
-      changed_.wait(lock);
+      changed_.Wait(&mutex_);
       continue;
     }
     const absl::Time next = retries_.begin()->first;
     if (absl::Now() < next && !aborted_) {
-      changed_.wait_until(lock, absl::ToChronoTime(next));
+      changed_.WaitWithDeadline(&mutex_, next);
       continue;
     }
     std::vector<Action> actions;
-    while (!retries_.empty() && (aborted_ || retries_.begin()->first <= absl::Now())) {
-      auto [store, job] = std::move(retries_.begin()->second);
+    const absl::Time now = absl::Now();
+    while (!retries_.empty() && (aborted_ || retries_.begin()->first <= now)) {
+      auto [store, copy] = std::move(retries_.begin()->second);
       retries_.erase(retries_.begin());
-      if (aborted_) {
-        on_the_way_.erase(job.prepared.article.id());
-        actions.push_back([done = std::move(job.done)] {
-          done(absl::UnavailableError("ingest is shutting down"));
-        });
-      } else {
-        store_states_[store].queue.push_front(std::move(job));
+      Job& job = *copy.job;
+      if (aborted_ || job.finished) {
+        --job.pending;
+        FailLocked(job, absl::UnavailableError("ingest is shutting down"), &actions);
+        continue;
       }
+      // A store that came back in the meantime may take the copy instead.
+      size_t target = store;
+      if (job.holders.empty() && IsDownLocked(store, now)) {
+        const size_t stand_in = NextStandInLocked(job, now);
+        if (stand_in != SIZE_MAX) {
+          job.tried[stand_in] = true;
+          target = stand_in;
+        }
+      }
+      store_states_[target].queue.push_front(std::move(copy));
     }
     std::vector<Action> more = PumpLocked();
     actions.insert(actions.end(), std::make_move_iterator(more.begin()),
                    std::make_move_iterator(more.end()));
-    lock.unlock();
+    mutex_.Unlock();
     Run(std::move(actions));
-    lock.lock();
+    mutex_.Lock();
   }
 }
 
 void SubmitPipeline::Abort() {
   std::vector<Action> actions;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    absl::MutexLock lock(&mutex_);
     aborted_ = true;
-    auto fail = [&actions, this](Job& job) {
-      on_the_way_.erase(job.prepared.article.id());
-      actions.push_back([done = std::move(job.done)] {
-        done(absl::UnavailableError("ingest is shutting down"));
-      });
-    };
-    for (Job& job : lookup_queue_) fail(job);
+    const absl::Status shutting_down = absl::UnavailableError("ingest is shutting down");
+    for (std::shared_ptr<Job>& job : lookup_queue_) FailLocked(*job, shutting_down, &actions);
     lookup_queue_.clear();
     for (StoreState& state : store_states_) {
-      for (Job& job : state.queue) fail(job);
+      for (Copy& copy : state.queue) {
+        --copy.job->pending;
+        FailLocked(*copy.job, shutting_down, &actions);
+      }
       state.queue.clear();
     }
-    changed_.notify_all();  // the timer fails the retries
+    changed_.SignalAll();  // the timer fails the retries
   }
   Run(std::move(actions));
 }

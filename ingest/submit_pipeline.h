@@ -1,43 +1,58 @@
-// SubmitPipeline: carries prepared articles to the stores.
+// SubmitPipeline: carries prepared articles to the stores, each to R of them.
 //
 // Each article goes through two stages, each batched across every
 // concurrent caller:
-//  1. near-duplicate lookup: one FindSimilar to every store for a batch of
-//     signatures, plus a comparison with the articles still on their way to
-//     a store (so two near duplicates in one stream find each other);
-//  2. a Put to the article's store, chosen by rendezvous hashing of its id.
+//  1. lookup: one FindSimilar to every store for a batch of signatures and
+//     ids, which finds near duplicates (plus a comparison with the articles
+//     still on their way to a store, so two near duplicates in one stream
+//     find each other) and which stores already hold the article;
+//  2. Puts of copies, placed as docs/REPLICATION.md says: a re-crawl to the
+//     stores that hold it, wherever they are; a new article to the first
+//     `replicas` stores of its rendezvous ranking (common/rendezvous.h) that
+//     are not known to be down, a copy that fails going on to the next store
+//     of the ranking (a stand-in). An article is acknowledged once `replicas`
+//     distinct stores hold it durably (a re-crawl: once every holder that can
+//     be reached has its sighting); its outcome is the highest-ranked
+//     acknowledging store's, which is what makes exactly one of concurrent
+//     identical submits STORED.
 // A stage sends a batch as soon as it has a free slot (max_*_in_flight), so
 // an idle pipeline sends articles one by one and a busy one sends what
 // accumulated while its slots were taken: batching without a timer.
 //
-// A Put that fails with UNAVAILABLE (or another transient error) is retried
-// with exponential backoff until the article's deadline (the caller's, or
-// max_store_wait when the caller set none): Put is idempotent, so a retry
-// never stores twice. An article whose store stays down ends UNAVAILABLE
+// A Put that fails with UNAVAILABLE (or another transient error) marks its
+// store down for a moment (initial_down, doubling to max_down while it keeps
+// failing) so that the next copies go to stand-ins at once; when every store
+// of the ranking has been tried, the copy is retried with exponential backoff
+// until the article's deadline (the caller's, or max_store_wait when the
+// caller set none): Put is idempotent, so a retry never stores twice. An
+// article that cannot reach enough stores ends UNAVAILABLE
 // (DEADLINE_EXCEEDED when the caller's own deadline passed), never STORED.
-// A store that fails a lookup is skipped for that batch (logged): near
-// duplicates are an annotation, and ingest stays up while a store restarts.
-// A lookup waits at most half the time left to the earliest deadline of its
-// batch, so a store that hangs does not hold up the Puts to the others.
+// A store that fails a lookup is skipped for that batch (logged) and marked
+// down; a store marked down is not asked at all. A lookup waits at most
+// lookup_timeout and half the time left to the earliest deadline of its
+// batch, and a Put attempt at most half the time left to its earliest
+// deadline, so a store that hangs (SIGSTOP) costs an article one failover,
+// not its deadline.
 //
 // Thread-safe. `done` runs exactly once per article, on a gRPC or pipeline
 // thread, and must not block.
 #ifndef INGEST_SUBMIT_PIPELINE_H_
 #define INGEST_SUBMIT_PIPELINE_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "archive/v1/ingest.pb.h"
 #include "ingest/article_preparer.h"
@@ -46,6 +61,9 @@
 namespace archive::ingest {
 
 struct PipelineOptions {
+  // Stores that must hold each new article before it is acknowledged (at
+  // most the number of stores).
+  int replicas = 1;
   // Least shingle resemblance that makes an article a near duplicate.
   double near_duplicate_resemblance = 0.8;
   // Articles in one FindSimilar or Put.
@@ -54,18 +72,23 @@ struct PipelineOptions {
   int max_lookups_in_flight = 2;
   int max_puts_in_flight = 4;
   // One RPC attempt's deadline, and how long an article may wait for its
-  // store when the caller gave no deadline.
+  // stores when the caller gave no deadline.
   absl::Duration attempt_timeout = absl::Seconds(10);
+  absl::Duration lookup_timeout = absl::Seconds(2);
   absl::Duration max_store_wait = absl::Seconds(30);
   absl::Duration initial_backoff = absl::Milliseconds(50);
   absl::Duration max_backoff = absl::Seconds(2);
+  // How long a store that failed is passed over, at first and at most.
+  absl::Duration initial_down = absl::Milliseconds(250);
+  absl::Duration max_down = absl::Seconds(10);
 };
 
 class SubmitPipeline {
  public:
   using Done = std::function<void(absl::StatusOr<v1::SubmitResponse>)>;
 
-  // `stores` must not be empty.
+  // `stores` must not be empty, and options.replicas must be in
+  // [1, stores.size()].
   SubmitPipeline(std::vector<store::StoreEndpoint> stores, PipelineOptions options);
   SubmitPipeline(const SubmitPipeline&) = delete;
   SubmitPipeline& operator=(const SubmitPipeline&) = delete;
@@ -80,67 +103,129 @@ class SubmitPipeline {
   // down") and stops retrying; RPCs under way finish normally.
   void Abort();
 
+  // Copies acknowledged by a store outside the article's first `replicas`
+  // (stand-ins), since construction.
+  uint64_t stand_in_copies() const;
+
  private:
+  // One article between Submit and `done`, shared by its copies.
   struct Job {
     PreparedArticle prepared;
     absl::Time caller_deadline;
     absl::Time deadline;  // caller_deadline bounded by max_store_wait
-    int attempts = 0;
     Done done;
+    // The stores in the article's rendezvous order.
+    std::vector<size_t> ranking;
+    // Stores that said they hold the id, in ranking order: a re-crawl.
+    std::vector<size_t> holders;
+    // Stores given a copy (under way, acknowledged or failed), by store.
+    std::vector<bool> tried;
+    // Acknowledgements still needed, and copies under way or waiting.
+    int needed = 0;
+    int pending = 0;
+    // The highest-ranked acknowledgement so far, and its rank.
+    v1::PutResult best;
+    size_t best_rank = SIZE_MAX;
+    bool finished = false;
+    absl::Status last_failure;
   };
-  using Batch = std::vector<Job>;
+  // One copy of an article bound for one store.
+  struct Copy {
+    std::shared_ptr<Job> job;
+    int attempts = 0;
+  };
+  using Batch = std::vector<Copy>;
+  using LookupBatch = std::vector<std::shared_ptr<Job>>;
   using Action = std::function<void()>;
 
   struct StoreState {
-    std::deque<Job> queue;
+    std::deque<Copy> queue;
     int in_flight = 0;
+    // Passed over until then; how long the next failure passes it over.
+    absl::Time down_until = absl::InfinitePast();
+    absl::Duration next_down;
   };
 
   // Takes what the free slots allow off the queues; the returned actions
   // start the RPCs and must run without mutex_ held.
-  std::vector<Action> PumpLocked();
+  std::vector<Action> PumpLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   static void Run(std::vector<Action> actions);
+
+  bool IsDownLocked(size_t store, absl::Time now) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void MarkDownLocked(size_t store, absl::Time now, const absl::Status& why)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void MarkUpLocked(size_t store) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   // Lookups are numbered as they start; FinishLookup applies their results
   // in that order.
-  void StartLookup(uint64_t number, std::shared_ptr<Batch> batch);
-  void FinishLookup(uint64_t number, std::shared_ptr<Batch> batch,
-                    std::vector<absl::StatusOr<v1::FindSimilarResponse>> replies);
+  // `asked`: the stores to ask, by store (the others are down).
+  void StartLookup(uint64_t number, std::shared_ptr<LookupBatch> batch,
+                   std::vector<bool> asked);
+  void FinishLookup(uint64_t number, std::shared_ptr<LookupBatch> batch,
+                    std::vector<absl::StatusOr<v1::FindSimilarResponse>> replies,
+                    const std::vector<bool>& asked);
+  // Queues the first copies of a looked-up article.
+  void PlaceLocked(const std::shared_ptr<Job>& job)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Whether a copy may go to a store outside its article's first `replicas`:
+  // not with one replica, the single-copy archive of before, where an article
+  // waits for its own store rather than live elsewhere alone.
+  bool StandIns() const { return options_.replicas > 1; }
+  // The next store of `job`'s ranking that has no copy and is not down, or
+  // SIZE_MAX.
+  size_t NextStandInLocked(const Job& job, absl::Time now) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Drops from on_the_way_ the acknowledged articles that no unapplied
   // lookup may have missed in its store.
-  void ForgetAcknowledgedLocked();
+  void ForgetAcknowledgedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void StartPut(size_t store, std::shared_ptr<Batch> batch);
   void FinishPut(size_t store, std::shared_ptr<Batch> batch,
                  absl::StatusOr<v1::PutResponse> reply);
-  // Fails `job` now or schedules its retry, after a failed attempt.
-  void RetryOrFail(size_t store, Job job, const absl::Status& status,
-                   std::vector<Action>* actions);
+  // `store` acknowledged `copy` with `result`.
+  void AcknowledgeLocked(size_t store, Copy copy, const v1::PutResult& result,
+                         std::vector<Action>* actions)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // After a failed attempt of `copy` on `store`: sends it to a stand-in,
+  // schedules its retry, or gives it up (failing its article when that
+  // leaves too few copies).
+  void RetryOrFailLocked(size_t store, Copy copy, const absl::Status& status,
+                         std::vector<Action>* actions)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Ends `job` with its best acknowledgement.
+  void CompleteLocked(Job& job, std::vector<Action>* actions)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Ends `job` with `failure` unless it has ended.
+  void FailLocked(Job& job, const absl::Status& failure, std::vector<Action>* actions)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void TimerLoop();
   void EndRpc();
 
   const PipelineOptions options_;
-  std::vector<store::StoreEndpoint> stores_;
+  const std::vector<store::StoreEndpoint> stores_;
   const std::vector<std::string> store_names_;
 
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<Job> lookup_queue_;                  // guarded by mutex_
-  int lookups_in_flight_ = 0;                     // guarded by mutex_
-  uint64_t next_lookup_ = 0;                      // guarded by mutex_
-  uint64_t next_lookup_to_apply_ = 0;             // guarded by mutex_
+  mutable absl::Mutex mutex_;
+  absl::CondVar changed_;
+  std::deque<std::shared_ptr<Job>> lookup_queue_ ABSL_GUARDED_BY(mutex_);
+  int lookups_in_flight_ ABSL_GUARDED_BY(mutex_) = 0;
+  uint64_t next_lookup_ ABSL_GUARDED_BY(mutex_) = 0;
+  uint64_t next_lookup_to_apply_ ABSL_GUARDED_BY(mutex_) = 0;
   // Results of lookups that finished before an earlier one, by number.
-  std::map<uint64_t, Action> unapplied_lookups_;  // guarded by mutex_
-  std::vector<StoreState> store_states_;          // guarded by mutex_
-  // Signatures of articles past lookup but not yet acknowledged by a store,
-  // or acknowledged while a lookup that started earlier was under way (it
-  // may have asked the store before the article was written).
-  std::unordered_map<std::string, std::vector<uint32_t>> on_the_way_;  // guarded
+  std::map<uint64_t, Action> unapplied_lookups_ ABSL_GUARDED_BY(mutex_);
+  std::vector<StoreState> store_states_ ABSL_GUARDED_BY(mutex_);
+  // Signatures of articles past lookup but not yet acknowledged, or
+  // acknowledged while a lookup that started earlier was under way (it may
+  // have asked the stores before the article was written).
+  std::unordered_map<std::string, std::vector<uint32_t>> on_the_way_
+      ABSL_GUARDED_BY(mutex_);
   // (next_lookup_ when acknowledged, id) of those acknowledged ones, in order.
-  std::deque<std::pair<uint64_t, std::string>> acknowledged_;  // guarded
-  std::multimap<absl::Time, std::pair<size_t, Job>> retries_;  // guarded
-  int rpcs_in_flight_ = 0;                        // guarded by mutex_
-  bool aborted_ = false;                          // guarded by mutex_
-  bool stopping_ = false;                         // guarded by mutex_
+  std::deque<std::pair<uint64_t, std::string>> acknowledged_ ABSL_GUARDED_BY(mutex_);
+  std::multimap<absl::Time, std::pair<size_t, Copy>> retries_ ABSL_GUARDED_BY(mutex_);
+  uint64_t stand_in_copies_ ABSL_GUARDED_BY(mutex_) = 0;
+  int rpcs_in_flight_ ABSL_GUARDED_BY(mutex_) = 0;
+  bool aborted_ ABSL_GUARDED_BY(mutex_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   std::thread timer_;
 };
 

@@ -175,6 +175,15 @@ std::vector<StoreEndpoint> ConnectStores(const std::vector<std::string>& address
   return stores;
 }
 
+absl::Status ValidateReplicas(int replicas, size_t store_count) {
+  if (replicas >= 1 && static_cast<size_t>(replicas) <= store_count) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("--replicas: must be between 1 and the number of --stores (",
+                   store_count, "), not ", replicas));
+}
+
 std::vector<std::string> StoreNames(const std::vector<StoreEndpoint>& stores) {
   std::vector<std::string> names;
   names.reserve(stores.size());

@@ -73,6 +73,10 @@ struct StoreEndpoint {
 // is not HOST:PORT.
 absl::StatusOr<std::vector<std::string>> ParseStoreList(const std::string& flag);
 
+// Checks a --replicas value against the number of --stores:
+// INVALID_ARGUMENT naming --replicas unless 1 <= replicas <= store_count.
+absl::Status ValidateReplicas(int replicas, size_t store_count);
+
 // Endpoints for `addresses`, each over its own channel.
 std::vector<StoreEndpoint> ConnectStores(const std::vector<std::string>& addresses);
 
