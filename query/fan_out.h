@@ -5,11 +5,13 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "store/store_client.h"
 
 namespace archive::query {
@@ -44,20 +46,44 @@ void FanOut(
   }
 }
 
-// OK when every reply is; else the first failure, its message prefixed with
-// the store's name. A read that cannot hear from every store cannot promise
-// a complete answer, so it fails rather than answer in part.
+// OK when fewer than `replicas` replies failed: every article has copies
+// on `replicas` distinct stores (docs/REPLICATION.md), so the stores that
+// answered hold at least one copy of each, and the answer is complete. Else
+// UNAVAILABLE (or the failure's own code when only one store failed),
+// naming every store that failed and why: a read that cannot promise a
+// complete answer fails rather than answer in part.
 template <typename Response>
-absl::Status AllSucceeded(const std::vector<store::StoreEndpoint>& stores,
-                          const Replies<Response>& replies) {
+absl::Status EnoughSucceeded(const std::vector<store::StoreEndpoint>& stores,
+                             const Replies<Response>& replies, int replicas) {
+  std::vector<std::string> failures;
+  absl::StatusCode code = absl::StatusCode::kUnavailable;
   for (size_t s = 0; s < replies.size(); ++s) {
-    if (!replies[s].ok()) {
-      return absl::Status(replies[s].status().code(),
-                          absl::StrCat("store ", stores[s].name, ": ",
-                                       replies[s].status().message()));
-    }
+    if (replies[s].ok()) continue;
+    failures.push_back(absl::StrCat("store ", stores[s].name, ": ",
+                                    replies[s].status().message()));
+    code = replies[s].status().code();
   }
-  return absl::OkStatus();
+  if (failures.size() < static_cast<size_t>(replicas)) return absl::OkStatus();
+  if (failures.size() > 1) code = absl::StatusCode::kUnavailable;
+  return absl::Status(code, absl::StrJoin(failures, "; "));
+}
+
+// What a sum over the stores that answered is multiplied by to count each
+// article once: 1/replicas when every store answered (each article counted
+// on `replicas` stores: exact once the placement is complete), scaled up by
+// stores/answered when some did not (an estimate: those stores' share).
+inline double CopyScale(size_t stores, size_t answered, int replicas) {
+  if (answered == 0) return 0;
+  return static_cast<double>(stores) /
+         (static_cast<double>(answered) * static_cast<double>(replicas));
+}
+
+// How many of `replies` are OK.
+template <typename Response>
+size_t Answered(const Replies<Response>& replies) {
+  size_t answered = 0;
+  for (const auto& reply : replies) answered += reply.ok();
+  return answered;
 }
 
 }  // namespace archive::query

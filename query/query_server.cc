@@ -14,6 +14,8 @@ absl::Status RunQueryServer(const QueryServerOptions& options) {
   if (options.store_addresses.empty()) {
     return absl::InvalidArgumentError("--stores: at least one store is required");
   }
+  RETURN_IF_ERROR(
+      store::ValidateReplicas(options.service.replicas, options.store_addresses.size()));
   QueryService service(store::ConnectStores(options.store_addresses), options.service);
   GrpcServerOptions server_options;
   server_options.listen_address = options.listen_address;
@@ -23,7 +25,8 @@ absl::Status RunQueryServer(const QueryServerOptions& options) {
                    GrpcServer::Start(server_options, {&service}));
   ARCHIVE_LOG(INFO) << "query_server listening on " << options.listen_address
                     << " (port " << server->port() << "), stores "
-                    << absl::StrJoin(options.store_addresses, ",");
+                    << absl::StrJoin(options.store_addresses, ",") << ", "
+                    << options.service.replicas << " replica(s)";
   const int signal_number = WaitForTerminationSignal();
   ARCHIVE_LOG(INFO) << "signal " << signal_number << ": draining in-flight calls";
   server->Shutdown(options.shutdown_grace);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <optional>
 #include <string>
@@ -19,6 +20,7 @@
 #include "common/rendezvous.h"
 #include "common/snippet.h"
 #include "query/fan_out.h"
+#include "query/frontier_merge.h"
 #include "query/page_token.h"
 #include "query/search_query.h"
 
@@ -85,22 +87,33 @@ bool RanksBefore(const v1::StoreHit& a, const v1::StoreHit& b) {
   return a.article().id() < b.article().id();
 }
 
-// Why none of `replies` (none OK) is the article `id`: a store's failure,
-// naming it (damage outranks absence; either outranks silence), or
-// NOT_FOUND when every store said so.
+// Why none of `replies` (none OK) is the article `id`: NOT_FOUND when every
+// store said so, or when fewer than `replicas` did not (every article has a
+// copy on `replicas` stores, so one of those that answered would hold it);
+// else a store's failure, naming it (damage outranks silence).
 absl::Status NoArticle(const std::vector<store::StoreEndpoint>& stores,
-                       const Replies<v1::Article>& replies, const std::string& id) {
+                       const Replies<v1::Article>& replies, const std::string& id,
+                       int replicas) {
   absl::Status failure;
+  int failed = 0;
   for (size_t s = 0; s < replies.size(); ++s) {
     const absl::StatusCode code = replies[s].status().code();
-    if (code != absl::StatusCode::kNotFound &&
-        (failure.ok() || code == absl::StatusCode::kDataLoss)) {
+    if (code == absl::StatusCode::kNotFound) continue;
+    ++failed;
+    if (failure.ok() || code == absl::StatusCode::kDataLoss) {
       failure = absl::Status(code, absl::StrCat("store ", stores[s].name, ": ",
                                                 replies[s].status().message()));
     }
   }
-  return failure.ok() ? absl::NotFoundError(absl::StrCat("no article with id ", id))
-                      : failure;
+  if (failure.code() == absl::StatusCode::kDataLoss || failed >= replicas) return failure;
+  return absl::NotFoundError(absl::StrCat("no article with id ", id));
+}
+
+// A count summed over copies, times CopyScale (query/fan_out.h): never 0
+// for a count that was not.
+uint64_t ScaleCount(uint64_t sum, double scale) {
+  if (scale == 1.0 || sum == 0) return sum;
+  return std::max<uint64_t>(1, static_cast<uint64_t>(std::llround(sum * scale)));
 }
 
 grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
@@ -177,7 +190,7 @@ void QueryService::GetFromEveryStore(const v1::GetRequest& get, absl::Time deadl
             return;
           }
         }
-        reactor->Finish(ToGrpcStatus(NoArticle(stores_, replies, id)));
+        reactor->Finish(ToGrpcStatus(NoArticle(stores_, replies, id, options_.replicas)));
       });
 }
 
@@ -229,46 +242,30 @@ grpc::ServerUnaryReactor* QueryService::ListArticles(
       },
       [this, reactor, response, limit, oldest_first,
        fingerprint](Replies<v1::ScanResponse> replies) {
-        absl::Status status = AllSucceeded(stores_, replies);
+        absl::Status status = EnoughSucceeded(stores_, replies, options_.replicas);
         if (!status.ok()) {
           reactor->Finish(ToGrpcStatus(status));
           return;
         }
-        // `earlier(a, b)`: a comes first in the requested order.
-        auto earlier = [oldest_first](const Position& a, const Position& b) {
-          return oldest_first ? a < b : b < a;
-        };
-        size_t total = 0;
-        for (const auto& reply : replies) total += reply->articles_size();
-        std::vector<v1::Article*> merged;
-        merged.reserve(total);
-        std::optional<Position> frontier;  // no store has shown beyond it
-        bool more = false;
+        std::vector<StorePage<v1::Article>> pages;
         for (auto& reply : replies) {
-          for (v1::Article& article : *reply->mutable_articles()) {
-            merged.push_back(&article);
-          }
-          if (!reply->next_page_token().empty() && reply->articles_size() > 0) {
-            more = true;
-            const Position last = PositionOf(*reply->articles().rbegin());
-            if (!frontier.has_value() || earlier(last, *frontier)) frontier = last;
+          if (reply.ok()) {
+            pages.push_back({reply->mutable_articles(), !reply->next_page_token().empty()});
           }
         }
-        std::sort(merged.begin(), merged.end(),
-                  [&earlier](const v1::Article* a, const v1::Article* b) {
-                    return earlier(PositionOf(*a), PositionOf(*b));
-                  });
-        size_t emitted = 0;
-        while (emitted < merged.size() && emitted < static_cast<size_t>(limit) &&
-               (!frontier.has_value() ||
-                !earlier(*frontier, PositionOf(*merged[emitted])))) {
-          ++emitted;
-        }
-        more = more || emitted < merged.size();
+        MergedPage<v1::Article> merged = MergeByFrontier(
+            pages, static_cast<size_t>(limit),
+            [oldest_first](const v1::Article& a, const v1::Article& b) {
+              return oldest_first ? PositionOf(a) < PositionOf(b)
+                                  : PositionOf(b) < PositionOf(a);
+            },
+            [](const v1::Article& a) { return a.id(); });
+        const bool more = merged.more;
+        const size_t emitted = merged.items.size();
         // Moved (swapped, not copied) once no position refers to them.
         response->mutable_articles()->Reserve(static_cast<int>(emitted));
-        for (size_t i = 0; i < emitted; ++i) {
-          *response->add_articles() = std::move(*merged[i]);
+        for (v1::Article* article : merged.items) {
+          *response->add_articles() = std::move(*article);
         }
         if (more && emitted > 0) {
           const v1::Article& last = *response->articles().rbegin();
@@ -361,49 +358,29 @@ grpc::ServerUnaryReactor* QueryService::SearchArticles(
         },
         [this, reactor, response, search, limit, terms, fingerprint,
          view](Replies<v1::SearchResponse> replies) {
-          absl::Status status = AllSucceeded(stores_, replies);
+          absl::Status status = EnoughSucceeded(stores_, replies, options_.replicas);
           if (!status.ok()) {
             reactor->Finish(ToGrpcStatus(status));
             return;
           }
-          std::vector<v1::StoreHit*> merged;
-          // A store with more hits than it sent (cut by `limit` or by its
-          // byte budget) may rank any of them right after its last one, so
-          // nothing ranked after the earliest such last hit is emitted.
-          std::optional<v1::StoreHit> frontier;  // score, published_at, id
-          bool more = false;
+          std::vector<StorePage<v1::StoreHit>> pages;
           for (auto& reply : replies) {
-            for (v1::StoreHit& hit : *reply->mutable_hits()) merged.push_back(&hit);
-            if (reply->has_more() && reply->hits_size() > 0) {
-              more = true;
-              const v1::StoreHit& last = *reply->hits().rbegin();
-              if (!frontier.has_value() || RanksBefore(last, *frontier)) {
-                frontier.emplace();
-                frontier->set_score(last.score());
-                *frontier->mutable_article()->mutable_published_at() =
-                    last.article().published_at();
-                frontier->mutable_article()->set_id(last.article().id());
-              }
-            }
+            if (reply.ok()) pages.push_back({reply->mutable_hits(), reply->has_more()});
           }
-          std::sort(merged.begin(), merged.end(),
-                    [](const v1::StoreHit* a, const v1::StoreHit* b) {
-                      return RanksBefore(*a, *b);
-                    });
-          size_t emitted = 0;
-          while (emitted < merged.size() && emitted < static_cast<size_t>(limit) &&
-                 (!frontier.has_value() || !RanksBefore(*frontier, *merged[emitted]))) {
-            ++emitted;
-          }
-          more = more || emitted < merged.size();
-          for (size_t i = 0; i < emitted; ++i) {
+          MergedPage<v1::StoreHit> merged = MergeByFrontier(
+              pages, static_cast<size_t>(limit),
+              [](const v1::StoreHit& a, const v1::StoreHit& b) { return RanksBefore(a, b); },
+              [](const v1::StoreHit& hit) { return hit.article().id(); });
+          const bool more = merged.more;
+          const size_t emitted = merged.items.size();
+          for (v1::StoreHit* store_hit : merged.items) {
             v1::SearchHit* hit = response->add_hits();
-            hit->set_score(merged[i]->score());
+            hit->set_score(store_hit->score());
             // A store of an earlier release ignores `snippets` (and `view`).
-            hit->set_snippet(merged[i]->has_snippet()
-                                 ? std::move(*merged[i]->mutable_snippet())
-                                 : MakeSnippet(merged[i]->article(), terms));
-            *hit->mutable_article() = std::move(*merged[i]->mutable_article());
+            hit->set_snippet(store_hit->has_snippet()
+                                 ? std::move(*store_hit->mutable_snippet())
+                                 : MakeSnippet(store_hit->article(), terms));
+            *hit->mutable_article() = std::move(*store_hit->mutable_article());
             ApplyArticleView(view, hit->mutable_article());
           }
           if (more && emitted > 0) {
@@ -446,19 +423,27 @@ grpc::ServerUnaryReactor* QueryService::SearchArticles(
         client->StatsAsync(stats, deadline, std::move(done));
       },
       [this, reactor, search, run_search](Replies<v1::StatsResponse> replies) {
-        absl::Status status = AllSucceeded(stores_, replies);
+        absl::Status status = EnoughSucceeded(stores_, replies, options_.replicas);
         if (!status.ok()) {
           reactor->Finish(ToGrpcStatus(status));
           return;
         }
         v1::TermStatistics* global = search->mutable_global();
         for (const auto& reply : replies) {
+          if (!reply.ok()) continue;
           const v1::TermStatistics& local = reply->term_statistics();
           global->set_document_count(global->document_count() + local.document_count());
           global->set_total_terms(global->total_terms() + local.total_terms());
           for (const auto& [term, count] : local.document_frequency()) {
             (*global->mutable_document_frequency())[term] += count;
           }
+        }
+        // Each article counted once, not once a copy.
+        const double scale = CopyScale(stores_.size(), Answered(replies), options_.replicas);
+        global->set_document_count(ScaleCount(global->document_count(), scale));
+        global->set_total_terms(ScaleCount(global->total_terms(), scale));
+        for (auto& [term, count] : *global->mutable_document_frequency()) {
+          count = ScaleCount(count, scale);
         }
         run_search();
       });
@@ -475,13 +460,14 @@ void QueryService::CollectSources(
         client->StatsAsync(v1::StatsRequest(), deadline, std::move(reply));
       },
       [this, done = std::move(done)](Replies<v1::StatsResponse> replies) {
-        absl::Status status = AllSucceeded(stores_, replies);
+        absl::Status status = EnoughSucceeded(stores_, replies, options_.replicas);
         if (!status.ok()) {
           done(status);
           return;
         }
         std::map<std::string, v1::SourceSummary> sources;
         for (const auto& reply : replies) {
+          if (!reply.ok()) continue;
           for (const v1::SourceSummary& part : reply->sources()) {
             auto [it, fresh] = sources.emplace(part.source(), part);
             if (fresh) continue;
@@ -496,8 +482,14 @@ void QueryService::CollectSources(
             }
           }
         }
+        // Each article counted once, not once a copy.
+        const double scale = CopyScale(stores_.size(), Answered(replies), options_.replicas);
         std::vector<v1::SourceSummary> merged;
-        for (auto& [name, summary] : sources) merged.push_back(std::move(summary));
+        for (auto& [name, summary] : sources) {
+          summary.set_article_count(ScaleCount(summary.article_count(), scale));
+          summary.set_total_bytes(ScaleCount(summary.total_bytes(), scale));
+          merged.push_back(std::move(summary));
+        }
         done(std::move(merged));
       });
 }

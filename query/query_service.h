@@ -18,8 +18,12 @@
 //    Each store makes its hits' snippets and trims them to the view asked
 //    for, so the text of hits in BASIC never reaches this server (hits from
 //    a store of an earlier release get their snippets made here).
-//  - A store that cannot be reached fails the read (UNAVAILABLE, naming the
-//    store) rather than returning an incomplete answer.
+//  - With R replicas (docs/REPLICATION.md), every read answers completely
+//    while at most R-1 stores fail, and takes copies of one article once
+//    (query/frontier_merge.h); counts and search statistics summed over
+//    copies are divided by R (estimated from the stores that answered while
+//    some are down). With R or more stores failing, the read fails
+//    (UNAVAILABLE, naming them) rather than return an incomplete answer.
 // Every call honours its deadline, bounded by store_timeout.
 #ifndef QUERY_QUERY_SERVICE_H_
 #define QUERY_QUERY_SERVICE_H_
@@ -36,6 +40,9 @@
 namespace archive::query {
 
 struct QueryServiceOptions {
+  // Copies of each article across the stores (ingest's --replicas): reads
+  // answer completely while fewer than this many stores fail.
+  int replicas = 1;
   int default_page_size = 50;
   int max_page_size = 1000;
   absl::Duration store_timeout = absl::Seconds(10);
