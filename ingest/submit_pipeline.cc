@@ -14,13 +14,6 @@
 namespace archive::ingest {
 namespace {
 
-bool IsTransient(absl::StatusCode code) {
-  return code == absl::StatusCode::kUnavailable ||
-         code == absl::StatusCode::kDeadlineExceeded ||
-         code == absl::StatusCode::kResourceExhausted ||
-         code == absl::StatusCode::kAborted;
-}
-
 // An attempt's deadline: at most `cap` from now, and at most half of what
 // is left to `earliest`, so that a store that hangs leaves time to go on to
 // another one.
@@ -56,11 +49,11 @@ SubmitPipeline::SubmitPipeline(std::vector<store::StoreEndpoint> stores,
                                PipelineOptions options)
     : options_(options),
       stores_(std::move(stores)),
-      store_names_(store::StoreNames(stores_)) {
+      store_names_(store::StoreNames(stores_)),
+      health_(store_names_, options_.initial_down, options_.max_down) {
   {
     absl::MutexLock lock(&mutex_);
     store_states_.resize(stores_.size());
-    for (StoreState& state : store_states_) state.next_down = options_.initial_down;
   }
   timer_ = std::thread([this] { TimerLoop(); });
 }
@@ -123,7 +116,7 @@ std::vector<SubmitPipeline::Action> SubmitPipeline::PumpLocked() {
     // A store marked down is not asked: it would hold the lookup up.
     std::vector<bool> asked(stores_.size());
     for (size_t s = 0; s < stores_.size(); ++s) {
-      asked[s] = !IsDownLocked(s, now);
+      asked[s] = !health_.IsDown(s, now);
       if (asked[s]) ++rpcs_in_flight_;
     }
     ++lookups_in_flight_;
@@ -152,26 +145,6 @@ std::vector<SubmitPipeline::Action> SubmitPipeline::PumpLocked() {
 void SubmitPipeline::EndRpc() {
   absl::MutexLock lock(&mutex_);
   if (--rpcs_in_flight_ == 0) changed_.SignalAll();
-}
-
-bool SubmitPipeline::IsDownLocked(size_t store, absl::Time now) const {
-  return now < store_states_[store].down_until;
-}
-
-void SubmitPipeline::MarkDownLocked(size_t store, absl::Time now,
-                                    const absl::Status& why) {
-  StoreState& state = store_states_[store];
-  if (now < state.down_until) return;  // already passed over
-  ARCHIVE_LOG(WARNING) << "store " << stores_[store].name << " passed over for "
-                       << absl::FormatDuration(state.next_down) << ": " << why;
-  state.down_until = now + state.next_down;
-  state.next_down = std::min(state.next_down * 2, options_.max_down);
-}
-
-void SubmitPipeline::MarkUpLocked(size_t store) {
-  StoreState& state = store_states_[store];
-  state.down_until = absl::InfinitePast();
-  state.next_down = options_.initial_down;
 }
 
 // --- Stage 1: lookup ----------------------------------------------------------
@@ -291,7 +264,7 @@ void SubmitPipeline::FinishLookup(
   {
     absl::MutexLock lock(&mutex_);
     const absl::Time now = absl::Now();
-    for (const auto& [store, why] : failed) MarkDownLocked(store, now, why);
+    for (const auto& [store, why] : failed) health_.Report(store, why, now);
     unapplied_lookups_.emplace(number, std::move(apply));
     while (!unapplied_lookups_.empty() &&
            unapplied_lookups_.begin()->first == next_lookup_to_apply_) {
@@ -318,7 +291,7 @@ void SubmitPipeline::PlaceLocked(const std::shared_ptr<Job>& job) {
     const absl::Time now = absl::Now();
     const size_t wanted = static_cast<size_t>(options_.replicas);
     for (size_t store : job->ranking) {
-      if (targets.size() < wanted && !IsDownLocked(store, now) && StandIns()) {
+      if (targets.size() < wanted && !health_.IsDown(store, now) && StandIns()) {
         targets.push_back(store);
       }
     }
@@ -340,7 +313,7 @@ void SubmitPipeline::PlaceLocked(const std::shared_ptr<Job>& job) {
 size_t SubmitPipeline::NextStandInLocked(const Job& job, absl::Time now) const {
   if (!StandIns()) return SIZE_MAX;
   for (size_t store : job.ranking) {
-    if (!job.tried[store] && !IsDownLocked(store, now)) return store;
+    if (!job.tried[store] && !health_.IsDown(store, now)) return store;
   }
   return SIZE_MAX;
 }
@@ -388,7 +361,7 @@ void SubmitPipeline::FinishPut(size_t store, std::shared_ptr<Batch> batch,
     absl::MutexLock lock(&mutex_);
     --store_states_[store].in_flight;
     if (reply.ok()) {
-      MarkUpLocked(store);
+      health_.Report(store, absl::OkStatus(), absl::Now());
       for (size_t i = 0; i < batch->size(); ++i) {
         AcknowledgeLocked(store, std::move((*batch)[i]),
                           reply->results(static_cast<int>(i)), &actions);
@@ -406,9 +379,7 @@ void SubmitPipeline::FinishPut(size_t store, std::shared_ptr<Batch> batch,
         actions.push_back([this, store, single] { StartPut(store, single); });
       }
     } else {
-      if (IsTransient(reply.status().code())) {
-        MarkDownLocked(store, absl::Now(), reply.status());
-      }
+      health_.Report(store, reply.status(), absl::Now());
       for (Copy& copy : *batch) {
         RetryOrFailLocked(store, std::move(copy), reply.status(), &actions);
       }
@@ -463,7 +434,7 @@ void SubmitPipeline::RetryOrFailLocked(size_t store, Copy copy,
   const absl::Time now = absl::Now();
   job.last_failure = absl::Status(
       status.code(), absl::StrCat("store ", stores_[store].name, ": ", status.message()));
-  if (!IsTransient(status.code()) || aborted_) {
+  if (!store::IsTransientFailure(status.code()) || aborted_) {
     --job.pending;
     FailLocked(job, aborted_ ? absl::UnavailableError("ingest is shutting down") : status,
                actions);
@@ -544,7 +515,7 @@ void SubmitPipeline::TimerLoop() {
       }
       // A store that came back in the meantime may take the copy instead.
       size_t target = store;
-      if (job.holders.empty() && IsDownLocked(store, now)) {
+      if (job.holders.empty() && health_.IsDown(store, now)) {
         const size_t stand_in = NextStandInLocked(job, now);
         if (stand_in != SIZE_MAX) {
           job.tried[stand_in] = true;

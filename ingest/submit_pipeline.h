@@ -57,6 +57,7 @@
 #include "archive/v1/ingest.pb.h"
 #include "ingest/article_preparer.h"
 #include "store/store_client.h"
+#include "store/store_health.h"
 
 namespace archive::ingest {
 
@@ -78,7 +79,8 @@ struct PipelineOptions {
   absl::Duration max_store_wait = absl::Seconds(30);
   absl::Duration initial_backoff = absl::Milliseconds(50);
   absl::Duration max_backoff = absl::Seconds(2);
-  // How long a store that failed is passed over, at first and at most.
+  // How long a store that failed is passed over, at first and at most
+  // (store/store_health.h).
   absl::Duration initial_down = absl::Milliseconds(250);
   absl::Duration max_down = absl::Seconds(10);
 };
@@ -141,21 +143,12 @@ class SubmitPipeline {
   struct StoreState {
     std::deque<Copy> queue;
     int in_flight = 0;
-    // Passed over until then; how long the next failure passes it over.
-    absl::Time down_until = absl::InfinitePast();
-    absl::Duration next_down;
   };
 
   // Takes what the free slots allow off the queues; the returned actions
   // start the RPCs and must run without mutex_ held.
   std::vector<Action> PumpLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   static void Run(std::vector<Action> actions);
-
-  bool IsDownLocked(size_t store, absl::Time now) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  void MarkDownLocked(size_t store, absl::Time now, const absl::Status& why)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  void MarkUpLocked(size_t store) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   // Lookups are numbered as they start; FinishLookup applies their results
   // in that order.
@@ -204,6 +197,7 @@ class SubmitPipeline {
   const PipelineOptions options_;
   const std::vector<store::StoreEndpoint> stores_;
   const std::vector<std::string> store_names_;
+  store::StoreHealth health_;
 
   mutable absl::Mutex mutex_;
   absl::CondVar changed_;

@@ -1,4 +1,5 @@
-// Calls every store at once and gathers the replies.
+// Calls every store at once and gathers the replies; says whether enough of
+// them answered for a complete read.
 #ifndef QUERY_FAN_OUT_H_
 #define QUERY_FAN_OUT_H_
 
@@ -12,19 +13,40 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "store/store_client.h"
+#include "store/store_health.h"
 
 namespace archive::query {
 
 template <typename Response>
 using Replies = std::vector<absl::StatusOr<Response>>;
 
-// Starts `call(store, callback)` on every store and, once the last reply is
-// in, runs `done` with the replies in store order (on a gRPC thread).
+// The deadline of one store's call of a read due by `deadline`: see FanOut.
+inline absl::Time StoreDeadline(const store::StoreHealth* health, absl::Time now,
+                                absl::Time deadline) {
+  if (health == nullptr || deadline <= now) return deadline;
+  return now + (deadline - now) * 3 / 4;
+}
+
+// The reply of a store that health passes over.
+inline absl::Status PassedOver() {
+  return absl::UnavailableError("passed over: it failed a moment ago");
+}
+
+// Starts `call(store, store_deadline, callback)` on every store and, once
+// the last reply is in, runs `done` with the replies in store order (on a
+// gRPC thread). With `health` (replicated stores), a store it passes over is
+// not called (its reply is UNAVAILABLE), every reply is reported to it, and
+// a store's call gets three quarters of the time left to `deadline`, so that
+// one store that hangs fails in time for the others' answers to be used.
+// Without it, every store is called with `deadline`.
 template <typename Response>
 void FanOut(
-    const std::vector<store::StoreEndpoint>& stores,
-    const std::function<void(store::StoreClient*,
+    const std::vector<store::StoreEndpoint>& stores, store::StoreHealth* health,
+    absl::Time deadline,
+    const std::function<void(store::StoreClient*, absl::Time,
                              store::StoreClient::Callback<Response>)>& call,
     std::function<void(Replies<Response>)> done) {
   struct Gather {
@@ -36,13 +58,22 @@ void FanOut(
   gather->replies.assign(stores.size(), absl::UnknownError("no reply"));
   gather->remaining = stores.size();
   gather->done = std::move(done);
+  const absl::Time now = absl::Now();
+  const absl::Time store_deadline = StoreDeadline(health, now, deadline);
   for (size_t s = 0; s < stores.size(); ++s) {
-    call(stores[s].client.get(), [gather, s](absl::StatusOr<Response> reply) {
+    auto reply_to = [gather, s, health](absl::StatusOr<Response> reply) {
+      if (health != nullptr) health->Report(s, reply.status(), absl::Now());
       gather->replies[s] = std::move(reply);
       if (gather->remaining.fetch_sub(1) == 1) {
         gather->done(std::move(gather->replies));
       }
-    });
+    };
+    if (health != nullptr && health->IsDown(s, now)) {
+      gather->replies[s] = PassedOver();
+      if (gather->remaining.fetch_sub(1) == 1) gather->done(std::move(gather->replies));
+      continue;
+    }
+    call(stores[s].client.get(), store_deadline, std::move(reply_to));
   }
 }
 

@@ -129,7 +129,10 @@ QueryService::QueryService(std::vector<store::StoreEndpoint> stores,
                            QueryServiceOptions options)
     : stores_(std::move(stores)),
       store_names_(store::StoreNames(stores_)),
-      options_(options) {}
+      options_(options),
+      health_(options.replicas > 1
+                  ? std::make_unique<store::StoreHealth>(store_names_)
+                  : nullptr) {}
 
 absl::Time QueryService::Deadline(const grpc::CallbackServerContext* context) const {
   const absl::Time bound = absl::Now() + options_.store_timeout;
@@ -153,9 +156,15 @@ grpc::ServerUnaryReactor* QueryService::GetArticle(
   get.set_id(request->id());
   const absl::Time deadline = Deadline(context);
   const size_t owner = PickStore(get.id(), store_names_);
+  const absl::Time now = absl::Now();
+  if (health_ != nullptr && health_->IsDown(owner, now)) {
+    GetFromEveryStore(get, deadline, owner, PassedOver(), reactor, response);
+    return reactor;
+  }
   stores_[owner].client->GetAsync(
-      get, deadline,
+      get, StoreDeadline(health_.get(), now, deadline),
       [this, reactor, response, get, deadline, owner](absl::StatusOr<v1::Article> reply) {
+        if (health_ != nullptr) health_->Report(owner, reply.status(), absl::Now());
         if (reply.ok()) {
           *response = *std::move(reply);
           reactor->Finish(grpc::Status::OK);
@@ -172,14 +181,14 @@ void QueryService::GetFromEveryStore(const v1::GetRequest& get, absl::Time deadl
                                      v1::Article* response) {
   const store::StoreClient* const asked = stores_[owner].client.get();
   FanOut<v1::Article>(
-      stores_,
-      [&get, deadline, asked, &owner_reply](
-          store::StoreClient* client, store::StoreClient::Callback<v1::Article> done) {
+      stores_, health_.get(), deadline,
+      [&get, asked, &owner_reply](store::StoreClient* client, absl::Time store_deadline,
+                                  store::StoreClient::Callback<v1::Article> done) {
         // The owner has answered already.
         if (client == asked) {
           done(owner_reply);
         } else {
-          client->GetAsync(get, deadline, std::move(done));
+          client->GetAsync(get, store_deadline, std::move(done));
         }
       },
       [this, reactor, response, id = get.id()](Replies<v1::Article> replies) {
@@ -235,10 +244,10 @@ grpc::ServerUnaryReactor* QueryService::ListArticles(
   const absl::Time deadline = Deadline(context);
   const int limit = *page_size;
   FanOut<v1::ScanResponse>(
-      stores_,
-      [&scan, deadline](store::StoreClient* client,
-                        store::StoreClient::Callback<v1::ScanResponse> done) {
-        client->ScanAsync(scan, deadline, std::move(done));
+      stores_, health_.get(), deadline,
+      [&scan](store::StoreClient* client, absl::Time store_deadline,
+              store::StoreClient::Callback<v1::ScanResponse> done) {
+        client->ScanAsync(scan, store_deadline, std::move(done));
       },
       [this, reactor, response, limit, oldest_first,
        fingerprint](Replies<v1::ScanResponse> replies) {
@@ -351,10 +360,10 @@ grpc::ServerUnaryReactor* QueryService::SearchArticles(
   auto run_search = [this, reactor, response, search, deadline, limit, terms,
                      fingerprint, view]() {
     FanOut<v1::SearchResponse>(
-        stores_,
-        [search, deadline](store::StoreClient* client,
-                           store::StoreClient::Callback<v1::SearchResponse> done) {
-          client->SearchAsync(*search, deadline, std::move(done));
+        stores_, health_.get(), deadline,
+        [search](store::StoreClient* client, absl::Time store_deadline,
+                 store::StoreClient::Callback<v1::SearchResponse> done) {
+          client->SearchAsync(*search, store_deadline, std::move(done));
         },
         [this, reactor, response, search, limit, terms, fingerprint,
          view](Replies<v1::SearchResponse> replies) {
@@ -417,10 +426,10 @@ grpc::ServerUnaryReactor* QueryService::SearchArticles(
   for (const std::string& term : query->terms) stats.add_terms(term);
   stats.set_term_statistics_only(true);
   FanOut<v1::StatsResponse>(
-      stores_,
-      [&stats, deadline](store::StoreClient* client,
-                         store::StoreClient::Callback<v1::StatsResponse> done) {
-        client->StatsAsync(stats, deadline, std::move(done));
+      stores_, health_.get(), deadline,
+      [&stats](store::StoreClient* client, absl::Time store_deadline,
+               store::StoreClient::Callback<v1::StatsResponse> done) {
+        client->StatsAsync(stats, store_deadline, std::move(done));
       },
       [this, reactor, search, run_search](Replies<v1::StatsResponse> replies) {
         absl::Status status = EnoughSucceeded(stores_, replies, options_.replicas);
@@ -454,10 +463,10 @@ void QueryService::CollectSources(
     absl::Time deadline,
     std::function<void(absl::StatusOr<std::vector<v1::SourceSummary>>)> done) {
   FanOut<v1::StatsResponse>(
-      stores_,
-      [deadline](store::StoreClient* client,
-                 store::StoreClient::Callback<v1::StatsResponse> reply) {
-        client->StatsAsync(v1::StatsRequest(), deadline, std::move(reply));
+      stores_, health_.get(), deadline,
+      [](store::StoreClient* client, absl::Time store_deadline,
+         store::StoreClient::Callback<v1::StatsResponse> reply) {
+        client->StatsAsync(v1::StatsRequest(), store_deadline, std::move(reply));
       },
       [this, done = std::move(done)](Replies<v1::StatsResponse> replies) {
         absl::Status status = EnoughSucceeded(stores_, replies, options_.replicas);

@@ -29,6 +29,7 @@
 #define QUERY_QUERY_SERVICE_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,7 @@
 #include "archive/v1/query.grpc.pb.h"
 #include "common/admission_gate.h"
 #include "store/store_client.h"
+#include "store/store_health.h"
 
 namespace archive::query {
 
@@ -92,6 +94,9 @@ class QueryService final : public v1::Query::CallbackService {
   // Their names, for rendezvous hashing.
   const std::vector<std::string> store_names_;
   const QueryServiceOptions options_;
+  // With replicas, which stores to pass over (see FanOut); null with one
+  // copy, where every read needs every store anyway.
+  const std::unique_ptr<store::StoreHealth> health_;
   AdmissionGate admission_gate_;
 };
 
