@@ -1,32 +1,54 @@
 #!/usr/bin/env bash
-# Runs the news archive's pipeline on this machine: one store, ingest and
+# Runs the news archive's pipeline on this machine: stores, an ingest and a
 # query server on 127.0.0.1 at the default ports, data under ./var.
 #
-#   deploy/local/up.sh [--data=DIR]   install what is missing, build, start
-#                                     (or reuse) the servers, feed the sample
-#   deploy/local/up.sh stop [--data=DIR]   stop all three
+#   deploy/local/up.sh [--data=DIR] [--stores=N] [--replicas=R]
+#         install what is missing, build, start (or reuse) the servers, feed
+#         the sample. N stores (default 1) on ports 50052, 50062, 50072, ...,
+#         each article on R of them (default 1; docs/REPLICATION.md).
+#   deploy/local/up.sh stop [--data=DIR]   stop all of them
 #
-# Running it again is safe: healthy servers running the current build are
-# reused, others restarted, and the sample comes back as duplicates.
+# Running it again is safe: healthy servers running the current build with
+# the same flags are reused, others restarted, and the sample comes back as
+# duplicates. Fewer stores than last time stops the ones left over (their
+# data stays under DIR).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 data="$root/var"
 action=up
+store_count=1
+replicas=1
 for arg in "$@"; do
   case "$arg" in
     stop) action=stop ;;
     --data=*) data=${arg#--data=} ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --stores=*) store_count=${arg#--stores=} ;;
+    --replicas=*) replicas=${arg#--replicas=} ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "up.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
+if ! [[ "$store_count" =~ ^[1-9][0-9]?$ && "$replicas" =~ ^[1-9][0-9]?$ ]] ||
+   [ "$replicas" -gt "$store_count" ]; then
+  echo "up.sh: --stores=N and --replicas=R need 1 <= R <= N <= 99" >&2
+  exit 2
+fi
 mkdir -p "$data"
 data=$(cd "$data" && pwd)
 bin="$data/bin" log="$data/log" run="$data/run"
 
-servers=(store ingest query)
-declare -A port=([ingest]=50051 [store]=50052 [query]=50053)
+# Store i is "store-i" on port 50052 + 10 i.
+stores=()
+store_list=()
+declare -A port=([ingest]=50051 [query]=50053)
+for i in $(seq 0 $((store_count - 1))); do
+  stores+=("store-$i")
+  port[store-$i]=$((50052 + 10 * i))
+  store_list+=("127.0.0.1:${port[store-$i]}")
+done
+store_flag=$(IFS=,; echo "${store_list[*]}")
+servers=("${stores[@]}" ingest query)
 
 pid_of() {  # the pid of a running server, or nothing
   local file="$run/$1.pid"
@@ -37,15 +59,23 @@ pid_of() {  # the pid of a running server, or nothing
 stop_server() {
   local pid; pid=$(pid_of "$1")
   [ -n "$pid" ] || { rm -f "$run/$1.pid"; return 0; }
-  echo "stopping $1_server (pid $pid)"
+  echo "stopping $1 (pid $pid)"
   kill -TERM "$pid"
   for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
   rm -f "$run/$1.pid"
 }
 
+# Every store this data folder has run, whatever --stores says now (and
+# "store", the name of the single store of earlier releases).
+stores_running() {
+  local file
+  for file in "$run"/store*.pid; do [ -f "$file" ] && basename "$file" .pid; done
+  return 0
+}
+
 if [ "$action" = stop ]; then
-  for server in query ingest store; do stop_server "$server"; done
+  for server in query ingest $(stores_running); do stop_server "$server"; done
   exit 0
 fi
 
@@ -59,30 +89,37 @@ install -m 755 bazel-bin/cli/archivectl "$bin/archivectl"
 
 start_server() {
   local server=$1 address="127.0.0.1:${port[$1]}"
-  local built="bazel-bin/$server/${server}_server"
+  local program=${server%%-*}_server
+  local built="bazel-bin/${server%%-*}/$program"
+  local flags=(--listen="$address")
+  case "$server" in
+    store-*) flags+=(--db="$data/$server") ;;
+    *) flags+=(--stores="$store_flag" --replicas="$replicas") ;;
+  esac
   local pid; pid=$(pid_of "$server")
-  if [ -n "$pid" ] && cmp -s "$built" "$bin/${server}_server" &&
+  if [ -n "$pid" ] && cmp -s "$built" "$bin/$program" &&
+     [ "${flags[*]}" = "$(cat "$run/$server.flags" 2>/dev/null)" ] &&
      "$bin/archivectl" health --wait=1 "$address" >/dev/null 2>&1; then
-    echo "${server}_server already running (pid $pid) on $address"
+    echo "$server already running (pid $pid) on $address"
     return 0
   fi
   stop_server "$server"
-  install -m 755 "$built" "$bin/${server}_server"
-  local flags=(--listen="$address")
-  case "$server" in
-    store) flags+=(--db="$data/store-0") ;;
-    *) flags+=(--stores=127.0.0.1:${port[store]}) ;;
-  esac
-  nohup "$bin/${server}_server" "${flags[@]}" >>"$log/$server.log" 2>&1 &
+  install -m 755 "$built" "$bin/$program"
+  nohup "$bin/$program" "${flags[@]}" >>"$log/$server.log" 2>&1 &
   echo $! >"$run/$server.pid"
+  echo "${flags[*]}" >"$run/$server.flags"
   if ! "$bin/archivectl" health --wait=30 "$address" >/dev/null; then
-    echo "up.sh: ${server}_server did not become healthy; the end of $log/$server.log:" >&2
+    echo "up.sh: $server did not become healthy; the end of $log/$server.log:" >&2
     tail -n 20 "$log/$server.log" >&2
     exit 1
   fi
-  echo "${server}_server running (pid $(cat "$run/$server.pid")) on $address"
+  echo "$server running (pid $(cat "$run/$server.pid")) on $address"
 }
 
+# Stores of an earlier run that this one does not list.
+for server in $(stores_running); do
+  [[ " ${stores[*]} " == *" $server "* ]] || stop_server "$server"
+done
 for server in "${servers[@]}"; do start_server "$server"; done
 
 echo
