@@ -168,8 +168,9 @@ class FullTextIndex {
   const FullTextIndexOptions options_;
 
   mutable absl::Mutex index_mutex_;
-  std::shared_ptr<Segment> active_ ABSL_GUARDED_BY(index_mutex_)
-      ABSL_PT_GUARDED_BY(index_mutex_);
+  // Its postings too are changed and read under index_mutex_ (clang 14
+  // takes no ABSL_PT_GUARDED_BY on a shared_ptr).
+  std::shared_ptr<Segment> active_ ABSL_GUARDED_BY(index_mutex_);
   // The segment being written out, if any; immutable.
   std::shared_ptr<Segment> frozen_ ABSL_GUARDED_BY(index_mutex_);
   // Appended to under index_mutex_ (or while opening); read without it.
