@@ -12,16 +12,20 @@ ThreadPool::ThreadPool(int threads, size_t max_queued)
 
 ThreadPool::~ThreadPool() {
   {
-    absl::MutexLock lock(&mutex_);
+    MutexLock lock(&mutex_);
     stopping_ = true;
   }
+  ready_.SignalAll();
   for (std::thread& worker : workers_) worker.join();
 }
 
 bool ThreadPool::TrySchedule(std::function<void()> task) {
-  absl::MutexLock lock(&mutex_);
-  if (stopping_ || queue_.size() >= max_queued_) return false;
-  queue_.push_back(std::move(task));
+  {
+    MutexLock lock(&mutex_);
+    if (stopping_ || queue_.size() >= max_queued_) return false;
+    queue_.push_back(std::move(task));
+  }
+  ready_.Signal();
   return true;
 }
 
@@ -29,7 +33,8 @@ void ThreadPool::Work() {
   for (;;) {
     std::function<void()> task;
     {
-      absl::MutexLock lock(&mutex_, absl::Condition(this, &ThreadPool::Ready));
+      MutexLock lock(&mutex_);
+      while (!Ready()) ready_.Wait(&mutex_);
       if (queue_.empty()) return;  // stopping, and nothing left to run
       task = std::move(queue_.front());
       queue_.pop_front();

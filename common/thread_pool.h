@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "common/mutex.h"
 
 namespace archive {
 
@@ -37,7 +37,9 @@ class ThreadPool {
   }
 
   const size_t max_queued_;
-  absl::Mutex mutex_;
+  Mutex mutex_;
+  // Signalled when a task is queued or the pool stops.
+  CondVar ready_;
   std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mutex_);
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   std::vector<std::thread> workers_;

@@ -62,14 +62,14 @@ ArticleWriter::StripeLocks::StripeLocks(Stripes* stripes,
                                         const std::vector<size_t>& indexes) {
   held_.reserve(indexes.size());
   for (size_t index : indexes) {
-    absl::Mutex* stripe = &(*stripes)[index];
+    Mutex* stripe = &(*stripes)[index];
     stripe->Lock();
     held_.push_back(stripe);
   }
 }
 
 void ArticleWriter::StripeLocks::Release() {
-  for (absl::Mutex* stripe : held_) stripe->Unlock();
+  for (Mutex* stripe : held_) stripe->Unlock();
   held_.clear();
 }
 

@@ -27,7 +27,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "common/mutex.h"
 #include "archive/v1/store.pb.h"
 #include "google/protobuf/repeated_field.h"
 #include "store/column_families.h"
@@ -60,7 +60,7 @@ class ArticleWriter {
       const google::protobuf::RepeatedPtrField<v1::PutItem>& items);
 
  private:
-  using Stripes = std::array<absl::Mutex, kLockStripes>;
+  using Stripes = std::array<Mutex, kLockStripes>;
 
   // Holds a set of stripes, locked in the order given, until Release or
   // destruction. The analysis cannot follow a set of locks chosen at run
@@ -75,7 +75,7 @@ class ArticleWriter {
     void Release() ABSL_NO_THREAD_SAFETY_ANALYSIS;
 
    private:
-    std::vector<absl::Mutex*> held_;
+    std::vector<Mutex*> held_;
   };
 
   const StoreDatabase* const database_;

@@ -26,7 +26,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include "common/mutex.h"
 #include "store/article_key.h"
 
 namespace archive::store {
@@ -122,7 +122,7 @@ class DocumentTable {
   std::unique_ptr<std::atomic<BriefChunk*>[]> briefs_;
   std::atomic<uint64_t> size_{0};
 
-  mutable absl::Mutex sources_mutex_;
+  mutable Mutex sources_mutex_;
   std::deque<std::string> sources_ ABSL_GUARDED_BY(sources_mutex_);
   absl::flat_hash_map<std::string, uint32_t> source_index_
       ABSL_GUARDED_BY(sources_mutex_);

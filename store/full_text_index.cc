@@ -79,7 +79,7 @@ absl::Status FullTextIndex::Recover() {
     ASSIGN_OR_RETURN(const v1::Article article,
                      ReadArticle(*database_, documents_.ArticleKey(*info)));
     {
-      absl::MutexLock lock(&index_mutex_);
+      MutexLock lock(&index_mutex_);
       active_->postings.Add(*document, IndexText(article.title(), article.body()));
     }
     RETURN_IF_ERROR(WriteSegment(/*force=*/false));
@@ -91,7 +91,7 @@ absl::StatusOr<FullTextIndex::Pending> FullTextIndex::AddDocuments(
     const std::vector<NewDocument>& documents, rocksdb::WriteBatch* batch) {
   // Numbers and postings in one step, so that the segment's documents ascend.
   Pending pending;
-  absl::MutexLock lock(&index_mutex_);
+  MutexLock lock(&index_mutex_);
   pending.segment = active_;
   for (const NewDocument& added : documents) {
     absl::StatusOr<uint64_t> document =
@@ -101,7 +101,7 @@ absl::StatusOr<FullTextIndex::Pending> FullTextIndex::AddDocuments(
         documents_.SetState(numbered, DocumentInfo::kDead);
       }
       if (!pending.documents.empty()) {
-        absl::MutexLock writers(&pending.segment->mutex);
+        MutexLock writers(&pending.segment->mutex);
         pending.segment->failed = true;
       }
       return document.status();
@@ -110,7 +110,7 @@ absl::StatusOr<FullTextIndex::Pending> FullTextIndex::AddDocuments(
     pending.documents.push_back(*document);
     pending.lengths.push_back(added.text->length);
   }
-  absl::MutexLock writers(&pending.segment->mutex);
+  MutexLock writers(&pending.segment->mutex);
   ++pending.segment->writers;
   return pending;
 }
@@ -121,16 +121,17 @@ void FullTextIndex::FinishDocuments(const Pending& pending, bool written) {
                         written ? DocumentInfo::kLive : DocumentInfo::kDead);
     if (written) CountLive(pending.lengths[n]);
   }
-  absl::MutexLock writers(&pending.segment->mutex);
+  MutexLock writers(&pending.segment->mutex);
   if (!written) pending.segment->failed = true;
   --pending.segment->writers;
+  pending.segment->idle.SignalAll();
 }
 
 absl::Status FullTextIndex::WriteSegment(bool force) {
-  absl::MutexLock one_at_a_time(&write_segment_mutex_);
+  MutexLock one_at_a_time(&write_segment_mutex_);
   std::shared_ptr<Segment> segment;
   {
-    absl::MutexLock lock(&index_mutex_);
+    MutexLock lock(&index_mutex_);
     if (frozen_ == nullptr) {
       const MemorySegment& postings = active_->postings;
       const bool full = postings.documents() >= options_.segment_documents ||
@@ -146,8 +147,8 @@ absl::Status FullTextIndex::WriteSegment(bool force) {
   {
     // Every Put that added a document to it has written its batch (or
     // failed to), so each document's unindexed marker is in, or never will be.
-    absl::MutexLock lock(&segment->mutex);
-    segment->mutex.Await(absl::Condition(segment.get(), &Segment::Idle));
+    MutexLock lock(&segment->mutex);
+    while (!segment->Idle()) segment->idle.Wait(&segment->mutex);
     failed = segment->failed;
   }
 
@@ -195,7 +196,7 @@ absl::Status FullTextIndex::WriteSegment(bool force) {
                         "writing a segment of postings");
   // Failed, it stays frozen_: searched in memory, and tried again next time.
   if (written.ok()) {
-    absl::MutexLock lock(&index_mutex_);
+    MutexLock lock(&index_mutex_);
     frozen_.reset();
   }
   return written;
@@ -205,7 +206,7 @@ std::unique_ptr<FullTextIndex::View> FullTextIndex::Capture(
     const std::vector<std::string>& terms, bool copy_lists) const {
   auto view = std::make_unique<View>();
   {
-    absl::ReaderMutexLock lock(&index_mutex_);
+    ReaderMutexLock lock(&index_mutex_);
     view->snapshot = std::make_unique<rocksdb::ManagedSnapshot>(database_->db());
     view->frozen = frozen_;
     for (const std::string& term : terms) {

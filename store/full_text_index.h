@@ -41,7 +41,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "common/mutex.h"
 #include "archive/v1/store.pb.h"
 #include "rocksdb/db.h"
 #include "rocksdb/snapshot.h"
@@ -73,7 +73,9 @@ class FullTextIndex {
     // Changed only while the segment is active, under the index's lock;
     // immutable once frozen.
     MemorySegment postings;
-    absl::Mutex mutex;
+    Mutex mutex;
+    // Signalled when writers drops.
+    CondVar idle;
     int writers ABSL_GUARDED_BY(mutex) = 0;
     // A writer's batch failed: its documents are dead.
     bool failed ABSL_GUARDED_BY(mutex) = false;
@@ -167,7 +169,7 @@ class FullTextIndex {
   const StoreDatabase* const database_;
   const FullTextIndexOptions options_;
 
-  mutable absl::Mutex index_mutex_;
+  mutable Mutex index_mutex_;
   // Its postings too are changed and read under index_mutex_ (clang 14
   // takes no ABSL_PT_GUARDED_BY on a shared_ptr).
   std::shared_ptr<Segment> active_ ABSL_GUARDED_BY(index_mutex_);
@@ -179,7 +181,7 @@ class FullTextIndex {
   std::atomic<uint64_t> live_documents_{0};
   std::atomic<uint64_t> live_terms_{0};
   // One segment written out at a time.
-  absl::Mutex write_segment_mutex_;
+  Mutex write_segment_mutex_;
 };
 
 }  // namespace archive::store
