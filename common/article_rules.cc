@@ -28,7 +28,7 @@ absl::Time LatestArticleTime(absl::Time now) { return now + absl::Hours(24); }
 
 absl::Status ValidateArticleTime(const google::protobuf::Timestamp& time,
                                  absl::Time now, std::string_view field) {
-  if (time.nanos() < 0 || time.nanos() >= 1'000'000'000) {
+  if (!HasValidNanos(time)) {
     return Invalid("", field, "nanos out of range");
   }
   const absl::Time value = ToAbslTime(time);

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
 namespace archive {
 
 absl::Time ToAbslTime(const google::protobuf::Timestamp& timestamp) {
@@ -22,6 +24,12 @@ std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp) {
   return absl::FormatTime(timestamp.nanos() == 0 ? "%Y-%m-%dT%H:%M:%SZ"
                                                  : "%Y-%m-%dT%H:%M:%E*SZ",
                           ToAbslTime(timestamp), absl::UTCTimeZone());
+}
+
+absl::Status ValidateTimestampNanos(const google::protobuf::Timestamp& time,
+                                    std::string_view field) {
+  if (HasValidNanos(time)) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(std::string(field), ": nanos out of range"));
 }
 
 }  // namespace archive

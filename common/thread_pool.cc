@@ -12,20 +12,20 @@ ThreadPool::ThreadPool(int threads, size_t max_queued)
 
 ThreadPool::~ThreadPool() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     stopping_ = true;
   }
-  ready_.notify_all();
+  ready_.SignalAll();
   for (std::thread& worker : workers_) worker.join();
 }
 
 bool ThreadPool::TrySchedule(std::function<void()> task) {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     if (stopping_ || queue_.size() >= max_queued_) return false;
     queue_.push_back(std::move(task));
   }
-  ready_.notify_one();
+  ready_.Signal();
   return true;
 }
 
@@ -33,8 +33,8 @@ void ThreadPool::Work() {
   for (;;) {
     std::function<void()> task;
     {
-      std::unique_lock<std::mutex> lock(mutex_);
-      ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      MutexLock lock(&mutex_);
+      while (!Ready()) ready_.Wait(&mutex_);
       if (queue_.empty()) return;  // stopping, and nothing left to run
       task = std::move(queue_.front());
       queue_.pop_front();

@@ -4,9 +4,8 @@
 #include <memory>
 #include <utility>
 
-#include "absl/base/const_init.h"
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "common/mutex.h"
 #include "common/logging.h"
 #include "unicode/brkiter.h"
 #include "unicode/bytestream.h"
@@ -22,12 +21,12 @@ namespace {
 
 // ICU's root-locale word iterator, built on first use. It is only ever
 // cloned; each thread iterates with its own clone.
-ABSL_CONST_INIT absl::Mutex word_iterator_mutex(absl::kConstInit);
+Mutex word_iterator_mutex;
 icu::BreakIterator* word_iterator_prototype
     ABSL_GUARDED_BY(word_iterator_mutex) = nullptr;
 
 std::unique_ptr<icu::BreakIterator> NewWordIterator() {
-  absl::MutexLock lock(&word_iterator_mutex);
+  MutexLock lock(&word_iterator_mutex);
   if (word_iterator_prototype == nullptr) {
     UErrorCode error = U_ZERO_ERROR;
     std::unique_ptr<icu::BreakIterator> prototype(

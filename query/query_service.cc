@@ -16,6 +16,7 @@
 #include "common/article_view.h"
 #include "common/fingerprint.h"
 #include "common/grpc_status.h"
+#include "common/hit_order.h"
 #include "common/proto_time.h"
 #include "common/rendezvous.h"
 #include "common/snippet.h"
@@ -79,12 +80,8 @@ absl::StatusOr<int> PageSize(int requested, int fallback, int max) {
 
 // Ranking order of search hits: score descending, newest first, then id.
 bool RanksBefore(const v1::StoreHit& a, const v1::StoreHit& b) {
-  if (a.score() != b.score()) return a.score() > b.score();
-  const auto& at = a.article().published_at();
-  const auto& bt = b.article().published_at();
-  if (at.seconds() != bt.seconds()) return at.seconds() > bt.seconds();
-  if (at.nanos() != bt.nanos()) return at.nanos() > bt.nanos();
-  return a.article().id() < b.article().id();
+  return HitRanksBefore(a.score(), a.article().published_at(), a.article().id(),
+                        b.score(), b.article().published_at(), b.article().id());
 }
 
 // Why none of `replies` (none OK) is the article `id`: NOT_FOUND when every

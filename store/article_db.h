@@ -17,17 +17,18 @@
 //
 // An ArticleDb is safe for concurrent use by many threads without external
 // synchronization. It owns the RocksDB instance and closes it on destruction.
+//
+// It holds the contract and delegates the work: column_families.h (the
+// database and its families), layout_migration.h, stored_article.h (decoding
+// and fixity), article_writer.h (Put), full_text_index.h (documents and
+// segments), conjunctive_search.h with term_cursor.h (Search),
+// article_scan.h, near_duplicate_index.h (FindSimilar) and verify.h.
 #ifndef STORE_ARTICLE_DB_H_
 #define STORE_ARTICLE_DB_H_
 
-#include <array>
-#include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,10 +38,11 @@
 #include "absl/time/time.h"
 #include "archive/v1/store.pb.h"
 #include "google/protobuf/repeated_field.h"
-#include "rocksdb/db.h"
-#include "store/document_table.h"
-#include "store/full_text.h"
-#include "store/memory_segment.h"
+#include "store/article_writer.h"
+#include "store/column_families.h"
+#include "store/conjunctive_search.h"
+#include "store/full_text_index.h"
+#include "store/near_duplicate_index.h"
 
 namespace archive::store {
 
@@ -128,9 +130,7 @@ class ArticleDb {
                       absl::Time deadline = absl::InfiniteFuture()) const;
   // Stretches of documents searches have passed over by their block bounds,
   // since Open (for tests and monitoring).
-  uint64_t search_stretches_skipped() const {
-    return stretches_skipped_.load(std::memory_order_relaxed);
-  }
+  uint64_t search_stretches_skipped() const;
 
   // Totals, per-source summaries (unless `request.term_statistics_only()`),
   // and this store's term statistics: the documents indexed, their total
@@ -154,101 +154,21 @@ class ArticleDb {
   absl::Status Close();
 
  private:
-  // Column families, in the order they are opened.
-  enum Family {
-    kDefault,
-    kArticles,
-    kById,
-    kByTime,
-    kByUrl,
-    kSourceStats,
-    kMinHash,
-    kLshBands,
-    kDocuments,
-    kUnindexed,
-    kTermPostings,
-    kTermPositions,
-    kTermCounts,
-    kTermBlocks,
-    kArticleHeads,
-  };
-  static constexpr int kFamilyCount = 15;
-  static constexpr size_t kLockStripes = 256;
+  ArticleDb(const ArticleDbOptions& options,
+            std::unique_ptr<StoreDatabase> database);
 
-  // A MemorySegment and the Puts that added documents to it and have not
-  // finished writing their batches.
-  struct Segment {
-    MemorySegment postings;
-    std::mutex mutex;
-    std::condition_variable idle;
-    int writers = 0;      // guarded by mutex
-    bool failed = false;  // guarded by mutex: a writer's batch failed
-  };
-
-  // What a search or Stats reads of the index at one point in time.
-  struct IndexView;
-
-  ArticleDb(const ArticleDbOptions& options, std::unique_ptr<rocksdb::DB> db,
-            std::vector<rocksdb::ColumnFamilyHandle*> families);
-
-  rocksdb::ColumnFamilyHandle* family(Family f) const { return families_[f]; }
-
-  // Reads and checks the article stored under `key` of the articles family,
-  // or with `head` its head, of the article_heads family.
-  absl::StatusOr<v1::Article> ReadArticle(
-      std::string_view key,
-      const rocksdb::ReadOptions& read_options = rocksdb::ReadOptions(),
-      bool head = false) const;
-
-  // Numbers every article that has no document yet (a database from before
-  // document numbers), writes the heads of a database from before heads,
-  // loads the DocumentTable, and indexes again the documents whose postings
-  // were not written out.
-  absl::Status LoadIndex();
-
-  // Writes every article's head: the migration to heads. Articles that do
-  // not decode get none (Verify reports them).
-  absl::Status WriteAllHeads();
-
-  // Appends `article`, stored under `key`, to the documents and to the
-  // active segment, and adds its documents entry and unindexed marker to
-  // `batch`. The caller holds index_mutex_.
-  absl::StatusOr<uint64_t> AddDocument(const std::string& key,
-                                       const IndexedText& text,
-                                       rocksdb::WriteBatch* batch);
-
-  // Writes the active segment out when it is full, or when `force` and it
-  // holds anything.
-  absl::Status WriteSegment(bool force);
-
-  // The index as of now: a snapshot, the segments in memory that it does not
-  // hold, and the active segment's lists of `terms`, copied.
-  std::unique_ptr<IndexView> CaptureIndex(const std::vector<std::string>& terms,
-                                          bool copy_lists) const;
-
-  // This store's collection statistics and the document frequency of each
-  // of `terms`, as of `view`.
-  absl::StatusOr<v1::TermStatistics> LocalTermStatistics(
-      const std::vector<std::string>& terms, const IndexView& view) const;
+  // Runs the migrations an older layout needs, loads the documents, and
+  // indexes again those whose postings were not written out.
+  absl::Status Load();
 
   const ArticleDbOptions options_;
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> families_;
-  // Serializes the check-then-write of Puts whose ids share a stripe.
-  mutable std::array<std::mutex, kLockStripes> put_stripes_;
-
-  // Guards active_ and frozen_, and orders appends to documents_.
-  mutable std::shared_mutex index_mutex_;
-  std::shared_ptr<Segment> active_;
-  // The segment being written out, if any; immutable.
-  std::shared_ptr<Segment> frozen_;
-  DocumentTable documents_;
-  // Stored documents and their terms: the collection statistics.
-  std::atomic<uint64_t> live_documents_{0};
-  std::atomic<uint64_t> live_terms_{0};
-  mutable std::atomic<uint64_t> stretches_skipped_{0};
-  // One segment written out at a time.
-  std::mutex write_segment_mutex_;
+  // The units the work is delegated to, in the order they depend on each
+  // other; each states its own thread safety.
+  std::unique_ptr<StoreDatabase> database_;
+  FullTextIndex index_;
+  NearDuplicateIndex near_duplicates_;
+  ArticleWriter writer_;
+  ConjunctiveSearch search_;
 };
 
 }  // namespace archive::store

@@ -1,21 +1,10 @@
 #include "store/article_key.h"
 
+#include "common/coding.h"
 #include "common/fingerprint.h"
 
 namespace archive::store {
 namespace {
-
-void AppendBigEndian(uint64_t value, int bytes, std::string* out) {
-  for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) {
-    out->push_back(static_cast<char>((value >> shift) & 0xff));
-  }
-}
-
-uint64_t ReadBigEndian(std::string_view bytes) {
-  uint64_t value = 0;
-  for (char c : bytes) value = (value << 8) | static_cast<unsigned char>(c);
-  return value;
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -135,9 +124,7 @@ std::string EncodeSignatureRecord(const google::protobuf::Timestamp& published_a
                                   const std::vector<uint32_t>& signature) {
   std::string bytes = EncodeTime(published_at);
   bytes.reserve(kTimeKeyLength + 4 * signature.size());
-  for (uint32_t value : signature) {
-    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>(value >> (8 * i)));
-  }
+  for (uint32_t value : signature) AppendLittleEndian(value, 4, &bytes);
   return bytes;
 }
 
@@ -151,11 +138,8 @@ std::optional<SignatureRecord> DecodeSignatureRecord(std::string_view bytes) {
   SignatureRecord record;
   record.published_at = *time;
   for (size_t at = kTimeKeyLength; at < bytes.size(); at += 4) {
-    uint32_t value = 0;
-    for (int i = 3; i >= 0; --i) {
-      value = (value << 8) | static_cast<unsigned char>(bytes[at + i]);
-    }
-    record.signature.push_back(value);
+    record.signature.push_back(
+        static_cast<uint32_t>(ReadLittleEndian(bytes.substr(at, 4))));
   }
   return record;
 }

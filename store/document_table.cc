@@ -58,7 +58,7 @@ bool DocumentTable::Append(std::string_view article_key, uint32_t length) {
 
   const std::string source(article_key.substr(0, article_key.size() - kTail));
   {
-    std::lock_guard<std::mutex> lock(sources_mutex_);
+    MutexLock lock(&sources_mutex_);
     auto [it, fresh] = source_index_.try_emplace(source, sources_.size());
     if (fresh) sources_.push_back(source);
     info->source = it->second;
@@ -94,12 +94,12 @@ void DocumentTable::SetState(uint64_t document, DocumentInfo::State state) {
 }
 
 std::string DocumentTable::source(uint32_t index) const {
-  std::lock_guard<std::mutex> lock(sources_mutex_);
+  MutexLock lock(&sources_mutex_);
   return index < sources_.size() ? sources_[index] : std::string();
 }
 
 std::optional<uint32_t> DocumentTable::FindSource(std::string_view source) const {
-  std::lock_guard<std::mutex> lock(sources_mutex_);
+  MutexLock lock(&sources_mutex_);
   auto found = source_index_.find(absl::string_view(source.data(), source.size()));
   if (found == source_index_.end()) return std::nullopt;
   return found->second;

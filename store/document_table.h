@@ -20,12 +20,13 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "common/mutex.h"
 #include "store/article_key.h"
 
 namespace archive::store {
@@ -121,9 +122,10 @@ class DocumentTable {
   std::unique_ptr<std::atomic<BriefChunk*>[]> briefs_;
   std::atomic<uint64_t> size_{0};
 
-  mutable std::mutex sources_mutex_;
-  std::deque<std::string> sources_;
-  absl::flat_hash_map<std::string, uint32_t> source_index_;
+  mutable Mutex sources_mutex_;
+  std::deque<std::string> sources_ ABSL_GUARDED_BY(sources_mutex_);
+  absl::flat_hash_map<std::string, uint32_t> source_index_
+      ABSL_GUARDED_BY(sources_mutex_);
 };
 
 }  // namespace archive::store

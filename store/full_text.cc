@@ -7,6 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/article_rules.h"
 #include "common/article_view.h"
+#include "common/hit_order.h"
+#include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "common/tokenizer.h"
 #include "store/article_key.h"
@@ -23,15 +25,6 @@ void AddTerms(std::string_view text, uint32_t first_position,
                                                       static_cast<uint32_t>(i));
   }
   indexed->length += static_cast<uint32_t>(terms.size());
-}
-
-absl::Status ValidateTimestamp(const google::protobuf::Timestamp& time,
-                               std::string_view field) {
-  if (time.nanos() < 0 || time.nanos() >= 1'000'000'000) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(std::string(field), ": nanos out of range"));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -70,14 +63,13 @@ double Bm25::Idf(uint64_t document_frequency) const {
 }
 
 bool RanksBefore(const RankedHit& a, const RankedHit& b) {
-  if (a.score != b.score) return a.score > b.score;
-  const std::string_view a_time =
-      std::string_view(a.document).substr(0, kTimeKeyLength);
-  const std::string_view b_time =
-      std::string_view(b.document).substr(0, kTimeKeyLength);
-  if (a_time != b_time) return a_time > b_time;
-  return std::string_view(a.document).substr(kTimeKeyLength) <
-         std::string_view(b.document).substr(kTimeKeyLength);
+  // The key codec's bytes of time and id sort as published_at and id do.
+  const std::string_view a_document(a.document);
+  const std::string_view b_document(b.document);
+  return HitRanksBefore(a.score, a_document.substr(0, kTimeKeyLength),
+                        a_document.substr(kTimeKeyLength), b.score,
+                        b_document.substr(0, kTimeKeyLength),
+                        b_document.substr(kTimeKeyLength));
 }
 
 void TopHits::Offer(RankedHit hit) {
@@ -161,11 +153,11 @@ absl::StatusOr<SearchQuery> ParseSearchRequest(
     query.source = request.source();
   }
   if (request.has_start_time()) {
-    RETURN_IF_ERROR(ValidateTimestamp(request.start_time(), "start_time"));
+    RETURN_IF_ERROR(ValidateTimestampNanos(request.start_time(), "start_time"));
     query.start_time = EncodeTime(request.start_time());
   }
   if (request.has_end_time()) {
-    RETURN_IF_ERROR(ValidateTimestamp(request.end_time(), "end_time"));
+    RETURN_IF_ERROR(ValidateTimestampNanos(request.end_time(), "end_time"));
     query.end_time = EncodeTime(request.end_time());
   }
   if (query.start_time.has_value() && query.end_time.has_value() &&
@@ -185,7 +177,7 @@ absl::StatusOr<SearchQuery> ParseSearchRequest(
       return absl::InvalidArgumentError("after.score: not a number");
     }
     RETURN_IF_ERROR(
-        ValidateTimestamp(after.published_at(), "after.published_at"));
+        ValidateTimestampNanos(after.published_at(), "after.published_at"));
     std::optional<std::string> id = EncodeId(after.id());
     if (!id.has_value()) {
       return absl::InvalidArgumentError(

@@ -9,9 +9,8 @@
 //
 // Matches are scored by Okapi BM25 (k1 = 1.2, b = 0.75) summed over the
 // query's distinct terms, with Lucene's idf ln(1 + (N - df + 0.5) /
-// (df + 0.5)), which is never negative. Hits are ranked by score descending,
-// then newest published_at first, then id ascending: a total order, the
-// same on every store, so hits of several stores merge and page by cursor.
+// (df + 0.5)), which is never negative. Hits are ranked by HitRanksBefore
+// (common/hit_order.h), the order the query server merges stores' hits by.
 #ifndef STORE_FULL_TEXT_H_
 #define STORE_FULL_TEXT_H_
 
@@ -95,7 +94,8 @@ struct RankedHit {
   std::string source;
 };
 
-// True when `a` ranks strictly before `b` (see the file comment).
+// True when `a` ranks strictly before `b`: HitRanksBefore on their score,
+// and the time and id of their document.
 bool RanksBefore(const RankedHit& a, const RankedHit& b);
 
 // The best `limit` hits offered, kept in a bounded heap: O(log limit) an

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/coding.h"
+
 namespace archive::store {
 namespace {
 
@@ -30,26 +32,18 @@ bool ReadVarint(std::string_view in, size_t* at, int max_bits,
   return false;
 }
 
-void AppendBigEndian(uint64_t value, std::string* out) {
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out->push_back(static_cast<char>(value >> shift));
-  }
-}
-
 }  // namespace
 
 std::string DocumentKey(uint64_t document) {
   std::string key;
   key.reserve(kDocumentKeyLength);
-  AppendBigEndian(document, &key);
+  AppendBigEndian(document, kDocumentKeyLength, &key);
   return key;
 }
 
 std::optional<uint64_t> DecodeDocumentKey(std::string_view key) {
   if (key.size() != kDocumentKeyLength) return std::nullopt;
-  uint64_t document = 0;
-  for (char c : key) document = document << 8 | static_cast<unsigned char>(c);
-  return document;
+  return ReadBigEndian(key);
 }
 
 std::string EncodeDocumentRecord(uint32_t length, std::string_view article_key) {
@@ -79,7 +73,7 @@ std::string PostingPrefix(std::string_view term) {
 
 std::string SegmentKey(std::string_view term, uint64_t first_document) {
   std::string key = PostingPrefix(term);
-  AppendBigEndian(first_document, &key);
+  AppendBigEndian(first_document, kDocumentKeyLength, &key);
   return key;
 }
 

@@ -1,5 +1,6 @@
 #include "store/source_counters.h"
 
+#include "common/coding.h"
 #include "common/proto_time.h"
 #include "store/article_key.h"
 
@@ -7,20 +8,6 @@ namespace archive::store {
 namespace {
 
 constexpr size_t kEncodedLength = 8 + 8 + 2 * kTimeKeyLength;
-
-void AppendLittleEndian(uint64_t value, std::string* out) {
-  for (int i = 0; i < 8; ++i) {
-    out->push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-  }
-}
-
-uint64_t ReadLittleEndian(std::string_view bytes) {
-  uint64_t value = 0;
-  for (int i = 7; i >= 0; --i) {
-    value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  }
-  return value;
-}
 
 class SourceCountersMergeOperator final
     : public rocksdb::AssociativeMergeOperator {
@@ -59,8 +46,8 @@ SourceCounters SourceCounters::ForArticle(
 std::string SourceCounters::Encode() const {
   std::string out;
   out.reserve(kEncodedLength);
-  AppendLittleEndian(article_count, &out);
-  AppendLittleEndian(total_bytes, &out);
+  AppendLittleEndian(article_count, 8, &out);
+  AppendLittleEndian(total_bytes, 8, &out);
   out.append(EncodeTime(oldest));
   out.append(EncodeTime(newest));
   return out;
@@ -83,8 +70,8 @@ std::optional<SourceCounters> SourceCounters::Decode(std::string_view bytes) {
 
 void SourceCounters::Add(const SourceCounters& other) {
   if (other.article_count == 0) return;
-  if (article_count == 0 || TimestampLess(other.oldest, oldest)) oldest = other.oldest;
-  if (article_count == 0 || TimestampLess(newest, other.newest)) newest = other.newest;
+  if (article_count == 0 || other.oldest < oldest) oldest = other.oldest;
+  if (article_count == 0 || newest < other.newest) newest = other.newest;
   article_count += other.article_count;
   total_bytes += other.total_bytes;
 }

@@ -1,17 +1,11 @@
 #include "store/term_counters.h"
 
+#include "common/coding.h"
+
 namespace archive::store {
 namespace {
 
 constexpr size_t kCounterBytes = 8;
-
-uint64_t ReadLittleEndian(std::string_view bytes) {
-  uint64_t value = 0;
-  for (int i = kCounterBytes - 1; i >= 0; --i) {
-    value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  }
-  return value;
-}
 
 class TermCountersMergeOperator final
     : public rocksdb::AssociativeMergeOperator {
@@ -41,11 +35,7 @@ class TermCountersMergeOperator final
 std::string EncodeTermCounters(const std::vector<uint64_t>& counters) {
   std::string out;
   out.reserve(kCounterBytes * counters.size());
-  for (uint64_t value : counters) {
-    for (size_t i = 0; i < kCounterBytes; ++i) {
-      out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-    }
-  }
+  for (uint64_t value : counters) AppendLittleEndian(value, kCounterBytes, &out);
   return out;
 }
 

@@ -1,0 +1,290 @@
+#include "store/conjunctive_search.h"
+
+#include <algorithm>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/article_view.h"
+#include "common/snippet.h"
+#include "common/status_macros.h"
+#include "store/article_key.h"
+#include "store/document_table.h"
+#include "store/page_limits.h"
+#include "store/stored_article.h"
+#include "store/term_cursor.h"
+
+namespace archive::store {
+namespace {
+
+// A search looks at the clock once every this many postings of its rarest
+// term.
+constexpr int kPostingsBetweenDeadlineChecks = 256;
+
+}  // namespace
+
+absl::Status ConjunctiveSearch::Run(const v1::SearchRequest& request,
+                                    v1::SearchResponse* response,
+                                    absl::Time deadline) const {
+  ASSIGN_OR_RETURN(const SearchQuery query, ParseSearchRequest(request));
+  const size_t term_count = query.terms.size();
+
+  // Positions only for the terms of a phrase.
+  std::vector<bool> in_phrase(term_count, false);
+  for (const std::vector<size_t>& phrase : query.phrases) {
+    for (size_t i : phrase) in_phrase[i] = true;
+  }
+  std::unique_ptr<FullTextIndex::View> view =
+      index_->Capture(query.terms, /*copy_lists=*/true);
+  ASSIGN_OR_RETURN(const v1::TermStatistics local,
+                   index_->LocalTermStatistics(query.terms, *view));
+
+  const v1::TermStatistics& statistics =
+      request.global().document_count() > 0 ? request.global() : local;
+  *response->mutable_statistics() = statistics;
+  const Bm25 bm25(statistics.document_count(), statistics.total_terms());
+  std::vector<double> idf;
+  for (const std::string& term : query.terms) {
+    auto found = statistics.document_frequency().find(term);
+    if (found == statistics.document_frequency().end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("global.document_frequency: no entry for the term \"",
+                       term, "\""));
+    }
+    idf.push_back(bm25.Idf(found->second));
+  }
+
+  // The rarest term drives the join.
+  std::vector<size_t> order(term_count);
+  for (size_t i = 0; i < term_count; ++i) order[i] = i;
+  auto local_df = [&](size_t i) {
+    return local.document_frequency().at(query.terms[i]);
+  };
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return local_df(a) < local_df(b);
+  });
+  const DocumentTable& documents = index_->documents();
+  std::optional<uint32_t> source;
+  if (!query.source.empty()) {
+    source = documents.FindSource(query.source);
+    if (!source.has_value()) return absl::OkStatus();
+  }
+  if (local_df(order[0]) == 0 ||
+      (query.start_time.has_value() && query.start_time == query.end_time)) {
+    return absl::OkStatus();
+  }
+  // By term index, as `order` reads them.
+  TermCursor::StoredLists stored;
+  stored.db = database_->db();
+  stored.postings = database_->family(kTermPostings);
+  stored.positions = database_->family(kTermPositions);
+  stored.blocks = database_->family(kTermBlocks);
+  stored.read_options = view->read_options;
+  std::vector<std::unique_ptr<TermCursor>> cursors(term_count);
+  for (size_t i = 0; i < term_count; ++i) {
+    const std::optional<FullTextIndex::View::Copied>& active = view->active[i];
+    TermCursor::MemoryLists memory;
+    if (view->frozen != nullptr) {
+      memory.frozen = view->frozen->postings.Find(query.terms[i]);
+    }
+    if (active.has_value()) {
+      memory.active_documents = &active->documents;
+      if (in_phrase[i]) memory.active_positions = &active->positions;
+    }
+    cursors[i] = std::make_unique<TermCursor>(
+        stored, query.terms[i], TermCursor::Weight{idf[i], &bm25}, memory);
+  }
+  TermCursor& driver = *cursors[order[0]];
+  const bool filtered = source.has_value() || query.start_time.has_value() ||
+                        query.end_time.has_value();
+  // The document's length when it is stored and passes the filters, else
+  // nullopt. Reads its 4-byte brief, and its entry only for a filter.
+  auto admissible =
+      [&](uint64_t document) -> absl::StatusOr<std::optional<uint32_t>> {
+    const std::optional<DocumentBrief> brief = documents.Brief(document);
+    if (!brief.has_value()) {
+      return absl::DataLossError(
+          absl::StrCat("a posting names document ", document, ", not stored"));
+    }
+    if (brief->state != DocumentInfo::kLive) return std::nullopt;
+    if (filtered) {
+      const DocumentInfo& info = *documents.Find(document);
+      if ((source.has_value() && info.source != *source) ||
+          (query.start_time.has_value() && info.time_key() < *query.start_time) ||
+          (query.end_time.has_value() && info.time_key() >= *query.end_time)) {
+        return std::nullopt;
+      }
+    }
+    return brief->length;
+  };
+
+  TopHits top(query.limit);
+  uint64_t stretches_skipped = 0;
+  std::vector<std::vector<uint32_t>> positions(term_count);
+  std::vector<const std::vector<uint32_t>*> phrase_positions;
+  for (int steps = 1; driver.Valid(); ++steps) {
+    if (steps % kPostingsBetweenDeadlineChecks == 0 && absl::Now() > deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("search: deadline passed after ", steps, " postings"));
+    }
+    const uint64_t document = driver.document();
+    // A filter is checked first, as it may pass over most of the driver's
+    // postings; otherwise only after the other terms are found there, as
+    // reading a document's brief may cost a cache miss.
+    std::optional<uint32_t> length;
+    if (filtered) {
+      ASSIGN_OR_RETURN(length, admissible(document));
+      if (!length.has_value()) {
+        driver.Next();
+        continue;
+      }
+    }
+
+    // Every other term at the driver's document, or the first document past
+    // it that one of them holds.
+    uint64_t ahead = document;
+    bool exhausted = false;
+    for (size_t k = 1; k < term_count && ahead == document; ++k) {
+      TermCursor& other = *cursors[order[k]];
+      other.SkipTo(document);
+      if (!other.Valid()) {
+        exhausted = true;
+        break;
+      }
+      ahead = other.document();
+    }
+    if (exhausted) break;
+    if (ahead != document) {
+      driver.SkipTo(ahead);
+      continue;
+    }
+    // Every term is at `document`, each in a block that holds every posting
+    // of the term up to the block's last document. Once the page is full and
+    // more hits are known to exist (so has_more needs no count), stretches
+    // that cannot beat the page's worst hit are passed over, moving from
+    // block to block without reading a posting, until one might. The bounds
+    // add up in the order the scores do, so rounding keeps them above.
+    if (block_bounds_ &&
+        top.offered() > static_cast<size_t>(query.limit)) {
+      uint64_t target = document;
+      for (;;) {
+        double bound = 0;
+        uint64_t stretch_last = std::numeric_limits<uint64_t>::max();
+        bool bounded = true;
+        for (size_t i = 0; i < term_count && bounded; ++i) {
+          cursors[i]->ShallowSkipTo(target);
+          bounded = cursors[i]->HasBlockBound();
+          if (bounded) {
+            bound += cursors[i]->BlockBound();
+            stretch_last = std::min(stretch_last, cursors[i]->BlockLast());
+          }
+        }
+        if (!bounded || top.MightKeep(bound)) break;
+        ++stretches_skipped;
+        target = stretch_last + 1;
+      }
+      if (target != document) {
+        driver.SkipTo(target);
+        continue;
+      }
+    }
+    if (!filtered) {
+      ASSIGN_OR_RETURN(length, admissible(document));
+      if (!length.has_value()) {
+        driver.Next();
+        continue;
+      }
+    }
+
+    bool phrases_match = true;
+    for (const std::vector<size_t>& phrase : query.phrases) {
+      phrase_positions.clear();
+      for (size_t i : phrase) {
+        RETURN_IF_ERROR(cursors[i]->Positions(&positions[i]));
+        phrase_positions.push_back(&positions[i]);
+      }
+      if (!ContainsPhrase(phrase_positions)) {
+        phrases_match = false;
+        break;
+      }
+    }
+    if (phrases_match) {
+      const double norm = bm25.LengthNorm(*length);
+      double score = 0;
+      for (size_t i = 0; i < term_count; ++i) {
+        score += Bm25::TermScoreWithNorm(idf[i], cursors[i]->frequency(), norm);
+      }
+      // Most matches rank below the kept hits or before the cursor, and are
+      // told apart by score alone.
+      const bool past_cursor =
+          !query.after.has_value() || score < query.after->score;
+      const bool maybe_past_cursor =
+          past_cursor || score == query.after->score;
+      if (maybe_past_cursor) {
+        if (past_cursor && !top.MightKeep(score)) {
+          top.Count();
+        } else {
+          const DocumentInfo& info = *documents.Find(document);
+          RankedHit hit{score, info.TimeIdKey(), ""};
+          if (!query.after.has_value() || RanksBefore(*query.after, hit)) {
+            hit.source = documents.source(info.source);
+            top.Offer(std::move(hit));
+          }
+        }
+      }
+    }
+    driver.Next();
+  }
+  stretches_skipped_.fetch_add(stretches_skipped, std::memory_order_relaxed);
+  for (const std::unique_ptr<TermCursor>& cursor : cursors) {
+    RETURN_IF_ERROR(cursor->status());
+  }
+
+  const size_t matched = top.offered();
+  RETURN_IF_ERROR(ReadHits(top.Take(), request, response));
+  response->set_has_more(matched > static_cast<size_t>(response->hits_size()));
+  return absl::OkStatus();
+}
+
+absl::Status ConjunctiveSearch::ReadHits(const std::vector<RankedHit>& hits,
+                                         const v1::SearchRequest& request,
+                                         v1::SearchResponse* response) const {
+  // The hits' articles, read a few at a time (one MultiGet, which batches
+  // the reads of a block), until the page's byte budget is spent.
+  constexpr size_t kHitsPerRead = 16;
+  std::vector<std::string> snippet_terms;  // MakeSnippet's, when asked for
+  if (request.snippets()) {
+    snippet_terms.assign(request.terms().begin(), request.terms().end());
+  }
+  size_t bytes = 0;
+  for (size_t first = 0; first < hits.size() && bytes < kMaxPageBytes;
+       first += kHitsPerRead) {
+    const size_t count = std::min(kHitsPerRead, hits.size() - first);
+    std::vector<std::string> keys;
+    for (size_t i = first; i < first + count; ++i) {
+      keys.push_back(SourcePrefix(hits[i].source) + hits[i].document);
+    }
+    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+    std::vector<rocksdb::PinnableSlice> values(count);
+    std::vector<rocksdb::Status> statuses(count);
+    database_->db()->MultiGet(rocksdb::ReadOptions(), database_->family(kArticles), count, slices.data(),
+                  values.data(), statuses.data(), /*sorted_input=*/false);
+    for (size_t i = 0; i < count && bytes < kMaxPageBytes; ++i) {
+      v1::StoreHit* out = response->add_hits();
+      RETURN_IF_ERROR(DecodeReadArticle(statuses[i], values[i], out->mutable_article()));
+      out->set_score(hits[first + i].score);
+      if (request.snippets()) {
+        out->set_snippet(MakeSnippet(out->article(), snippet_terms));
+      }
+      ApplyArticleView(request.view(), out->mutable_article());
+      bytes += out->article().ByteSizeLong();
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace archive::store
