@@ -18,6 +18,7 @@
 #include <shared_mutex>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/time/time.h"
 
 namespace archive {
 
@@ -79,6 +80,13 @@ class CondVar {
   void Wait(Mutex* mutex) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex) {
     std::unique_lock<std::shared_mutex> lock(mutex->mutex_, std::adopt_lock);
     condition_.wait(lock);
+    lock.release();
+  }
+  // As Wait, but returns by `deadline` at the latest.
+  void WaitWithDeadline(Mutex* mutex, absl::Time deadline)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex) {
+    std::unique_lock<std::shared_mutex> lock(mutex->mutex_, std::adopt_lock);
+    condition_.wait_until(lock, absl::ToChronoTime(deadline));
     lock.release();
   }
   void Signal() { condition_.notify_one(); }

@@ -52,7 +52,7 @@ SubmitPipeline::SubmitPipeline(std::vector<store::StoreEndpoint> stores,
       store_names_(store::StoreNames(stores_)),
       health_(store_names_, options_.initial_down, options_.max_down) {
   {
-    absl::MutexLock lock(&mutex_);
+    MutexLock lock(&mutex_);
     store_states_.resize(stores_.size());
   }
   timer_ = std::thread([this] { TimerLoop(); });
@@ -61,7 +61,7 @@ SubmitPipeline::SubmitPipeline(std::vector<store::StoreEndpoint> stores,
 SubmitPipeline::~SubmitPipeline() {
   Abort();
   {
-    absl::MutexLock lock(&mutex_);
+    MutexLock lock(&mutex_);
     stopping_ = true;
     changed_.SignalAll();
     while (rpcs_in_flight_ != 0) changed_.Wait(&mutex_);
@@ -70,7 +70,7 @@ SubmitPipeline::~SubmitPipeline() {
 }
 
 uint64_t SubmitPipeline::stand_in_copies() const {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   return stand_in_copies_;
 }
 
@@ -89,7 +89,7 @@ void SubmitPipeline::Submit(PreparedArticle article, absl::Time deadline,
   job->tried.assign(stores_.size(), false);
   std::vector<Action> actions;
   {
-    absl::MutexLock lock(&mutex_);
+    MutexLock lock(&mutex_);
     if (aborted_) {
       actions.push_back([done = std::move(job->done)] {
         done(absl::UnavailableError("ingest is shutting down"));
@@ -143,7 +143,7 @@ std::vector<SubmitPipeline::Action> SubmitPipeline::PumpLocked() {
 }
 
 void SubmitPipeline::EndRpc() {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   if (--rpcs_in_flight_ == 0) changed_.SignalAll();
 }
 
@@ -262,7 +262,7 @@ void SubmitPipeline::FinishLookup(
   };
   std::vector<Action> actions;
   {
-    absl::MutexLock lock(&mutex_);
+    MutexLock lock(&mutex_);
     const absl::Time now = absl::Now();
     for (const auto& [store, why] : failed) health_.Report(store, why, now);
     unapplied_lookups_.emplace(number, std::move(apply));
@@ -358,7 +358,7 @@ void SubmitPipeline::FinishPut(size_t store, std::shared_ptr<Batch> batch,
         " results for ", batch->size(), " articles"));
   }
   {
-    absl::MutexLock lock(&mutex_);
+    MutexLock lock(&mutex_);
     --store_states_[store].in_flight;
     if (reply.ok()) {
       health_.Report(store, absl::OkStatus(), absl::Now());
@@ -491,7 +491,7 @@ void SubmitPipeline::FailLocked(Job& job, const absl::Status& failure,
 }
 
 void SubmitPipeline::TimerLoop() {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   while (!(stopping_ && retries_.empty())) {
     if (retries_.empty()) {
       changed_.Wait(&mutex_);
@@ -536,7 +536,7 @@ void SubmitPipeline::TimerLoop() {
 void SubmitPipeline::Abort() {
   std::vector<Action> actions;
   {
-    absl::MutexLock lock(&mutex_);
+    MutexLock lock(&mutex_);
     aborted_ = true;
     const absl::Status shutting_down = absl::UnavailableError("ingest is shutting down");
     for (std::shared_ptr<Job>& job : lookup_queue_) FailLocked(*job, shutting_down, &actions);

@@ -52,9 +52,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "archive/v1/ingest.pb.h"
+#include "common/mutex.h"
 #include "ingest/article_preparer.h"
 #include "store/store_client.h"
 #include "store/store_health.h"
@@ -199,8 +199,8 @@ class SubmitPipeline {
   const std::vector<std::string> store_names_;
   store::StoreHealth health_;
 
-  mutable absl::Mutex mutex_;
-  absl::CondVar changed_;
+  mutable Mutex mutex_;
+  CondVar changed_;
   std::deque<std::shared_ptr<Job>> lookup_queue_ ABSL_GUARDED_BY(mutex_);
   int lookups_in_flight_ ABSL_GUARDED_BY(mutex_) = 0;
   uint64_t next_lookup_ ABSL_GUARDED_BY(mutex_) = 0;

@@ -17,18 +17,18 @@ bool IsTransientFailure(absl::StatusCode code) {
 StoreHealth::StoreHealth(std::vector<std::string> names, absl::Duration initial,
                          absl::Duration max)
     : names_(std::move(names)), initial_(initial), max_(max) {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   states_.resize(names_.size());
   for (State& state : states_) state.next_down = initial_;
 }
 
 bool StoreHealth::IsDown(size_t store, absl::Time now) const {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   return now < states_[store].down_until;
 }
 
 void StoreHealth::Report(size_t store, const absl::Status& status, absl::Time now) {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   State& state = states_[store];
   if (status.ok()) {
     if (state.next_down != initial_) {

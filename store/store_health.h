@@ -15,8 +15,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/mutex.h"
 
 namespace archive::store {
 
@@ -47,7 +47,7 @@ class StoreHealth {
   const std::vector<std::string> names_;
   const absl::Duration initial_;
   const absl::Duration max_;
-  mutable absl::Mutex mutex_;
+  mutable Mutex mutex_;
   std::vector<State> states_ ABSL_GUARDED_BY(mutex_);
 };
 
