@@ -5,6 +5,7 @@
 // 2 usage error, unreadable file or unreachable server.
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 #include "cli/health_command.h"
 #include "cli/input_format.h"
 #include "cli/read_commands.h"
+#include "cli/rebalance_command.h"
 #include "cli/verify_command.h"
 #include "store/store_client.h"
 
@@ -37,9 +39,13 @@ constexpr char kUsage[] =
     "      read the archive through the query server (--query=ADDR, default\n"
     "      127.0.0.1:50053). T is RFC 3339 (2023-01-13T15:00:00Z) or a date\n"
     "      (2023-01-13, 00:00 UTC); --from is inclusive, --to exclusive.\n"
-    "  verify [--stores=HOST:PORT,...] [--json]\n"
+    "  verify [--stores=HOST:PORT,...] [--replicas=R] [--json]\n"
     "      check every stored article against its digest (default store\n"
-    "      127.0.0.1:50052); exit 1 when any is damaged\n"
+    "      127.0.0.1:50052), and with --replicas where its copies are; exit 1\n"
+    "      when any is damaged, under-replicated or misplaced\n"
+    "  rebalance --stores=HOST:PORT,... --replicas=R [--drain=HOST:PORT,...]\n"
+    "      put every article on exactly its R owners under that list (copy\n"
+    "      first, remove after), emptying the --drain stores; safe to rerun\n"
     "  health [--wait=SECONDS] [ADDR...]\n"
     "      whether servers answer SERVING (default: the three default ports)\n"
     "\n"
@@ -164,12 +170,44 @@ int Health(const std::vector<std::string>& args) {
 }
 
 int Verify(const std::vector<std::string>& args) {
-  auto parsed = ParseArgs(args, {{"stores"}, {"json", false}});
+  auto parsed = ParseArgs(args, {{"stores"}, {"replicas"}, {"json", false}});
   if (!parsed.ok()) return Usage("verify: " + std::string(parsed.status().message()));
   if (!parsed->arguments().empty()) return Usage("verify: takes no arguments");
   auto stores = store::ParseStoreList(parsed->GetString("stores", "127.0.0.1:50052"));
   if (!stores.ok()) return Usage("verify: " + std::string(stores.status().message()));
-  return RunVerify(*stores, parsed->GetBool("json"), std::cout, std::cerr);
+  auto replicas = parsed->GetInt("replicas", 0, 0, static_cast<int>(stores->size()));
+  if (!replicas.ok()) return Usage("verify: " + std::string(replicas.status().message()));
+  return RunVerify(*stores, *replicas, parsed->GetBool("json"), std::cout, std::cerr);
+}
+
+int Rebalance(const std::vector<std::string>& args) {
+  auto parsed = ParseArgs(args, {{"stores"}, {"replicas"}, {"drain"}});
+  if (!parsed.ok()) return Usage("rebalance: " + std::string(parsed.status().message()));
+  if (!parsed->arguments().empty()) return Usage("rebalance: takes no arguments");
+  auto stores = store::ParseStoreList(parsed->GetString("stores", ""));
+  if (!stores.ok()) return Usage("rebalance: " + std::string(stores.status().message()));
+  auto replicas = parsed->GetInt("replicas", 1, 1, 1 << 20);
+  absl::Status valid = replicas.ok()
+                           ? store::ValidateReplicas(*replicas, stores->size())
+                           : replicas.status();
+  if (!valid.ok()) return Usage("rebalance: " + std::string(valid.message()));
+  PlacementOptions options;
+  options.stores = *stores;
+  options.replicas = *replicas;
+  const std::string drain = parsed->GetString("drain", "");
+  if (!drain.empty()) {
+    auto drained = store::ParseStoreList(drain);
+    if (!drained.ok()) {
+      return Usage("rebalance: --drain: " + std::string(drained.status().message()));
+    }
+    for (const std::string& address : *drained) {
+      if (std::find(stores->begin(), stores->end(), address) != stores->end()) {
+        return Usage("rebalance: --drain: " + address + " is also in --stores");
+      }
+    }
+    options.drain = *drained;
+  }
+  return RunRebalance(std::move(options), std::cout, std::cerr);
 }
 
 int Main(int argc, char** argv) {
@@ -179,6 +217,7 @@ int Main(int argc, char** argv) {
   if (verb == "feed") return Feed(args);
   if (verb == "health") return Health(args);
   if (verb == "verify") return Verify(args);
+  if (verb == "rebalance") return Rebalance(args);
   if (verb == "get" || verb == "list" || verb == "search" || verb == "sources" ||
       verb == "stats") {
     return Read(verb, args);

@@ -1,6 +1,7 @@
 #include "cli/verify_command.h"
 
 #include "absl/strings/str_cat.h"
+#include "cli/placement_walk.h"
 #include "absl/time/clock.h"
 #include "common/proto_time.h"
 #include "google/protobuf/util/json_util.h"
@@ -8,8 +9,8 @@
 
 namespace archive::cli {
 
-int RunVerify(const std::vector<std::string>& stores, bool json, std::ostream& out,
-              std::ostream& err) {
+int RunVerify(const std::vector<std::string>& stores, int replicas, bool json,
+              std::ostream& out, std::ostream& err) {
   uint64_t checked = 0;
   uint64_t damaged = 0;
   bool storage_damaged = false;
@@ -48,7 +49,23 @@ int RunVerify(const std::vector<std::string>& stores, bool json, std::ostream& o
   err << "checked " << checked << " articles in " << stores.size()
       << (stores.size() == 1 ? " store: " : " stores: ") << damaged << " damaged"
       << (storage_damaged ? ", and damaged storage (see above)" : "") << "\n";
-  return damaged > 0 || storage_damaged ? 1 : 0;
+  bool placed = true;
+  if (replicas > 0) {
+    PlacementOptions options;
+    options.stores = stores;
+    options.replicas = replicas;
+    options.problems = &out;
+    absl::StatusOr<PlacementReport> report = RunPlacementWalk(options);
+    if (!report.ok()) {
+      err << "archivectl verify: " << report.status().message() << "\n";
+      return 2;
+    }
+    err << "placement of " << report->checked << " articles, " << replicas
+        << " replica(s) each: " << report->under_replicated << " under-replicated, "
+        << report->misplaced << " misplaced\n";
+    placed = report->complete(/*repaired=*/false);
+  }
+  return damaged > 0 || storage_damaged || !placed ? 1 : 0;
 }
 
 }  // namespace archive::cli

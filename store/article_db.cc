@@ -73,6 +73,11 @@ absl::Status ArticleDb::Load() {
   return index_.Recover();
 }
 
+absl::StatusOr<uint32_t> ArticleDb::Delete(
+    const google::protobuf::RepeatedPtrField<std::string>& ids) {
+  return writer_.Delete(ids);
+}
+
 absl::StatusOr<std::vector<v1::PutResult>> ArticleDb::Put(
     const google::protobuf::RepeatedPtrField<v1::PutItem>& items) {
   DisablePerfCounters();

@@ -81,10 +81,19 @@ class ArticleDb {
   // if any is not, the result is INVALID_ARGUMENT naming
   // "items[i].article.<field>" (or "items[i].minhash") and nothing is
   // written. A new article's signature goes into the LSH band index, and its
-  // terms into the postings, in the same batch. Returns one result per item,
-  // in order.
+  // terms into the postings, in the same batch. An item marked `copy` keeps
+  // its sightings, and merges them into a stored article. Returns one result
+  // per item, in order.
   absl::StatusOr<std::vector<v1::PutResult>> Put(
       const google::protobuf::RepeatedPtrField<v1::PutItem>& items);
+
+  // Removes the articles with `ids` that this store holds, with every index
+  // entry of each, in one WriteBatch (fsynced when options.sync): how a
+  // rebalance moves a copy off a store that does not own it. Returns how many
+  // it held. INVALID_ARGUMENT naming "ids[i]" for a malformed id, and then
+  // nothing is removed. Their postings stay in their segments, passed over,
+  // and the terms' document frequencies keep counting them.
+  absl::StatusOr<uint32_t> Delete(const google::protobuf::RepeatedPtrField<std::string>& ids);
 
   // The article with `id`: INVALID_ARGUMENT for a malformed id, NOT_FOUND
   // when absent, DATA_LOSS when its bytes fail the content_digest check.

@@ -726,6 +726,133 @@ TEST_F(ArticleDbTest, PutRejectsASignatureOfTheWrongLength) {
   EXPECT_EQ(ArticleCount(), 0u);
 }
 
+// --- Copies and deletes (rebalance) ---------------------------------------------
+
+// The ids a search for `word` finds.
+std::vector<std::string> SearchIds(ArticleDb& db, const std::string& word) {
+  v1::SearchRequest request;
+  request.add_terms(word);
+  v1::SearchResponse response;
+  EXPECT_TRUE(db.Search(request, &response).ok());
+  std::vector<std::string> ids;
+  for (const v1::StoreHit& hit : response.hits()) ids.push_back(hit.article().id());
+  return ids;
+}
+
+TEST_F(ArticleDbTest, DeleteRemovesTheArticleFromEveryIndex) {
+  v1::Article gone = MakeArticle("wire.com", "Gone", Words(11, 300) + " zebra", kJan2023);
+  v1::Article kept = MakeArticle("wire.com", "Kept", Words(12, 300) + " zebra", kJan2023 + 1);
+  google::protobuf::RepeatedPtrField<v1::PutItem> items;
+  *items.Add() = SignedItem(gone);
+  *items.Add() = SignedItem(kept);
+  ASSERT_TRUE(db_->Put(items).ok());
+  ASSERT_EQ(SearchIds(*db_, "zebra").size(), 2u);
+
+  google::protobuf::RepeatedPtrField<std::string> ids;
+  *ids.Add() = gone.id();
+  *ids.Add() = gone.id();  // once is enough
+  *ids.Add() = MakeArticle("x.com", "Never", "stored", kJan2023).id();
+  absl::StatusOr<uint32_t> deleted = db_->Delete(ids);
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_EQ(*deleted, 1u);
+
+  for (int reopened = 0; reopened < 2; ++reopened) {
+    EXPECT_EQ(db_->Get(gone.id()).status().code(), absl::StatusCode::kNotFound);
+    EXPECT_EQ(SearchIds(*db_, "zebra"), std::vector<std::string>{kept.id()});
+    v1::ScanRequest scan;
+    for (v1::ArticleView view : {v1::ARTICLE_VIEW_FULL, v1::ARTICLE_VIEW_BASIC}) {
+      for (const std::string& source : {std::string(), std::string("wire.com")}) {
+        scan.set_view(view);
+        scan.set_source(source);
+        v1::ScanResponse listed;
+        ASSERT_TRUE(db_->Scan(scan, &listed).ok());
+        ASSERT_EQ(listed.articles_size(), 1);
+        EXPECT_EQ(listed.articles(0).id(), kept.id());
+      }
+    }
+    v1::FindSimilarRequest similar = QueryFor(gone.body());
+    similar.mutable_queries(0)->set_id(gone.id());
+    v1::FindSimilarResponse found;
+    ASSERT_TRUE(db_->FindSimilar(similar, &found).ok());
+    EXPECT_FALSE(found.results(0).holds_id());
+    EXPECT_EQ(found.results(0).articles_size(), 0);
+    v1::StatsResponse stats;
+    ASSERT_TRUE(db_->Stats(v1::StatsRequest(), &stats).ok());
+    EXPECT_EQ(stats.article_count(), 1u);
+    ASSERT_EQ(stats.sources_size(), 1);
+    EXPECT_EQ(stats.sources(0).article_count(), 1u);
+    EXPECT_EQ(stats.term_statistics().document_count(), 1u);
+    v1::VerifyResponse verified;
+    ASSERT_TRUE(db_->Verify(v1::VerifyRequest(), &verified).ok());
+    EXPECT_EQ(verified.checked(), 1u);
+    EXPECT_EQ(verified.damaged_size(), 0);
+    Reopen();
+  }
+
+  // Stored again, it is new again, and found.
+  EXPECT_EQ(PutOne(gone).outcome(), v1::OUTCOME_STORED);
+  EXPECT_EQ(SearchIds(*db_, "zebra").size(), 2u);
+}
+
+TEST_F(ArticleDbTest, DeleteOfAMalformedIdRemovesNothing) {
+  v1::Article stored = MakeArticle("a.com", "T", "B", kJan2023);
+  PutOne(stored);
+  google::protobuf::RepeatedPtrField<std::string> ids;
+  *ids.Add() = stored.id();
+  *ids.Add() = "not-an-id";
+  absl::StatusOr<uint32_t> deleted = db_->Delete(ids);
+  ASSERT_FALSE(deleted.ok());
+  EXPECT_EQ(deleted.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(deleted.status().message().find("ids[1]"), std::string::npos);
+  EXPECT_TRUE(db_->Get(stored.id()).ok());
+}
+
+TEST_F(ArticleDbTest, ACopyKeepsItsSightingsAndMergesThemIntoAStoredOne) {
+  v1::Article article = MakeArticle("a.com", "T", "Body of the story", kJan2023);
+  v1::Sighting* first = article.add_sightings();
+  first->set_source("b.com");
+  first->set_url("https://b.com/1");
+  first->mutable_crawled_at()->set_seconds(kJan2023 + 7200);
+
+  // Without `copy`, an arrival's sightings are not kept.
+  v1::PutItem plain;
+  *plain.mutable_article() = article;
+  google::protobuf::RepeatedPtrField<v1::PutItem> items;
+  *items.Add() = plain;
+  ASSERT_TRUE(db_->Put(items).ok());
+  EXPECT_EQ(db_->Get(article.id())->sightings_size(), 0);
+
+  // A copy merges in what it has and this store lacks, once.
+  v1::PutItem copy = plain;
+  copy.set_copy(true);
+  v1::Sighting* second = copy.mutable_article()->add_sightings();
+  second->set_source("c.com");
+  second->set_url("https://c.com/1");
+  second->mutable_crawled_at()->set_seconds(kJan2023 + 9000);
+  items.Clear();
+  *items.Add() = copy;
+  *items.Add() = copy;
+  auto results = db_->Put(items);
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_EQ((*results)[0].outcome(), v1::OUTCOME_DUPLICATE);
+  absl::StatusOr<v1::Article> merged = db_->Get(article.id());
+  ASSERT_TRUE(merged.ok());
+  ASSERT_EQ(merged->sightings_size(), 2);
+  EXPECT_EQ(merged->sightings(0).source(), "b.com");
+  EXPECT_EQ(merged->sightings(1).source(), "c.com");
+
+  // New on a store, a copy is stored with its sightings.
+  google::protobuf::RepeatedPtrField<std::string> ids;
+  *ids.Add() = article.id();
+  ASSERT_TRUE(db_->Delete(ids).ok());
+  items.Clear();
+  *items.Add() = copy;
+  results = db_->Put(items);
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_EQ((*results)[0].outcome(), v1::OUTCOME_STORED);
+  EXPECT_EQ(db_->Get(article.id())->sightings_size(), 2);
+}
+
 // --- Stats -----------------------------------------------------------------
 
 TEST_F(ArticleDbTest, StatsSummarizesEachSource) {

@@ -147,7 +147,9 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleWriter::Put(
       } else if (status.IsNotFound()) {
         Touched fresh;
         fresh.article = in;
-        fresh.article.clear_sightings();
+        // A copy brings the sightings its store recorded; an arrival's own
+        // are not its to give.
+        if (!items[i].copy()) fresh.article.clear_sightings();
         fresh.is_new = true;
         const ArticlePosition at{in.published_at(), in.id()};
         fresh.key = ArticleKey(in.source(), at);
@@ -186,6 +188,18 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleWriter::Put(
       *sighting->mutable_crawled_at() = in.crawled_at();
       entry.changed = true;
     }
+    if (items[i].copy()) {
+      // Copies merge: every sighting the other store recorded, once.
+      for (const v1::Sighting& seen : in.sightings()) {
+        v1::Article as_arrival;
+        as_arrival.set_source(seen.source());
+        as_arrival.set_url(seen.url());
+        *as_arrival.mutable_crawled_at() = seen.crawled_at();
+        if (ClassifyArrival(entry.article, as_arrival) != Arrival::kNew) continue;
+        *entry.article.add_sightings() = seen;
+        entry.changed = true;
+      }
+    }
     results[i].set_id(entry.article.id());
     results[i].set_outcome(v1::OUTCOME_DUPLICATE);
     results[i].set_duplicate_of(entry.article.id());
@@ -222,6 +236,58 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleWriter::Put(
   // Put, and its documents keep their unindexed markers.
   (void)index_->WriteSegment(/*force=*/false);
   return results;
+}
+
+absl::StatusOr<uint32_t> ArticleWriter::Delete(
+    const google::protobuf::RepeatedPtrField<std::string>& ids) {
+  std::vector<std::string> id_keys;
+  std::vector<size_t> stripes;
+  for (int i = 0; i < ids.size(); ++i) {
+    std::optional<std::string> id_key = EncodeId(ids[i]);
+    if (!id_key.has_value()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("ids[", i, "]: must be 32 lower-case hex digits"));
+    }
+    id_keys.push_back(*std::move(id_key));
+    stripes.push_back(std::hash<std::string>()(ids[i]) % kLockStripes);
+  }
+  std::sort(stripes.begin(), stripes.end());
+  stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
+  StripeLocks locks(&stripes_, stripes);
+
+  rocksdb::WriteBatch batch;
+  std::vector<std::string> held;  // id keys of the articles removed
+  std::unordered_set<std::string> seen;
+  for (int i = 0; i < ids.size(); ++i) {
+    const std::string& id_key = id_keys[i];
+    if (!seen.insert(id_key).second) continue;
+    std::string key;
+    const rocksdb::Status found = database_->db()->Get(
+        rocksdb::ReadOptions(), database_->family(kById), id_key, &key);
+    if (found.IsNotFound()) continue;
+    RETURN_IF_ERROR(FromRocksDbStatus(found, "looking up the id index"));
+    ASSIGN_OR_RETURN(v1::Article article, ReadArticle(*database_, key));
+    const ArticlePosition at{article.published_at(), article.id()};
+    batch.Delete(database_->family(kArticles), key);
+    batch.Delete(database_->family(kArticleHeads), key);
+    batch.Delete(database_->family(kById), id_key);
+    batch.Delete(database_->family(kByTime), TimeKey(at));
+    if (!article.url().empty()) {
+      batch.Delete(database_->family(kByUrl), UrlKey(article.url(), at));
+    }
+    RETURN_IF_ERROR(near_duplicates_->Remove(article.id(), id_key, &batch));
+    batch.Merge(database_->family(kSourceStats), article.source(),
+                SourceCounters::ForRemoval(ArticleBytes(article)).Encode());
+    held.push_back(id_key);
+  }
+  if (held.empty()) return 0;
+  const FullTextIndex::Removal removal = index_->RemoveDocuments(held, &batch);
+  rocksdb::WriteOptions write_options;
+  write_options.sync = sync_;
+  RETURN_IF_ERROR(FromRocksDbStatus(database_->db()->Write(write_options, &batch),
+                                    "writing the deletion"));
+  index_->FinishRemoval(removal);
+  return static_cast<uint32_t>(held.size());
 }
 
 }  // namespace archive::store

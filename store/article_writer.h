@@ -9,7 +9,8 @@
 // is stored once. Its arrival (source, url, crawled_at) is compared with the
 // stored article's own and with its sightings (ClassifyArrival): a repeat
 // of one already recorded (a retried Put, the same page fed again) adds
-// nothing, a new one adds a sighting. Tokenizing, most of a Put's work, is
+// nothing, a new one adds a sighting; a copy from another store (PutItem.copy)
+// adds its own sightings as well. Tokenizing, most of a Put's work, is
 // done before any lock and only for ids not stored yet.
 //
 // Thread safety: Put is safe from any number of threads. The check-then-
@@ -58,6 +59,10 @@ class ArticleWriter {
   // See ArticleDb::Put.
   absl::StatusOr<std::vector<v1::PutResult>> Put(
       const google::protobuf::RepeatedPtrField<v1::PutItem>& items);
+
+  // See ArticleDb::Delete. Under the same stripes as Put, so a Put and a
+  // Delete of one id never interleave.
+  absl::StatusOr<uint32_t> Delete(const google::protobuf::RepeatedPtrField<std::string>& ids);
 
  private:
   using Stripes = std::array<Mutex, kLockStripes>;

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "store/posting_codec.h"
@@ -113,6 +114,33 @@ absl::StatusOr<FullTextIndex::Pending> FullTextIndex::AddDocuments(
   MutexLock writers(&pending.segment->mutex);
   ++pending.segment->writers;
   return pending;
+}
+
+FullTextIndex::Removal FullTextIndex::RemoveDocuments(
+    const std::vector<std::string>& id_keys, rocksdb::WriteBatch* batch) const {
+  Removal removal;
+  const absl::flat_hash_set<std::string_view> wanted(id_keys.begin(), id_keys.end());
+  const uint64_t size = documents_.size();
+  for (uint64_t document = 0; document < size && removal.documents.size() < wanted.size();
+       ++document) {
+    if (!documents_.IsLive(document)) continue;
+    const DocumentInfo* info = documents_.Find(document);
+    if (info == nullptr || !wanted.contains(info->id_key())) continue;
+    const std::string document_key = DocumentKey(document);
+    batch->Delete(database_->family(kDocuments), document_key);
+    batch->Delete(database_->family(kUnindexed), document_key);
+    removal.documents.push_back(document);
+  }
+  return removal;
+}
+
+void FullTextIndex::FinishRemoval(const Removal& removal) {
+  for (uint64_t document : removal.documents) {
+    const std::optional<DocumentBrief> brief = documents_.Brief(document);
+    documents_.SetState(document, DocumentInfo::kDead);
+    live_documents_ -= 1;
+    if (brief.has_value()) live_terms_ -= brief->length;
+  }
 }
 
 void FullTextIndex::FinishDocuments(const Pending& pending, bool written) {

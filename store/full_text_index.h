@@ -137,6 +137,19 @@ class FullTextIndex {
   // After the batch of `pending` is written (`written`) or has failed.
   void FinishDocuments(const Pending& pending, bool written);
 
+  // Deleting copies (a rebalance). Finds the live documents of the articles
+  // whose id keys are `id_keys` (one pass over the DocumentTable) and puts
+  // the removal of their entries and markers in `batch`; once that batch is
+  // written, FinishRemoval makes them dead, so searches pass over them and a
+  // reopened store never loads them. Their postings stay in their segments,
+  // unread, and the terms' document frequencies keep counting them.
+  struct Removal {
+    std::vector<uint64_t> documents;
+  };
+  Removal RemoveDocuments(const std::vector<std::string>& id_keys,
+                          rocksdb::WriteBatch* batch) const;
+  void FinishRemoval(const Removal& removal);
+
   // Writes the active segment out when it is full, or when `force` and it
   // holds anything; a frozen one left by a failure first.
   absl::Status WriteSegment(bool force)

@@ -26,6 +26,25 @@ void NearDuplicateIndex::Add(std::string_view id, std::string_view id_key,
   }
 }
 
+absl::Status NearDuplicateIndex::Remove(std::string_view id, std::string_view id_key,
+                                        rocksdb::WriteBatch* batch) const {
+  const rocksdb::Slice key(id_key.data(), id_key.size());
+  rocksdb::PinnableSlice value;
+  const rocksdb::Status status = database_->db()->Get(
+      rocksdb::ReadOptions(), database_->family(kMinHash), key, &value);
+  if (status.IsNotFound()) return absl::OkStatus();
+  RETURN_IF_ERROR(FromRocksDbStatus(status, "reading a signature"));
+  std::optional<SignatureRecord> record = DecodeSignatureRecord(value.ToStringView());
+  if (!record.has_value()) {
+    return absl::DataLossError("a stored MinHash signature does not decode");
+  }
+  batch->Delete(database_->family(kMinHash), key);
+  for (uint64_t band : LshBandKeys(record->signature)) {
+    batch->Delete(database_->family(kLshBands), BandKey(band, id));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status NearDuplicateIndex::Find(const v1::FindSimilarRequest& request,
                                       v1::FindSimilarResponse* response) const {
   const double min_resemblance = request.min_resemblance();

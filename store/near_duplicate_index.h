@@ -40,6 +40,11 @@ class NearDuplicateIndex {
            const std::vector<uint32_t>& signature,
            rocksdb::WriteBatch* batch) const;
 
+  // Adds to `batch` the removal of the entries of article `id`, if it has
+  // any (an article stored without a signature has none).
+  absl::Status Remove(std::string_view id, std::string_view id_key,
+                      rocksdb::WriteBatch* batch) const;
+
   // For each query signature, the stored articles whose signatures resemble
   // it at least `min_resemblance`, most alike first (then oldest, then id),
   // at most `limit` (default kDefaultSimilarLimit). INVALID_ARGUMENT naming

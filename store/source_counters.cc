@@ -2,6 +2,7 @@
 
 #include "common/coding.h"
 #include "common/proto_time.h"
+#include "google/protobuf/util/time_util.h"
 #include "store/article_key.h"
 
 namespace archive::store {
@@ -40,6 +41,15 @@ SourceCounters SourceCounters::ForArticle(
   counters.total_bytes = bytes;
   counters.oldest = published_at;
   counters.newest = published_at;
+  return counters;
+}
+
+SourceCounters SourceCounters::ForRemoval(uint64_t bytes) {
+  SourceCounters counters;
+  counters.article_count = ~uint64_t{0};  // minus one
+  counters.total_bytes = uint64_t{0} - bytes;
+  counters.oldest.set_seconds(google::protobuf::util::TimeUtil::kTimestampMaxSeconds);
+  counters.newest.set_seconds(google::protobuf::util::TimeUtil::kTimestampMinSeconds);
   return counters;
 }
 

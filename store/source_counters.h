@@ -25,6 +25,11 @@ struct SourceCounters {
   static SourceCounters ForArticle(uint64_t bytes,
                                    const google::protobuf::Timestamp& published_at);
 
+  // The counters that take one article of `bytes` away again (a copy
+  // deleted): counts in two's complement, times that widen nothing (a
+  // source's time bounds stay as they were).
+  static SourceCounters ForRemoval(uint64_t bytes);
+
   // 40 bytes: count and bytes as little-endian uint64, then the two times in
   // the key codec's 12-byte form.
   std::string Encode() const;

@@ -115,6 +115,22 @@ absl::StatusOr<v1::StatsResponse> StoreClient::Stats(
       });
 }
 
+absl::StatusOr<v1::FindSimilarResponse> StoreClient::FindSimilar(
+    const v1::FindSimilarRequest& request, absl::Time deadline) {
+  return Invoke<v1::FindSimilarResponse>(
+      deadline, [&](grpc::ClientContext* context, v1::FindSimilarResponse* response) {
+        return stub_->FindSimilar(context, request, response);
+      });
+}
+
+absl::StatusOr<v1::DeleteResponse> StoreClient::Delete(const v1::DeleteRequest& request,
+                                                       absl::Time deadline) {
+  return Invoke<v1::DeleteResponse>(
+      deadline, [&](grpc::ClientContext* context, v1::DeleteResponse* response) {
+        return stub_->Delete(context, request, response);
+      });
+}
+
 absl::StatusOr<v1::VerifyResponse> StoreClient::Verify(
     const v1::VerifyRequest& request, absl::Time deadline) {
   return Invoke<v1::VerifyResponse>(

@@ -38,6 +38,10 @@ class StoreClient {
                                           absl::Time deadline);
   absl::StatusOr<v1::VerifyResponse> Verify(const v1::VerifyRequest& request,
                                             absl::Time deadline);
+  absl::StatusOr<v1::FindSimilarResponse> FindSimilar(
+      const v1::FindSimilarRequest& request, absl::Time deadline);
+  absl::StatusOr<v1::DeleteResponse> Delete(const v1::DeleteRequest& request,
+                                            absl::Time deadline);
 
   // Asynchronous forms, for servers that must not block a thread per call:
   // `done` runs once, on a gRPC thread, when the call ends; it must not

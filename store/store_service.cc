@@ -71,6 +71,24 @@ grpc::ServerUnaryReactor* StoreService::Put(
   });
 }
 
+grpc::ServerUnaryReactor* StoreService::Delete(
+    grpc::CallbackServerContext* context, const v1::DeleteRequest* request,
+    v1::DeleteResponse* response) {
+  if (request->ids_size() > kMaxDeleteIds) {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat("ids: ", request->ids_size(), " exceed the limit of ",
+                     kMaxDeleteIds, " a Delete")));
+    return reactor;
+  }
+  return Offload(context, [this, request, response]() -> absl::Status {
+    ASSIGN_OR_RETURN(const uint32_t deleted, db_->Delete(request->ids()));
+    response->set_deleted(deleted);
+    return absl::OkStatus();
+  });
+}
+
 grpc::ServerUnaryReactor* StoreService::Get(
     grpc::CallbackServerContext* context, const v1::GetRequest* request,
     v1::Article* response) {

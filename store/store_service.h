@@ -25,6 +25,8 @@ class StoreService final : public v1::Store::CallbackService {
  public:
   // At most this many articles in one Put.
   static constexpr int kMaxPutItems = 1000;
+  // At most this many ids in one Delete.
+  static constexpr int kMaxDeleteIds = 1000;
 
   // `db` and `workers` are not owned and must outlive the service; the
   // workers must outlive every call, so destroy the server first.
@@ -49,6 +51,9 @@ class StoreService final : public v1::Store::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::FindSimilarRequest* request,
       v1::FindSimilarResponse* response) override;
+  grpc::ServerUnaryReactor* Delete(grpc::CallbackServerContext* context,
+                                   const v1::DeleteRequest* request,
+                                   v1::DeleteResponse* response) override;
   grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* context,
                                    const v1::VerifyRequest* request,
                                    v1::VerifyResponse* response) override;

@@ -6,9 +6,12 @@
 //    is found by search and is listed once, while the store is gone and
 //    after an empty one took its place; re-crawls are DUPLICATE.
 //  - A store SIGSTOPped: writes and reads go on within their deadlines.
+//    `archivectl rebalance` then refills it, `verify --replicas` finds the
+//    placement complete, and another store can be lost.
 //  - A fourth store added to the list: re-crawls of what three stores hold
 //    are DUPLICATE with the ids they had, new articles are stored, and every
-//    article is listed once.
+//    article is listed once; after a rebalance each is on exactly two
+//    stores, counted once, and re-crawls are still DUPLICATE.
 #include <signal.h>
 
 #include <atomic>
@@ -29,6 +32,8 @@
 #include "archive/v1/query.grpc.pb.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
+#include "common/testing/server_process.h"
+#include "store/store_client.h"
 #include "tests/crash/archive_cluster.h"
 
 namespace archive::reliability {
@@ -152,6 +157,25 @@ void ExpectReadable(const std::string& query, uint64_t seed, int count, int step
   }
 }
 
+constexpr char kArchivectl[] = "cli/archivectl";
+
+// Runs archivectl with `args`; its exit status, and its output in *log.
+int Archivectl(const std::string& dir, const std::string& name,
+               const std::vector<std::string>& args, std::string* log) {
+  auto process = testing::ServerProcess::Start(kArchivectl, args, dir + "/" + name + ".log");
+  if (!process.ok()) {
+    *log = process.status().ToString();
+    return -1;
+  }
+  absl::StatusOr<int> code = (*process)->Wait(absl::Minutes(3));
+  *log = (*process)->Log();
+  return code.ok() ? *code : -1;
+}
+
+std::string StoresFlag(const std::vector<std::string>& stores) {
+  return absl::StrCat("--stores=", absl::StrJoin(stores, ","));
+}
+
 TEST(ReplicationTest, LosingAStoreAndItsDiskFailsNoSubmitAndLosesNothing) {
   TestDir dir("replication_loss");
   auto cluster = ArchiveCluster::Start(dir.path(), Replicated(3));
@@ -195,6 +219,35 @@ TEST(ReplicationTest, LosingAStoreAndItsDiskFailsNoSubmitAndLosesNothing) {
     EXPECT_EQ(response.duplicate_of(), DistinctArticle(kSource, 1, n).id());
   }
   ExpectListedOnce(query, 1, kArticles);
+
+  // The placement is incomplete (the new store holds only what came since);
+  // a rebalance refills it, and then another store can go.
+  const std::vector<std::string> stores = (*cluster)->store_addresses();
+  std::string log;
+  EXPECT_EQ(Archivectl(dir.path(), "verify_before", {"verify", StoresFlag(stores),
+                                                     "--replicas=2"}, &log), 1)
+      << log;
+  EXPECT_NE(log.find("under-replicated"), std::string::npos) << log;
+  ASSERT_EQ(Archivectl(dir.path(), "rebalance",
+                       {"rebalance", StoresFlag(stores), "--replicas=2"}, &log), 0)
+      << log;
+  EXPECT_NE(log.find(" 0 failed"), std::string::npos) << log;
+  EXPECT_EQ(Archivectl(dir.path(), "verify_after", {"verify", StoresFlag(stores),
+                                                    "--replicas=2"}, &log), 0)
+      << log;
+  EXPECT_NE(log.find(absl::StrCat("placement of ", kArticles,
+                                  " articles, 2 replica(s) each: 0 under-replicated, "
+                                  "0 misplaced")),
+            std::string::npos) << log;
+  // Run again, it finds nothing to do.
+  ASSERT_EQ(Archivectl(dir.path(), "rebalance_again",
+                       {"rebalance", StoresFlag(stores), "--replicas=2"}, &log), 0)
+      << log;
+  EXPECT_NE(log.find("0 copied, 0 merged, 0 removed, 0 failed"), std::string::npos) << log;
+
+  ASSERT_TRUE((*cluster)->store(2).Kill().ok());
+  ExpectListedOnce(query, 1, kArticles);
+  ExpectReadable(query, 1, kArticles, 7, absl::Seconds(10));
 }
 
 TEST(ReplicationTest, AStoppedStoreHoldsUpNoWriteOrRead) {
@@ -260,6 +313,41 @@ TEST(ReplicationTest, AnAddedStoreBreaksNoDedup) {
   }
   ExpectListedOnce((*cluster)->query()->address(), 3, kArticles + 100);
   ExpectReadable((*cluster)->query()->address(), 3, kArticles + 100, 17, absl::Seconds(10));
+
+  // A rebalance to the four stores moves a copy of about half of the first
+  // articles to the new store, and removes it from the store it leaves.
+  const std::vector<std::string> four = (*cluster)->store_addresses();
+  std::string log;
+  ASSERT_EQ(Archivectl(dir.path(), "rebalance", {"rebalance", StoresFlag(four),
+                                                 "--replicas=2"}, &log), 0)
+      << log;
+  EXPECT_EQ(Archivectl(dir.path(), "verify", {"verify", StoresFlag(four),
+                                              "--replicas=2"}, &log), 0)
+      << log;
+  uint64_t held = 0;
+  for (const std::string& address : four) {
+    auto client = store::StoreClient::Connect(address);
+    auto stats = client->Stats(v1::StatsRequest(), absl::Now() + absl::Seconds(10));
+    ASSERT_TRUE(stats.ok()) << stats.status();
+    EXPECT_GT(stats->article_count(), 0u) << address;
+    held += stats->article_count();
+  }
+  EXPECT_EQ(held, 2u * (kArticles + 100)) << "each article on exactly two stores";
+
+  // Re-crawls after the rebalance: DUPLICATE of the same ids.
+  Answers after;
+  Feed((*cluster)->ingest().address(), 3, 0, kArticles + 100, 4, absl::Seconds(20),
+       &after, nullptr, "?third");
+  EXPECT_TRUE(after.failures.empty()) << absl::StrJoin(after.failures, "\n");
+  for (const auto& [n, response] : after.responses) {
+    EXPECT_EQ(response.outcome(), v1::OUTCOME_DUPLICATE) << "article " << n;
+  }
+  ExpectListedOnce((*cluster)->query()->address(), 3, kArticles + 100);
+  // GetStats counts each article once when every copy is where it belongs.
+  absl::StatusOr<v1::GetStatsResponse> stats =
+      ArchiveStats((*cluster)->query()->address(), absl::Now() + absl::Seconds(30));
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->article_count(), static_cast<uint64_t>(kArticles + 100));
 }
 
 }  // namespace
