@@ -10,6 +10,21 @@
 #include "store/rocksdb_status.h"
 
 namespace archive::store {
+namespace {
+
+// INVALID_ARGUMENT for a request whose `field` holds `count` entries, more
+// than `limit`.
+grpc::ServerUnaryReactor* RefuseOverLimit(grpc::CallbackServerContext* context,
+                                          const char* field, int count, int limit,
+                                          const char* rpc) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                               absl::StrCat(field, ": ", count, " exceed the limit of ",
+                                            limit, " a ", rpc)));
+  return reactor;
+}
+
+}  // namespace
 
 StoreService::StoreService(ArticleDb* db, ThreadPool* workers)
     : db_(db), workers_(workers) {}
@@ -54,12 +69,7 @@ grpc::ServerUnaryReactor* StoreService::Put(
     grpc::CallbackServerContext* context, const v1::PutRequest* request,
     v1::PutResponse* response) {
   if (request->items_size() > kMaxPutItems) {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(grpc::Status(
-        grpc::StatusCode::INVALID_ARGUMENT,
-        absl::StrCat("items: ", request->items_size(), " exceed the limit of ",
-                     kMaxPutItems, " a Put")));
-    return reactor;
+    return RefuseOverLimit(context, "items", request->items_size(), kMaxPutItems, "Put");
   }
   return Offload(context, [this, request, response]() -> absl::Status {
     ASSIGN_OR_RETURN(std::vector<v1::PutResult> results,
@@ -75,12 +85,7 @@ grpc::ServerUnaryReactor* StoreService::Delete(
     grpc::CallbackServerContext* context, const v1::DeleteRequest* request,
     v1::DeleteResponse* response) {
   if (request->ids_size() > kMaxDeleteIds) {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(grpc::Status(
-        grpc::StatusCode::INVALID_ARGUMENT,
-        absl::StrCat("ids: ", request->ids_size(), " exceed the limit of ",
-                     kMaxDeleteIds, " a Delete")));
-    return reactor;
+    return RefuseOverLimit(context, "ids", request->ids_size(), kMaxDeleteIds, "Delete");
   }
   return Offload(context, [this, request, response]() -> absl::Status {
     ASSIGN_OR_RETURN(const uint32_t deleted, db_->Delete(request->ids()));

@@ -182,6 +182,30 @@ TEST_F(StoreServiceTest, TooManyItemsIsInvalidArgument) {
   EXPECT_NE(put.status().message().find("items"), std::string::npos);
 }
 
+TEST_F(StoreServiceTest, DeleteRemovesACopyAndRefusesTooManyIds) {
+  v1::Article a = MakeArticle("aawsat.com", "First", "Body one", kJan2023);
+  v1::Article b = MakeArticle("aawsat.com", "Second", "Body two", kJan2023 + 60);
+  ASSERT_TRUE(client_->Put(Request({a, b}), Soon()).ok());
+  v1::DeleteRequest request;
+  request.add_ids(a.id());
+  auto deleted = client_->Delete(request, Soon());
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_EQ(deleted->deleted(), 1u);
+  EXPECT_EQ(client_->Get(a.id(), Soon()).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(client_->Get(b.id(), Soon()).ok());
+  deleted = client_->Delete(request, Soon());  // again: nothing held
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_EQ(deleted->deleted(), 0u);
+
+  v1::DeleteRequest too_many;
+  for (int i = 0; i <= StoreService::kMaxDeleteIds; ++i) too_many.add_ids(b.id());
+  deleted = client_->Delete(too_many, Soon());
+  ASSERT_FALSE(deleted.ok());
+  EXPECT_EQ(deleted.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(deleted.status().message().find("ids"), std::string::npos);
+  EXPECT_TRUE(client_->Get(b.id(), Soon()).ok());
+}
+
 TEST_F(StoreServiceTest, OversizeMessageIsResourceExhaustedAndServingGoesOn) {
   v1::Article huge = MakeArticle("a.com", "T", std::string(2 << 20, 'x'), kJan2023);
   auto put = client_->Put(Request({huge}), Soon());
