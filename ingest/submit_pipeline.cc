@@ -86,7 +86,7 @@ void SubmitPipeline::Submit(PreparedArticle article, absl::Time deadline,
   job->deadline = std::min(deadline, absl::Now() + options_.max_store_wait);
   job->done = std::move(done);
   job->ranking = RankStores(job->prepared.article.id(), store_names_);
-  job->tried.assign(stores_.size(), false);
+  job->placed.assign(stores_.size(), false);
   std::vector<Action> actions;
   {
     MutexLock lock(&mutex_);
@@ -304,7 +304,7 @@ void SubmitPipeline::PlaceLocked(const std::shared_ptr<Job>& job) {
   }
   job->needed = static_cast<int>(targets.size());
   for (size_t store : targets) {
-    job->tried[store] = true;
+    job->placed[store] = true;
     ++job->pending;
     store_states_[store].queue.push_back(Copy{job});
   }
@@ -313,7 +313,7 @@ void SubmitPipeline::PlaceLocked(const std::shared_ptr<Job>& job) {
 size_t SubmitPipeline::NextStandInLocked(const Job& job, absl::Time now) const {
   if (!StandIns()) return SIZE_MAX;
   for (size_t store : job.ranking) {
-    if (!job.tried[store] && !health_.IsDown(store, now)) return store;
+    if (!job.placed[store] && !health_.IsDown(store, now)) return store;
   }
   return SIZE_MAX;
 }
@@ -450,13 +450,17 @@ void SubmitPipeline::RetryOrFailLocked(size_t store, Copy copy,
       return;
     }
   } else {
-    // New: a copy that cannot reach its store goes on down the ranking.
+    // New: a copy that cannot reach its store goes on down the ranking, to
+    // the first store that has no copy of it and is up (a store that failed
+    // before and came back may take it).
+    job.placed[store] = false;
     const size_t stand_in = NextStandInLocked(job, now);
     if (stand_in != SIZE_MAX) {
-      job.tried[stand_in] = true;
+      job.placed[stand_in] = true;
       store_states_[stand_in].queue.push_back(std::move(copy));
       return;
     }
+    job.placed[store] = true;  // held for the retry
   }
   absl::Duration backoff = options_.initial_backoff;
   for (int i = 1; i < copy.attempts && backoff < options_.max_backoff; ++i) backoff *= 2;
@@ -518,7 +522,8 @@ void SubmitPipeline::TimerLoop() {
       if (job.holders.empty() && health_.IsDown(store, now)) {
         const size_t stand_in = NextStandInLocked(job, now);
         if (stand_in != SIZE_MAX) {
-          job.tried[stand_in] = true;
+          job.placed[store] = false;
+          job.placed[stand_in] = true;
           target = stand_in;
         }
       }

@@ -22,11 +22,12 @@
 // A Put that fails with UNAVAILABLE (or another transient error) marks its
 // store down for a moment (initial_down, doubling to max_down while it keeps
 // failing) so that the next copies go to stand-ins at once; when every store
-// of the ranking has been tried, the copy is retried with exponential backoff
-// until the article's deadline (the caller's, or max_store_wait when the
-// caller set none): Put is idempotent, so a retry never stores twice. An
-// article that cannot reach enough stores ends UNAVAILABLE
-// (DEADLINE_EXCEEDED when the caller's own deadline passed), never STORED.
+// of the ranking that has no copy is down, the copy is retried with
+// exponential backoff until the article's deadline (the caller's, or
+// max_store_wait when the caller set none): Put is idempotent, so a retry
+// never stores twice. An article that cannot reach enough stores ends
+// UNAVAILABLE (DEADLINE_EXCEEDED when the caller's own deadline passed),
+// never STORED.
 // A store that fails a lookup is skipped for that batch (logged) and marked
 // down; a store marked down is not asked at all. A lookup waits at most
 // lookup_timeout and half the time left to the earliest deadline of its
@@ -120,8 +121,9 @@ class SubmitPipeline {
     std::vector<size_t> ranking;
     // Stores that said they hold the id, in ranking order: a re-crawl.
     std::vector<size_t> holders;
-    // Stores given a copy (under way, acknowledged or failed), by store.
-    std::vector<bool> tried;
+    // Stores where a copy is queued, under way, waiting to be retried or
+    // acknowledged, by store: never two copies on one store.
+    std::vector<bool> placed;
     // Acknowledgements still needed, and copies under way or waiting.
     int needed = 0;
     int pending = 0;
@@ -165,8 +167,8 @@ class SubmitPipeline {
   // not with one replica, the single-copy archive of before, where an article
   // waits for its own store rather than live elsewhere alone.
   bool StandIns() const { return options_.replicas > 1; }
-  // The next store of `job`'s ranking that has no copy and is not down, or
-  // SIZE_MAX.
+  // The next store of `job`'s ranking that has no copy (Job::placed) and is
+  // not down, or SIZE_MAX.
   size_t NextStandInLocked(const Job& job, absl::Time now) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Drops from on_the_way_ the acknowledged articles that no unapplied
