@@ -315,11 +315,28 @@ TEST(ReplicationTest, AnAddedStoreBreaksNoDedup) {
   ExpectReadable((*cluster)->query()->address(), 3, kArticles + 100, 17, absl::Seconds(10));
 
   // A rebalance to the four stores moves a copy of about half of the first
-  // articles to the new store, and removes it from the store it leaves.
+  // articles to the new store, and removes it from the store it leaves,
+  // while they are crawled again: every re-crawl stays DUPLICATE.
   const std::vector<std::string> four = (*cluster)->store_addresses();
   std::string log;
-  ASSERT_EQ(Archivectl(dir.path(), "rebalance", {"rebalance", StoresFlag(four),
-                                                 "--replicas=2"}, &log), 0)
+  Answers during;
+  std::thread recrawl_during([&] {
+    Feed((*cluster)->ingest().address(), 3, 0, kArticles, 2, absl::Seconds(20), &during,
+         nullptr, "?during");
+  });
+  const int rebalanced = Archivectl(dir.path(), "rebalance",
+                                    {"rebalance", StoresFlag(four), "--replicas=2"}, &log);
+  recrawl_during.join();
+  ASSERT_EQ(rebalanced, 0) << log;
+  EXPECT_TRUE(during.failures.empty()) << absl::StrJoin(during.failures, "\n");
+  for (const auto& [n, response] : during.responses) {
+    EXPECT_EQ(response.outcome(), v1::OUTCOME_DUPLICATE) << "article " << n;
+    EXPECT_EQ(response.duplicate_of(), first.responses[n].id());
+  }
+  // A sighting that landed on a copy as the rebalance removed it leaves a
+  // copy off its owners again; the next rebalance merges and removes it.
+  ASSERT_EQ(Archivectl(dir.path(), "rebalance_after", {"rebalance", StoresFlag(four),
+                                                       "--replicas=2"}, &log), 0)
       << log;
   EXPECT_EQ(Archivectl(dir.path(), "verify", {"verify", StoresFlag(four),
                                               "--replicas=2"}, &log), 0)
