@@ -1,5 +1,9 @@
 #include "store/store_health.h"
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 
@@ -45,6 +49,27 @@ TEST(StoreHealthTest, ARefusedRequestSaysNothingOfTheStore) {
   health.Report(0, absl::InvalidArgumentError("items[0].article.title"), kNow);
   health.Report(0, absl::DataLossError("damaged"), kNow);
   EXPECT_FALSE(health.IsDown(0, kNow));
+}
+
+TEST(StoreHealthTest, IsSafeFromManyThreads) {
+  // Under ThreadSanitizer in tests/run.sh: reports and reads from the
+  // threads of a pipeline and a fan-out at once.
+  StoreHealth health({"a:1", "b:1", "c:1"}, absl::Microseconds(50), absl::Milliseconds(1));
+  std::vector<std::thread> threads;
+  std::atomic<int> down_seen{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 300; ++i) {
+        const size_t store = static_cast<size_t>((t + i) % 3);
+        const absl::Time now = absl::Now();
+        health.Report(store, i % 3 == 0 ? absl::OkStatus() : absl::UnavailableError("x"),
+                      now);
+        down_seen += health.IsDown(store, now) ? 1 : 0;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_GT(down_seen.load(), 0);
 }
 
 }  // namespace

@@ -93,7 +93,8 @@ else
   echo "tsa failed: //store/... //common/... (bazel build --config=tsa)"
   failed=$((failed + 1))
 fi
-tsan_targets=(//store:document_table_test //common:thread_pool_test //common:tokenizer_test)
+tsan_targets=(//store:document_table_test //store:store_health_test //common:thread_pool_test
+  //common:tokenizer_test)
 bazel_clang test "${bazel_flags[@]}" --config=tsan --test_output=errors --test_summary=short \
   --test_env=TSAN_OPTIONS="suppressions=$PWD/tests/tsan_suppressions.txt halt_on_error=1" \
   "${tsan_targets[@]}" 2>&1 | tee /tmp/news-archive-tsan.$$.log
