@@ -17,11 +17,13 @@ namespace archive::bench {
 
 absl::StatusOr<std::unique_ptr<ArchiveServer>> ArchiveServer::Start(
     const std::string& binary, const std::vector<std::string>& args,
-    const std::string& log_path) {
+    const std::string& log_path, const std::string& fixed_address) {
   absl::Status last_failure;
   // A free port can be taken between picking it and binding it: try again.
   for (int attempt = 0; attempt < 3; ++attempt) {
-    const std::string address = absl::StrCat("127.0.0.1:", testing::PickFreePort());
+    const std::string address =
+        fixed_address.empty() ? absl::StrCat("127.0.0.1:", testing::PickFreePort())
+                              : fixed_address;
     std::vector<std::string> all_args = args;
     all_args.push_back("--listen=" + address);
     absl::StatusOr<std::unique_ptr<testing::ServerProcess>> process =

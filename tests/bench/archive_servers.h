@@ -30,11 +30,13 @@ struct ArchiveBinaries {
 // when destroyed.
 class ArchiveServer {
  public:
-  // Starts `binary` with `args` and --listen on a free loopback port, its
-  // output in `log_path`, and waits (up to a minute) until it is SERVING.
+  // Starts `binary` with `args` and --listen on a free loopback port (on
+  // `address` when given: a server started again under the same name, which
+  // placement ranks by), its output in `log_path`, and waits (up to a
+  // minute) until it is SERVING.
   static absl::StatusOr<std::unique_ptr<ArchiveServer>> Start(
       const std::string& binary, const std::vector<std::string>& args,
-      const std::string& log_path);
+      const std::string& log_path, const std::string& address = "");
 
   const std::string& address() const { return address_; }
   pid_t pid() const { return process_->pid(); }

@@ -45,7 +45,8 @@ ABSL_FLAG(std::string, work_dir, "", "scratch directory; required");
 ABSL_FLAG(std::string, postgres, "",
           "libpq conninfo of a running PostgreSQL; empty to leave it out");
 ABSL_FLAG(std::string, phases, "rocksdb,pipeline,postgres,postgres_fts,queries",
-          "phases to run");
+          "phases to run; also \"replication\" (opt-in: R=2 against R=1 on three "
+          "stores, reads with a store killed, rebalance onto a fourth)");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(

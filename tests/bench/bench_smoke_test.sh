@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark at a tiny size, so that it cannot rot: tests/bench/run.sh with
-# this test's binaries, every phase, and a last line holding every figure.
+# this test's binaries, every phase (the opt-in replication phase too), and a
+# last line holding every figure.
 # Speed is not checked: a slow machine passes. What is checked is that the
 # archive's own figures were measured and dedup did its work; PostgreSQL's
 # figures are checked when PostgreSQL 15 is installed, and null otherwise.
@@ -10,7 +11,7 @@ root="$TEST_SRCDIR/$TEST_WORKSPACE"
 out="$TEST_TMPDIR/bench.out"
 
 "$root/tests/bench/run.sh" --bin_dir="$root" --time_limit=240 \
-  --articles=300 --archivectl_articles=100 \
+  --phases=rocksdb,pipeline,postgres,postgres_fts,queries,replication --articles=300 --archivectl_articles=100 \
   --query_articles=300 --query_warmup=0.2s --query_duration=1s \
   --get_rate=40 --list_rate=20 --search_rate=20 --query_workers=2 >"$out" || {
   echo "run.sh failed; its output:"
@@ -42,6 +43,11 @@ measured = [
     "ingest_peak_rss_mb", "archivectl_peak_rss_mb", "store_get_p99_ms",
     "store_list_p99_ms", "list_basic_p99_ms", "store_list_basic_p99_ms",
     "ping_p99_ms", "store_ping_p99_ms", "search_basic_p99_ms",
+    "replication_r1_articles_per_s", "replication_r2_articles_per_s",
+    "replication_r1_cpu_us_per_article", "replication_r2_cpu_us_per_article",
+    "replicated_up_get_p99_ms", "replicated_up_list_p99_ms", "replicated_up_search_p99_ms",
+    "replicated_down_get_p99_ms", "replicated_down_list_p99_ms",
+    "replicated_down_search_p99_ms", "rebalance_articles_per_s", "rebalance_checked",
 ]
 if postgres:
     measured += ["postgres_articles_per_s", "ratio_pipeline_postgres",
@@ -50,7 +56,7 @@ if postgres:
 for key in measured:
     if not isinstance(figures.get(key), (int, float)) or figures[key] <= 0:
         errors.append(f"{key} not measured: {figures.get(key)}")
-for phase in ["rocksdb", "pipeline"]:
+for phase in ["rocksdb", "pipeline", "replication_r1", "replication_r2"]:
     done = sum(figures.get(f"{phase}_{outcome}") or 0
                for outcome in ["stored", "duplicates", "near_duplicates"])
     if done != 300:
@@ -59,7 +65,11 @@ for phase in ["rocksdb", "pipeline"]:
         errors.append(f"{phase}: no duplicates or no near duplicates found")
 for key in ["ping_errors", "store_ping_errors", "get_errors", "list_errors",
             "list_basic_errors", "search_errors", "search_basic_errors",
-            "store_get_errors", "store_list_errors", "store_list_basic_errors"]:
+            "store_get_errors", "store_list_errors", "store_list_basic_errors",
+            "replicated_up_get_errors", "replicated_up_list_errors",
+            "replicated_up_search_errors", "replicated_down_get_errors",
+            "replicated_down_list_errors", "replicated_down_search_errors",
+            "rebalance_failed", "replication_error"]:
     if figures.get(key):
         errors.append(f"{key}: {figures[key]}")
 if errors:

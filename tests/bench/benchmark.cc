@@ -62,12 +62,6 @@ const char* const kRequiredKeys[] = {
 
 namespace {
 
-// CPU microseconds per article, from seconds of CPU.
-std::optional<double> PerArticleUs(std::optional<double> cpu_seconds, int64_t articles) {
-  if (!cpu_seconds.has_value() || articles == 0) return std::nullopt;
-  return *cpu_seconds * 1e6 / articles;
-}
-
 // How busy the machine was over a phase: the share of all cores' time spent
 // running, and waiting for the disk.
 class MachineLoad {
@@ -84,21 +78,6 @@ class MachineLoad {
  private:
   const MachineCpu start_;
 };
-
-void RecordIngest(const std::string& prefix, const IngestFigures& figures,
-                  Results* results) {
-  results->Set(prefix + "_articles_per_s", figures.articles_per_s());
-  results->Set(prefix + "_mb_per_s", figures.mb_per_s());
-  results->Set(prefix + "_seconds", figures.seconds);
-  results->Set(prefix + "_cpu_us_per_article",
-               PerArticleUs(figures.cpu_seconds, figures.articles));
-  results->Set(prefix + "_articles_done", static_cast<double>(figures.articles));
-  results->Set(prefix + "_stored", static_cast<double>(figures.stored));
-  results->Set(prefix + "_duplicates", static_cast<double>(figures.duplicates));
-  results->Set(prefix + "_near_duplicates", static_cast<double>(figures.near_duplicates));
-  results->Set(prefix + "_rejected", static_cast<double>(figures.rejected));
-  results->SetFlag(prefix + "_cut_short", figures.cut_short);
-}
 
 // archivectl feeding a file of `count` of the corpus' articles (already
 // stored: they come back as duplicates); its peak memory.
@@ -439,6 +418,15 @@ Results RunBenchmark(const BenchmarkOptions& options, bool* failed) {
   results.Set("cpu_ratio_pipeline_postgres_fts",
               Ratio(results.Number("postgres_fts_cpu_us_per_article"),
                     results.Number("pipeline_cpu_us_per_article")));
+  run("replication", [&] {
+    ReplicationPhaseOptions replication;
+    replication.ingest = options.ingest;
+    replication.ingest.time_limit = options.write_time_limit / 2;
+    replication.rounds = options.rounds;
+    replication.query = options.query;
+    return RunReplicationPhase(corpus, articles, options.binaries, options.work_dir,
+                               replication, &results);
+  });
   articles.clear();
   articles.shrink_to_fit();
 

@@ -8,7 +8,11 @@
 //      postgres      batched INSERT ... ON CONFLICT DO NOTHING;
 //      postgres_fts  the same into a table with a GIN-indexed tsvector;
 //  - queries: an archive as large as fits in the time given, read at a
-//    fixed rate, and the same reads on PostgreSQL (query_phase.h).
+//    fixed rate, and the same reads on PostgreSQL (query_phase.h);
+//  - replication (not in the default list): the pipeline into three stores
+//    with --replicas=2 against --replicas=1, reads with one of three stores
+//    SIGKILLed against all up, and archivectl rebalance onto a fourth
+//    store (replication_phase.h).
 // A phase that fails leaves its figures null and its error in
 // "<phase>_error"; the others still run.
 #ifndef TESTS_BENCH_BENCHMARK_H_
@@ -23,6 +27,7 @@
 #include "tests/bench/corpus.h"
 #include "tests/bench/ingest_phases.h"
 #include "tests/bench/query_phase.h"
+#include "tests/bench/replication_phase.h"
 #include "tests/bench/results.h"
 
 namespace archive::bench {
@@ -46,7 +51,8 @@ struct BenchmarkOptions {
   // libpq conninfo of a running PostgreSQL; empty to leave it out.
   std::string postgres;
   // Which of "rocksdb", "pipeline", "postgres", "postgres_fts", "queries"
-  // to run.
+  // and "replication" to run (replication is opt-in: at the default size
+  // it adds more than two minutes).
   std::set<std::string> phases = {"rocksdb", "pipeline", "postgres", "postgres_fts",
                                   "queries"};
 };

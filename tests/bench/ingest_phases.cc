@@ -31,6 +31,26 @@
 
 namespace archive::bench {
 
+std::optional<double> PerArticleUs(std::optional<double> cpu_seconds, int64_t articles) {
+  if (!cpu_seconds.has_value() || articles == 0) return std::nullopt;
+  return *cpu_seconds * 1e6 / articles;
+}
+
+void RecordIngest(const std::string& prefix, const IngestFigures& figures,
+                  Results* results) {
+  results->Set(prefix + "_articles_per_s", figures.articles_per_s());
+  results->Set(prefix + "_mb_per_s", figures.mb_per_s());
+  results->Set(prefix + "_seconds", figures.seconds);
+  results->Set(prefix + "_cpu_us_per_article",
+               PerArticleUs(figures.cpu_seconds, figures.articles));
+  results->Set(prefix + "_articles_done", static_cast<double>(figures.articles));
+  results->Set(prefix + "_stored", static_cast<double>(figures.stored));
+  results->Set(prefix + "_duplicates", static_cast<double>(figures.duplicates));
+  results->Set(prefix + "_near_duplicates", static_cast<double>(figures.near_duplicates));
+  results->Set(prefix + "_rejected", static_cast<double>(figures.rejected));
+  results->SetFlag(prefix + "_cut_short", figures.cut_short);
+}
+
 const char* const kPostgresColumns =
     "id, content_digest, source, url, title, body, captions, authors, language, "
     "published_at, crawled_at";

@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "archive/v1/article.pb.h"
+#include "tests/bench/results.h"
 
 namespace archive::bench {
 
@@ -94,6 +95,14 @@ class IngestTarget {
  private:
   IngestFigures figures_;
 };
+
+// CPU microseconds per article, from seconds of CPU; null without either.
+std::optional<double> PerArticleUs(std::optional<double> cpu_seconds, int64_t articles);
+
+// One system's figures as <prefix>_articles_per_s, <prefix>_mb_per_s,
+// <prefix>_cpu_us_per_article, <prefix>_stored, ...
+void RecordIngest(const std::string& prefix, const IngestFigures& figures,
+                  Results* results);
 
 // ArticleDb in `db_path` (created), in this process.
 absl::StatusOr<std::unique_ptr<IngestTarget>> OpenRawRocksDb(

@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -42,12 +43,6 @@ constexpr char kSelectColumns[] =
 // What ARTICLE_VIEW_BASIC returns of the same columns.
 constexpr char kSelectHeadColumns[] =
     "id, source, url, title, authors, language, published_at, crawled_at";
-
-// What a stored article is asked by.
-struct StoredArticle {
-  std::string id;
-  std::string source;
-};
 
 // The queries each system gets, the same for both.
 struct Workload {
@@ -502,6 +497,27 @@ absl::Status RunQueries(const std::string& query_address,
 }
 
 }  // namespace
+
+absl::Status MeasureArchiveReads(const Corpus& corpus, const std::string& query_address,
+                                 const std::vector<StoredArticle>& stored,
+                                 const QueryPhaseOptions& options,
+                                 const std::string& prefix, Results* results) {
+  if (stored.empty()) return absl::FailedPreconditionError("no article to read");
+  const Workload workload = MakeWorkload(corpus, stored, options);
+  const ArchiveCalls archive(query_address);
+  for (const auto& [kind, name, rate] :
+       {std::tuple(QueryKind::kGet, "get", options.get_rate),
+        std::tuple(QueryKind::kList, "list", options.list_rate),
+        std::tuple(QueryKind::kSearch, "search", options.search_rate)}) {
+    std::atomic<int64_t> items{0};
+    ARCHIVE_LOG(INFO) << "reads: " << prefix << name << " at " << rate << "/s";
+    Record(prefix + name,
+           RunAtFixedRate(rate, options.warmup, options.duration, options.workers,
+                          archive.For(kind, workload, &items)),
+           results);
+  }
+  return absl::OkStatus();
+}
 
 absl::Status RunQueryPhase(const Corpus& corpus, const ArchiveBinaries& binaries,
                            const std::string& work_dir, const QueryPhaseOptions& options,

@@ -34,6 +34,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -66,6 +67,23 @@ struct QueryPhaseOptions {
 absl::Status RunQueryPhase(const Corpus& corpus, const ArchiveBinaries& binaries,
                            const std::string& work_dir, const QueryPhaseOptions& options,
                            Results* results);
+
+// What a stored article is asked by.
+struct StoredArticle {
+  std::string id;
+  std::string source;
+};
+
+// The archive's GetArticle, ListArticles (whole articles) and
+// SearchArticles through query_server at `query_address`, each at its rate
+// of `options` for its duration (after its warm-up), asking for `stored`
+// articles as the query phase does; figures under `prefix`: <prefix>get_p99_ms,
+// <prefix>list_p99_ms, <prefix>search_p99_ms, ... (the replication phase's
+// reads with every store up and with one down).
+absl::Status MeasureArchiveReads(const Corpus& corpus, const std::string& query_address,
+                                 const std::vector<StoredArticle>& stored,
+                                 const QueryPhaseOptions& options,
+                                 const std::string& prefix, Results* results);
 
 }  // namespace archive::bench
 
