@@ -160,8 +160,7 @@ class IngestServiceTest : public ::testing::Test {
       store_names_.push_back(store.address);
       endpoints.push_back({store.address, store::StoreClient::Connect(store.address)});
     }
-    pipeline_ = std::make_unique<SubmitPipeline>(std::move(endpoints),
-                                                 PipelineOptions());
+    pipeline_ = std::make_unique<SubmitPipeline>(std::move(endpoints), Options());
     IngestServiceOptions service_options;
     service_options.preparer.max_article_bytes = kMaxArticleBytes;
     service_ = std::make_unique<IngestService>(pipeline_.get(), service_options);
@@ -178,6 +177,8 @@ class IngestServiceTest : public ::testing::Test {
         absl::StrCat("127.0.0.1:", server_->port()),
         grpc::InsecureChannelCredentials(), args));
   }
+
+  virtual PipelineOptions Options() const { return PipelineOptions(); }
 
   void TearDown() override {
     if (server_ != nullptr) server_->Shutdown(absl::Seconds(1));
@@ -595,6 +596,53 @@ TEST_F(IngestServiceTest, ASubmitAfterTheGateClosesIsRefusedAndStoresNothing) {
   EXPECT_EQ(stream_status.error_message(), "server is shutting down");
   EXPECT_EQ(ArticleCount(stores_[0]), 0u);
   EXPECT_EQ(ArticleCount(stores_[1]), 0u);
+}
+
+// The same two stores, each article on both.
+class ReplicatedIngestServiceTest : public IngestServiceTest {
+ protected:
+  PipelineOptions Options() const override {
+    PipelineOptions options;
+    options.replicas = 2;
+    return options;
+  }
+};
+
+TEST_F(ReplicatedIngestServiceTest, CopiesOfOneArticleSubmittedAtOnceAgreeOnItsArrivals) {
+  // Eight crawlers send the same article from eight pages at once: one is
+  // STORED, and both stores keep the same first arrival and sightings,
+  // whatever order their Puts reached them in.
+  constexpr int kCrawlers = 8;
+  for (int round = 0; round < 10; ++round) {
+    const v1::Article article = GeneratedArticle(20000 + round);
+    std::vector<v1::SubmitResponse> responses(kCrawlers);
+    std::vector<grpc::Status> statuses(kCrawlers);
+    std::vector<std::thread> crawlers;
+    for (int c = 0; c < kCrawlers; ++c) {
+      crawlers.emplace_back([&, c] {
+        v1::Article arrival = article;
+        arrival.set_url(absl::StrCat("https://example.com/", round, "/", c));
+        arrival.mutable_crawled_at()->set_seconds(kJan2023 + 86400 + c);
+        statuses[c] = Submit(arrival, &responses[c]);
+      });
+    }
+    for (std::thread& crawler : crawlers) crawler.join();
+    int stored = 0;
+    for (int c = 0; c < kCrawlers; ++c) {
+      ASSERT_TRUE(statuses[c].ok()) << statuses[c].error_message();
+      EXPECT_EQ(responses[c].id(), IdOf(article));
+      stored += responses[c].outcome() == v1::OUTCOME_STORED;
+    }
+    EXPECT_EQ(stored, 1) << "round " << round;
+    auto first = stores_[0].client->Get(IdOf(article), Soon());
+    auto second = stores_[1].client->Get(IdOf(article), Soon());
+    ASSERT_TRUE(first.ok()) << first.status();
+    ASSERT_TRUE(second.ok()) << second.status();
+    EXPECT_EQ(first->url(), second->url()) << "round " << round;
+    EXPECT_EQ(first->crawled_at().seconds(), second->crawled_at().seconds());
+    EXPECT_EQ(first->sightings_size(), kCrawlers - 1);
+    EXPECT_EQ(second->sightings_size(), kCrawlers - 1);
+  }
 }
 
 }  // namespace

@@ -257,7 +257,7 @@ void SubmitPipeline::FinishLookup(
         if (!mine.held.empty() && mine.held[store]) job->holders.push_back(store);
       }
       on_the_way_.emplace(id, job->prepared.minhash);
-      PlaceLocked(job);
+      AdmitLocked(job);
     }
   };
   std::vector<Action> actions;
@@ -277,6 +277,55 @@ void SubmitPipeline::FinishLookup(
     actions = PumpLocked();
   }
   Run(std::move(actions));
+}
+
+void SubmitPipeline::AdmitLocked(const std::shared_ptr<Job>& job) {
+  auto leader = leaders_.find(job->prepared.article.id());
+  if (leader != leaders_.end()) {
+    if (!leader->second->finished) {
+      leader->second->followers.push_back(job);
+      return;
+    }
+    // Ended well, but this lookup may have asked a store before its copy
+    // landed: the stores that took it hold it.
+    AddHoldersLocked(*leader->second, job.get());
+  } else if (job->holders.empty()) {
+    leaders_.emplace(job->prepared.article.id(), job);
+  }
+  PlaceLocked(job);
+}
+
+void SubmitPipeline::AddHoldersLocked(const Job& leader, Job* job) {
+  std::vector<size_t> holders;
+  for (size_t store : job->ranking) {
+    const bool held =
+        std::find(job->holders.begin(), job->holders.end(), store) != job->holders.end() ||
+        std::find(leader.acknowledged_by.begin(), leader.acknowledged_by.end(), store) !=
+            leader.acknowledged_by.end();
+    if (held) holders.push_back(store);
+  }
+  job->holders = std::move(holders);
+}
+
+void SubmitPipeline::ReleaseFollowersLocked(Job& job, std::vector<Action>* actions) {
+  auto leader = leaders_.find(job.prepared.article.id());
+  if (leader == leaders_.end() || leader->second.get() != &job) return;
+  const bool stored = !job.acknowledged_by.empty();
+  // A leader that ended well stays until no lookup that started before its
+  // end is left to apply (ForgetAcknowledgedLocked); one that failed goes.
+  const std::shared_ptr<Job> keep = leader->second;  // `job` lives on past the erase
+  if (!stored) leaders_.erase(leader);
+  std::vector<std::shared_ptr<Job>> followers = std::move(job.followers);
+  for (const std::shared_ptr<Job>& follower : followers) {
+    if (aborted_) {
+      FailLocked(*follower, absl::UnavailableError("ingest is shutting down"), actions);
+    } else if (stored) {
+      AddHoldersLocked(job, follower.get());
+      PlaceLocked(follower);
+    } else {
+      AdmitLocked(follower);  // the first becomes the leader of the others
+    }
+  }
 }
 
 void SubmitPipeline::PlaceLocked(const std::shared_ptr<Job>& job) {
@@ -321,7 +370,10 @@ size_t SubmitPipeline::NextStandInLocked(const Job& job, absl::Time now) const {
 void SubmitPipeline::ForgetAcknowledgedLocked() {
   while (!acknowledged_.empty() &&
          acknowledged_.front().first <= next_lookup_to_apply_) {
-    on_the_way_.erase(acknowledged_.front().second);
+    const std::string& id = acknowledged_.front().second;
+    on_the_way_.erase(id);
+    auto leader = leaders_.find(id);
+    if (leader != leaders_.end() && leader->second->finished) leaders_.erase(leader);
     acknowledged_.pop_front();
   }
 }
@@ -406,6 +458,7 @@ void SubmitPipeline::AcknowledgeLocked(size_t store, Copy copy,
     job.best = result;
     job.best_rank = rank;
   }
+  job.acknowledged_by.push_back(store);
   if (--job.needed == 0) CompleteLocked(job, actions);
 }
 
@@ -421,6 +474,7 @@ void SubmitPipeline::CompleteLocked(Job& job, std::vector<Action>* actions) {
   actions->push_back([done = std::move(job.done), response = std::move(response)]() mutable {
     done(std::move(response));
   });
+  ReleaseFollowersLocked(job, actions);
 }
 
 void SubmitPipeline::RetryOrFailLocked(size_t store, Copy copy,
@@ -490,8 +544,12 @@ void SubmitPipeline::FailLocked(Job& job, const absl::Status& failure,
                                 std::vector<Action>* actions) {
   if (job.finished) return;
   job.finished = true;
-  on_the_way_.erase(job.prepared.article.id());
+  if (job.followers.empty()) on_the_way_.erase(job.prepared.article.id());
   actions->push_back([done = std::move(job.done), failure] { done(failure); });
+  // A failed leader's copies may still have reached stores, but the
+  // followers cannot know which: they go on as new.
+  job.acknowledged_by.clear();
+  ReleaseFollowersLocked(job, actions);
 }
 
 void SubmitPipeline::TimerLoop() {

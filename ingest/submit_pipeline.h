@@ -132,6 +132,11 @@ class SubmitPipeline {
     size_t best_rank = SIZE_MAX;
     bool finished = false;
     absl::Status last_failure;
+    // Stores that acknowledged a copy, in the order they did.
+    std::vector<size_t> acknowledged_by;
+    // Later submits of the same new article, waiting for this one to end
+    // (see AdmitLocked).
+    std::vector<std::shared_ptr<Job>> followers;
   };
   // One copy of an article bound for one store.
   struct Copy {
@@ -160,8 +165,22 @@ class SubmitPipeline {
   void FinishLookup(uint64_t number, std::shared_ptr<LookupBatch> batch,
                     std::vector<absl::StatusOr<v1::FindSimilarResponse>> replies,
                     const std::vector<bool>& asked);
+  // A looked-up article's way on: placed at once, or, when the same new
+  // article is already on its way from this server, made to wait for it
+  // and then sent to the stores that took it, as a re-crawl. Without the
+  // wait, two copies of one article sent to the same R stores at once
+  // could reach them in different orders, and the stores would disagree on
+  // which arrival came first.
+  void AdmitLocked(const std::shared_ptr<Job>& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Queues the first copies of a looked-up article.
   void PlaceLocked(const std::shared_ptr<Job>& job)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Sets `job`'s holders to those it found and the stores that acknowledged
+  // `leader` (the same article), in ranking order.
+  void AddHoldersLocked(const Job& leader, Job* job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // After `job` ended: its followers go on (to the stores that acknowledged
+  // it, or, when it failed, the first of them placed as new).
+  void ReleaseFollowersLocked(Job& job, std::vector<Action>* actions)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Whether a copy may go to a store outside its article's first `replicas`:
   // not with one replica, the single-copy archive of before, where an article
@@ -218,6 +237,10 @@ class SubmitPipeline {
   // (next_lookup_ when acknowledged, id) of those acknowledged ones, in order.
   std::deque<std::pair<uint64_t, std::string>> acknowledged_ ABSL_GUARDED_BY(mutex_);
   std::multimap<absl::Time, std::pair<size_t, Copy>> retries_ ABSL_GUARDED_BY(mutex_);
+  // New articles placed and not yet ended, or ended while a lookup that may
+  // have missed one of their copies was under way, by id: what AdmitLocked
+  // checks.
+  std::unordered_map<std::string, std::shared_ptr<Job>> leaders_ ABSL_GUARDED_BY(mutex_);
   uint64_t stand_in_copies_ ABSL_GUARDED_BY(mutex_) = 0;
   int rpcs_in_flight_ ABSL_GUARDED_BY(mutex_) = 0;
   bool aborted_ ABSL_GUARDED_BY(mutex_) = false;
