@@ -739,7 +739,26 @@ std::vector<std::string> SearchIds(ArticleDb& db, const std::string& word) {
   return ids;
 }
 
-TEST_F(ArticleDbTest, DeleteRemovesTheArticleFromEveryIndex) {
+// The document frequency of `term` as this store's Stats report it.
+uint64_t DocumentFrequency(ArticleDb& db, const std::string& term) {
+  v1::StatsRequest request;
+  request.add_terms(term);
+  request.set_term_statistics_only(true);
+  v1::StatsResponse stats;
+  EXPECT_TRUE(db.Stats(request, &stats).ok());
+  return stats.term_statistics().document_frequency().at(term);
+}
+
+class DeleteTest : public ArticleDbTest,
+                   public ::testing::WithParamInterface<bool> {};
+
+// With the postings written out before the delete, and still in memory.
+INSTANTIATE_TEST_SUITE_P(PostingsWrittenOrNot, DeleteTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Written" : "InMemory";
+                         });
+
+TEST_P(DeleteTest, DeleteRemovesTheArticleFromEveryIndex) {
   v1::Article gone = MakeArticle("wire.com", "Gone", Words(11, 300) + " zebra", kJan2023);
   v1::Article kept = MakeArticle("wire.com", "Kept", Words(12, 300) + " zebra", kJan2023 + 1);
   google::protobuf::RepeatedPtrField<v1::PutItem> items;
@@ -747,6 +766,8 @@ TEST_F(ArticleDbTest, DeleteRemovesTheArticleFromEveryIndex) {
   *items.Add() = SignedItem(kept);
   ASSERT_TRUE(db_->Put(items).ok());
   ASSERT_EQ(SearchIds(*db_, "zebra").size(), 2u);
+  if (GetParam()) ASSERT_TRUE(db_->Flush().ok());
+  ASSERT_EQ(DocumentFrequency(*db_, "zebra"), 2u);
 
   google::protobuf::RepeatedPtrField<std::string> ids;
   *ids.Add() = gone.id();
@@ -782,6 +803,7 @@ TEST_F(ArticleDbTest, DeleteRemovesTheArticleFromEveryIndex) {
     ASSERT_EQ(stats.sources_size(), 1);
     EXPECT_EQ(stats.sources(0).article_count(), 1u);
     EXPECT_EQ(stats.term_statistics().document_count(), 1u);
+    EXPECT_EQ(DocumentFrequency(*db_, "zebra"), 1u) << "reopened " << reopened;
     v1::VerifyResponse verified;
     ASSERT_TRUE(db_->Verify(v1::VerifyRequest(), &verified).ok());
     EXPECT_EQ(verified.checked(), 1u);
@@ -792,6 +814,9 @@ TEST_F(ArticleDbTest, DeleteRemovesTheArticleFromEveryIndex) {
   // Stored again, it is new again, and found.
   EXPECT_EQ(PutOne(gone).outcome(), v1::OUTCOME_STORED);
   EXPECT_EQ(SearchIds(*db_, "zebra").size(), 2u);
+  EXPECT_EQ(DocumentFrequency(*db_, "zebra"), 2u);
+  ASSERT_TRUE(db_->Flush().ok());
+  EXPECT_EQ(DocumentFrequency(*db_, "zebra"), 2u);
 }
 
 TEST_F(ArticleDbTest, DeleteOfAMalformedIdRemovesNothing) {

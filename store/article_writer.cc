@@ -257,6 +257,7 @@ absl::StatusOr<uint32_t> ArticleWriter::Delete(
 
   rocksdb::WriteBatch batch;
   std::vector<std::string> held;  // id keys of the articles removed
+  std::vector<IndexedText> texts;  // and their documents' terms
   std::unordered_set<std::string> seen;
   for (int i = 0; i < ids.size(); ++i) {
     const std::string& id_key = id_keys[i];
@@ -279,14 +280,15 @@ absl::StatusOr<uint32_t> ArticleWriter::Delete(
     batch.Merge(database_->family(kSourceStats), article.source(),
                 SourceCounters::ForRemoval(ArticleBytes(article)).Encode());
     held.push_back(id_key);
+    texts.push_back(IndexText(article.title(), article.body()));
   }
   if (held.empty()) return 0;
-  const FullTextIndex::Removal removal = index_->RemoveDocuments(held, &batch);
-  rocksdb::WriteOptions write_options;
-  write_options.sync = sync_;
-  RETURN_IF_ERROR(FromRocksDbStatus(database_->db()->Write(write_options, &batch),
-                                    "writing the deletion"));
-  index_->FinishRemoval(removal);
+  RETURN_IF_ERROR(index_->RemoveDocuments(held, texts, &batch, [&] {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = sync_;
+    return FromRocksDbStatus(database_->db()->Write(write_options, &batch),
+                             "writing the deletion");
+  }));
   return static_cast<uint32_t>(held.size());
 }
 

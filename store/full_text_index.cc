@@ -1,8 +1,9 @@
 #include "store/full_text_index.h"
 
+#include <algorithm>
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "store/posting_codec.h"
@@ -116,31 +117,61 @@ absl::StatusOr<FullTextIndex::Pending> FullTextIndex::AddDocuments(
   return pending;
 }
 
-FullTextIndex::Removal FullTextIndex::RemoveDocuments(
-    const std::vector<std::string>& id_keys, rocksdb::WriteBatch* batch) const {
-  Removal removal;
-  const absl::flat_hash_set<std::string_view> wanted(id_keys.begin(), id_keys.end());
+uint64_t FullTextIndex::FirstInMemory() const {
+  MutexLock lock(&index_mutex_);
+  uint64_t first = documents_.size();
+  for (const std::shared_ptr<Segment>& segment : {frozen_, active_}) {
+    if (segment == nullptr || segment->postings.empty()) continue;
+    first = std::min(first, segment->postings.first_document());
+  }
+  return first;
+}
+
+absl::Status FullTextIndex::RemoveDocuments(const std::vector<std::string>& id_keys,
+                                            const std::vector<IndexedText>& texts,
+                                            rocksdb::WriteBatch* batch,
+                                            const std::function<absl::Status()>& write) {
+  absl::flat_hash_map<std::string_view, size_t> wanted;
+  for (size_t i = 0; i < id_keys.size(); ++i) wanted.emplace(id_keys[i], i);
+  std::vector<std::pair<uint64_t, size_t>> found;  // document, index into texts
   const uint64_t size = documents_.size();
-  for (uint64_t document = 0; document < size && removal.documents.size() < wanted.size();
+  for (uint64_t document = 0; document < size && found.size() < wanted.size();
        ++document) {
     if (!documents_.IsLive(document)) continue;
     const DocumentInfo* info = documents_.Find(document);
-    if (info == nullptr || !wanted.contains(info->id_key())) continue;
+    if (info == nullptr) continue;
+    auto match = wanted.find(info->id_key());
+    if (match != wanted.end()) found.emplace_back(document, match->second);
+  }
+  // Postings still in memory are written out first (the frozen segment,
+  // then the active one), so that every count to take back is in RocksDB.
+  for (int attempt = 0; attempt < 2 && !found.empty() &&
+                        found.back().first >= FirstInMemory();
+       ++attempt) {
+    RETURN_IF_ERROR(WriteSegment(/*force=*/true));
+  }
+  MutexLock writing(&write_segment_mutex_);
+  if (!found.empty() && found.back().first >= FirstInMemory()) {
+    return absl::UnavailableError("the postings of a deleted article are not written yet");
+  }
+  const std::string minus_one = EncodeTermCounters({~uint64_t{0}});
+  for (const auto& [document, text] : found) {
     const std::string document_key = DocumentKey(document);
     batch->Delete(database_->family(kDocuments), document_key);
     batch->Delete(database_->family(kUnindexed), document_key);
-    removal.documents.push_back(document);
+    for (const auto& [term, positions] : texts[text].positions) {
+      batch->Merge(database_->family(kTermCounts),
+                   rocksdb::Slice(term.data(), term.size()), minus_one);
+    }
   }
-  return removal;
-}
-
-void FullTextIndex::FinishRemoval(const Removal& removal) {
-  for (uint64_t document : removal.documents) {
+  RETURN_IF_ERROR(write());
+  for (const auto& [document, text] : found) {
     const std::optional<DocumentBrief> brief = documents_.Brief(document);
     documents_.SetState(document, DocumentInfo::kDead);
     live_documents_ -= 1;
     if (brief.has_value()) live_terms_ -= brief->length;
   }
+  return absl::OkStatus();
 }
 
 void FullTextIndex::FinishDocuments(const Pending& pending, bool written) {

@@ -32,6 +32,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -138,17 +139,19 @@ class FullTextIndex {
   void FinishDocuments(const Pending& pending, bool written);
 
   // Deleting copies (a rebalance). Finds the live documents of the articles
-  // whose id keys are `id_keys` (one pass over the DocumentTable) and puts
-  // the removal of their entries and markers in `batch`; once that batch is
-  // written, FinishRemoval makes them dead, so searches pass over them and a
-  // reopened store never loads them. Their postings stay in their segments,
-  // unread, and the terms' document frequencies keep counting them.
-  struct Removal {
-    std::vector<uint64_t> documents;
-  };
-  Removal RemoveDocuments(const std::vector<std::string>& id_keys,
-                          rocksdb::WriteBatch* batch) const;
-  void FinishRemoval(const Removal& removal);
+  // whose id keys are `id_keys` (one pass over the DocumentTable), each
+  // indexed as `texts[i]`; writes out the segments in memory first when any
+  // of them is there; puts in `batch` the removal of their entries and
+  // markers and one less in the document frequency of each of their terms;
+  // has `write` write the batch, and then turns them dead: searches pass
+  // over their postings, and a reopened store never loads them. So the
+  // statistics stay exact. The segment writer's lock is held from the
+  // choice to the write.
+  absl::Status RemoveDocuments(const std::vector<std::string>& id_keys,
+                               const std::vector<IndexedText>& texts,
+                               rocksdb::WriteBatch* batch,
+                               const std::function<absl::Status()>& write)
+      ABSL_LOCKS_EXCLUDED(write_segment_mutex_, index_mutex_);
 
   // Writes the active segment out when it is full, or when `force` and it
   // holds anything; a frozen one left by a failure first.
@@ -169,6 +172,10 @@ class FullTextIndex {
   const DocumentTable& documents() const { return documents_; }
 
  private:
+  // The first document whose postings are in memory (documents_.size()
+  // when none is).
+  uint64_t FirstInMemory() const ABSL_LOCKS_EXCLUDED(index_mutex_);
+
   // Appends a document for `article_key` and puts its entry and marker in
   // `batch`: the one place a document number is given.
   absl::StatusOr<uint64_t> AppendDocument(std::string_view article_key,
