@@ -16,6 +16,7 @@
 #include "common/article_view.h"
 #include "common/fingerprint.h"
 #include "common/grpc_status.h"
+#include "common/page_size.h"
 #include "common/hit_order.h"
 #include "common/proto_time.h"
 #include "common/rendezvous.h"
@@ -69,13 +70,6 @@ absl::Status CheckFilters(const Request& request) {
   }
   return CheckRange(request.has_start_time(), request.start_time(),
                     request.has_end_time(), request.end_time());
-}
-
-absl::StatusOr<int> PageSize(int requested, int fallback, int max) {
-  if (requested < 0) {
-    return absl::InvalidArgumentError("page_size: must not be negative");
-  }
-  return requested == 0 ? fallback : std::min(requested, max);
 }
 
 // Ranking order of search hits: score descending, newest first, then id.
@@ -204,9 +198,8 @@ grpc::ServerUnaryReactor* QueryService::ListArticles(
     grpc::CallbackServerContext* context, const v1::ListArticlesRequest* request,
     v1::ListArticlesResponse* response) {
   if (!admission_gate_.open()) return FinishNow(context, AdmissionGate::Refusal());
-  absl::StatusOr<int> page_size = PageSize(request->page_size(),
-                                           options_.default_page_size,
-                                           options_.max_page_size);
+  absl::StatusOr<int> page_size = ResolvePageSize(
+      request->page_size(), options_.default_page_size, options_.max_page_size);
   if (!page_size.ok()) return FinishNow(context, page_size.status());
   absl::Status filters = CheckFilters(*request);
   if (!filters.ok()) return FinishNow(context, filters);
@@ -292,7 +285,7 @@ grpc::ServerUnaryReactor* QueryService::SearchArticles(
     v1::SearchArticlesResponse* response) {
   if (!admission_gate_.open()) return FinishNow(context, AdmissionGate::Refusal());
   absl::StatusOr<int> page_size =
-      PageSize(request->page_size(), kDefaultSearchPageSize, kMaxSearchPageSize);
+      ResolvePageSize(request->page_size(), kDefaultSearchPageSize, kMaxSearchPageSize);
   if (!page_size.ok()) return FinishNow(context, page_size.status());
   absl::StatusOr<SearchQuery> query = ParseSearchQuery(request->query());
   if (!query.ok()) return FinishNow(context, query.status());
