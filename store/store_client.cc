@@ -71,9 +71,9 @@ std::unique_ptr<StoreClient> StoreClient::Connect(const std::string& address) {
   // A store that restarts is called again within a second or two, not after
   // gRPC's default reconnect backoff (1 s growing to 120 s), so that with
   // replicas a second store failing soon after does not find the first one
-  // still shunned.
+  // still shunned. (Not GRPC_ARG_MIN_RECONNECT_BACKOFF_MS: gRPC also takes
+  // it as the connection attempt's timeout, 20 s by default.)
   arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   return std::make_unique<StoreClient>(v1::Store::NewStub(
       grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
