@@ -13,6 +13,7 @@
 #include "common/minhash.h"
 #include "common/rendezvous.h"
 #include "common/tokenizer.h"
+#include "store/store_health.h"
 
 namespace archive::cli {
 namespace {
@@ -34,18 +35,12 @@ std::set<Arrival> ArrivalsOf(const v1::Article& article) {
   return arrivals;
 }
 
-bool IsTransient(absl::StatusCode code) {
-  return code == absl::StatusCode::kUnavailable ||
-         code == absl::StatusCode::kDeadlineExceeded ||
-         code == absl::StatusCode::kResourceExhausted;
-}
-
 // `call()` again after a transient failure, a few times.
 template <typename Call>
 auto WithRetries(Call call) -> decltype(call()) {
   auto result = call();
   for (int attempt = 1; attempt < kAttempts && !result.ok() &&
-                        IsTransient(result.status().code());
+                        store::IsTransientFailure(result.status().code());
        ++attempt) {
     absl::SleepFor(absl::Milliseconds(200) * attempt);
     result = call();
@@ -74,7 +69,6 @@ class Walk {
     uint64_t copies = 0;
     for (size_t s = 0; s < all_.size(); ++s) {
       v1::StatsRequest request;
-      request.set_term_statistics_only(false);
       auto stats = WithRetries([&] {
         return clients_[s]->Stats(request, absl::Now() + kCallTimeout);
       });
@@ -202,8 +196,10 @@ class Walk {
       }
       if (!options_.repair) continue;
 
-      // Every holder's copy; sightings that some copy lacks make a merge.
+      // Every holder's copy, by store (this store's from its page); sightings
+      // that some copy lacks make a merge.
       std::vector<v1::Article> copies = {article};
+      std::map<size_t, size_t> copy_of = {{s, 0}};  // store -> index in copies
       bool failed = false;
       for (size_t h : holding) {
         if (h == s) continue;
@@ -213,6 +209,7 @@ class Walk {
           failed = true;
           break;
         }
+        copy_of[h] = copies.size();
         copies.push_back(*std::move(copy));
       }
       if (failed) {
@@ -228,13 +225,7 @@ class Walk {
       for (size_t o : owners) {
         const bool has_copy = held[o];
         if (has_copy) {
-          // The owner's own copy is the one fetched from it.
-          size_t index = 0;
-          for (size_t h : holding) {
-            if (h == o) break;
-            if (h != s) ++index;
-          }
-          const v1::Article& own = o == s ? article : copies[index + 1];
+          const v1::Article& own = copies[copy_of.at(o)];
           if (ArrivalsOf(own).size() == all_arrivals.size()) continue;  // nothing to add
           ++report_.merged;
         } else {

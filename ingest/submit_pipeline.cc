@@ -69,11 +69,6 @@ SubmitPipeline::~SubmitPipeline() {
   timer_.join();
 }
 
-uint64_t SubmitPipeline::stand_in_copies() const {
-  MutexLock lock(&mutex_);
-  return stand_in_copies_;
-}
-
 void SubmitPipeline::Run(std::vector<Action> actions) {
   for (Action& action : actions) action();
 }
@@ -451,9 +446,6 @@ void SubmitPipeline::AcknowledgeLocked(size_t store, Copy copy,
   if (job.finished) return;  // a late copy of an article already answered
   const size_t rank = static_cast<size_t>(
       std::find(job.ranking.begin(), job.ranking.end(), store) - job.ranking.begin());
-  if (job.holders.empty() && rank >= static_cast<size_t>(options_.replicas)) {
-    ++stand_in_copies_;
-  }
   if (rank < job.best_rank) {
     job.best = result;
     job.best_rank = rank;

@@ -106,10 +106,6 @@ class SubmitPipeline {
   // down") and stops retrying; RPCs under way finish normally.
   void Abort();
 
-  // Copies acknowledged by a store outside the article's first `replicas`
-  // (stand-ins), since construction.
-  uint64_t stand_in_copies() const;
-
  private:
   // One article between Submit and `done`, shared by its copies.
   struct Job {
@@ -220,7 +216,7 @@ class SubmitPipeline {
   const std::vector<std::string> store_names_;
   store::StoreHealth health_;
 
-  mutable Mutex mutex_;
+  Mutex mutex_;
   CondVar changed_;
   std::deque<std::shared_ptr<Job>> lookup_queue_ ABSL_GUARDED_BY(mutex_);
   int lookups_in_flight_ ABSL_GUARDED_BY(mutex_) = 0;
@@ -241,7 +237,6 @@ class SubmitPipeline {
   // have missed one of their copies was under way, by id: what AdmitLocked
   // checks.
   std::unordered_map<std::string, std::shared_ptr<Job>> leaders_ ABSL_GUARDED_BY(mutex_);
-  uint64_t stand_in_copies_ ABSL_GUARDED_BY(mutex_) = 0;
   int rpcs_in_flight_ ABSL_GUARDED_BY(mutex_) = 0;
   bool aborted_ ABSL_GUARDED_BY(mutex_) = false;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;

@@ -69,8 +69,7 @@ void FanOut(
       }
     };
     if (health != nullptr && health->IsDown(s, now)) {
-      gather->replies[s] = PassedOver();
-      if (gather->remaining.fetch_sub(1) == 1) gather->done(std::move(gather->replies));
+      reply_to(PassedOver());  // reporting it changes nothing: it is down
       continue;
     }
     call(stores[s].client.get(), store_deadline, std::move(reply_to));
