@@ -25,6 +25,7 @@ v1::Article WholeArticle() {
   article.set_content_digest(std::string(64, 'a'));
   article.set_near_duplicate_of("fedcba9876543210fedcba9876543210");
   article.add_sightings()->set_source("other.org");
+  article.set_date_source(v1::DATE_SOURCE_TEXT);
   return article;
 }
 

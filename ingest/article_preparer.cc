@@ -30,45 +30,13 @@ absl::StatusOr<std::string> Clean(const std::string& text,
   return cleaned;
 }
 
-size_t CountCharacters(const std::string& utf8) {
-  size_t count = 0;
-  for (char c : utf8) {
-    if ((static_cast<unsigned char>(c) & 0xc0) != 0x80) ++count;
-  }
-  return count;
-}
-
-// BCP 47 in the shape news metadata uses: a 2-3 letter language, then
-// subtags of 1-8 letters or digits.
-bool IsLanguageTag(const std::string& tag) {
-  size_t start = 0;
-  bool first = true;
-  while (start <= tag.size()) {
-    size_t end = tag.find('-', start);
-    if (end == std::string::npos) end = tag.size();
-    const size_t length = end - start;
-    if (first ? (length < 2 || length > 3) : (length < 1 || length > 8)) {
-      return false;
-    }
-    for (size_t i = start; i < end; ++i) {
-      const char c = tag[i];
-      if (first ? !absl::ascii_isalpha(c) : !absl::ascii_isalnum(c)) return false;
-    }
-    first = false;
-    start = end + 1;
-  }
-  return true;
-}
-
 }  // namespace
 
 absl::StatusOr<PreparedArticle> PrepareArticle(const v1::Article& submitted,
                                                absl::Time now,
                                                const PreparerOptions& options) {
-  size_t text_bytes = submitted.title().size() + submitted.body().size();
-  for (const std::string& caption : submitted.captions()) {
-    text_bytes += caption.size();
-  }
+  // Checked before cleanup too, so that an oversized article costs no work.
+  const size_t text_bytes = ArticleTextBytes(submitted);
   if (text_bytes > options.max_article_bytes) {
     return Invalid("body", absl::StrCat("the article's text is ", text_bytes,
                                         " bytes, over the limit of ",
@@ -78,17 +46,14 @@ absl::StatusOr<PreparedArticle> PrepareArticle(const v1::Article& submitted,
   PreparedArticle prepared;
   v1::Article& article = prepared.article;
 
-  ASSIGN_OR_RETURN(std::string source, Clean(submitted.source(), "source", true));
-  article.set_source(absl::AsciiStrToLower(source));
+  // The source is checked as sent, only trimmed and lower-cased: cleaning
+  // would turn "example.com\x00evil" into another host.
+  article.set_source(absl::AsciiStrToLower(
+      absl::StripAsciiWhitespace(submitted.source())));
   RETURN_IF_ERROR(ValidateSource(article.source(), "article.source"));
 
   ASSIGN_OR_RETURN(*article.mutable_title(),
                    Clean(submitted.title(), "title", true));
-  const size_t title_chars = CountCharacters(article.title());
-  if (title_chars > options.max_title_chars) {
-    return Invalid("title", absl::StrCat(title_chars, " characters, over the limit of ",
-                                         options.max_title_chars));
-  }
   ASSIGN_OR_RETURN(*article.mutable_body(), Clean(submitted.body(), "body", false));
   if (article.body().empty()) return Invalid("body", "empty after cleanup");
 
@@ -117,25 +82,31 @@ absl::StatusOr<PreparedArticle> PrepareArticle(const v1::Article& submitted,
     article.set_url(*std::move(url));
   }
 
-  if (!submitted.language().empty()) {
-    if (!IsLanguageTag(submitted.language())) {
-      return Invalid("language", absl::StrCat("\"", submitted.language().substr(0, 40),
-                                              "\" is not a BCP 47 tag such as "
-                                              "en or pt-BR"));
-    }
-    article.set_language(submitted.language());
-  }
+  RETURN_IF_ERROR(ValidateLanguage(submitted.language(), "article.language"));
+  article.set_language(submitted.language());
 
-  if (!submitted.has_published_at()) return Invalid("published_at", "required");
-  RETURN_IF_ERROR(ValidateArticleTime(submitted.published_at(), now,
-                                      "article.published_at"));
-  *article.mutable_published_at() = submitted.published_at();
   if (submitted.has_crawled_at()) {
     RETURN_IF_ERROR(
         ValidateArticleTime(submitted.crawled_at(), now, "article.crawled_at"));
     *article.mutable_crawled_at() = submitted.crawled_at();
   } else {
     *article.mutable_crawled_at() = ToProtoTimestamp(now);
+  }
+  if (!v1::DateSource_IsValid(submitted.date_source())) {
+    return Invalid("date_source",
+                   absl::StrCat("unknown value ", submitted.date_source()));
+  }
+  if (submitted.has_published_at()) {
+    RETURN_IF_ERROR(ValidateArticleTime(submitted.published_at(), now,
+                                        "article.published_at"));
+    *article.mutable_published_at() = submitted.published_at();
+    article.set_date_source(submitted.date_source() == v1::DATE_SOURCE_UNSPECIFIED
+                                ? v1::DATE_SOURCE_PUBLISHER
+                                : submitted.date_source());
+  } else {
+    // No date: the crawl time stands in, and says so (docs/RELIABILITY.md).
+    *article.mutable_published_at() = article.crawled_at();
+    article.set_date_source(v1::DATE_SOURCE_CRAWL_TIME);
   }
 
   article.set_content_digest(ContentDigest(article.title(), article.body()));
@@ -154,7 +125,8 @@ absl::StatusOr<PreparedArticle> PrepareArticle(const v1::Article& submitted,
 
   // The store checks the same rules; checking here too keeps a bad article
   // out of a batch it would otherwise fail for everyone in it.
-  RETURN_IF_ERROR(ValidateStoredArticle(article, now, "article."));
+  RETURN_IF_ERROR(ValidateStoredArticle(article, now, options.max_article_bytes,
+                                        "article."));
   prepared.minhash = MinHashSignature(Tokenize(article.body()));
   return prepared;
 }

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "archive/v1/article.pb.h"
+#include "common/article_rules.h"
 
 namespace archive::ingest {
 
@@ -25,21 +26,24 @@ struct PreparedArticle {
 };
 
 struct PreparerOptions {
-  // Largest title, body and captions together, in bytes, before cleanup.
-  size_t max_article_bytes = size_t{1} << 20;
-  // Longest title, in characters after cleanup.
-  size_t max_title_chars = 1000;
+  // Largest title, body and captions together, in bytes, before cleanup
+  // (and so after it).
+  size_t max_article_bytes = kDefaultMaxArticleBytes;
 };
 
 // The rules, in the order checked:
 //  - every string valid UTF-8, and the text within max_article_bytes;
-//  - source: required, a host name (lower-cased first: "AAWSAT.com" is
-//    "aawsat.com");
-//  - title: one line, at most max_title_chars; body: non-empty after cleanup;
+//  - source: required, a host name as sent (trimmed and lower-cased first:
+//    " AAWSAT.com" is "aawsat.com"; nothing else is cleaned out of it);
+//  - title: one line, at most kMaxTitleChars; body: non-empty after cleanup;
 //  - url: optional; an absolute http(s) URL, kept in canonical form;
 //  - language: optional; a BCP 47 tag such as "en" or "pt-BR";
-//  - published_at: required, between 1990-01-01 and a day after `now`;
-//    crawled_at: `now` when unset, else the same bounds;
+//  - crawled_at: `now` when unset, else between 1990-01-01 and a day after
+//    `now`;
+//  - published_at: the same bounds; when unset, crawled_at stands in and
+//    date_source is DATE_SOURCE_CRAWL_TIME; when set, date_source is what
+//    the client said or DATE_SOURCE_PUBLISHER;
+//  - then everything ValidateStoredArticle (common/article_rules.h) checks;
 //  - id and content_digest: optional; when given, those of the normalized
 //    title and body.
 // near_duplicate_of and sightings are the archive's to set and are cleared.

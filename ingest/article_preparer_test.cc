@@ -74,6 +74,33 @@ TEST(PrepareArticleTest, UnsetCrawlTimeIsNow) {
   EXPECT_EQ(prepared->article.crawled_at().seconds(), kJan2023 + 99);
 }
 
+TEST(PrepareArticleTest, NoPublicationTimeIsTheCrawlTimeAndSaysSo) {
+  v1::Article article = Crawled();
+  article.clear_published_at();
+  auto prepared = Prepare(article);
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  EXPECT_EQ(prepared->article.published_at().seconds(), kJan2023 + 3600);
+  EXPECT_EQ(prepared->article.date_source(), v1::DATE_SOURCE_CRAWL_TIME);
+
+  article.clear_crawled_at();
+  const absl::Time now = absl::FromUnixSeconds(kJan2023 + 99);
+  prepared = PrepareArticle(article, now, PreparerOptions());
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  EXPECT_EQ(prepared->article.published_at().seconds(), kJan2023 + 99);
+  EXPECT_EQ(prepared->article.date_source(), v1::DATE_SOURCE_CRAWL_TIME);
+}
+
+TEST(PrepareArticleTest, AGivenPublicationTimeIsThePublishersUnlessSaidOtherwise) {
+  v1::Article article = Crawled();
+  auto prepared = Prepare(article);
+  ASSERT_TRUE(prepared.ok());
+  EXPECT_EQ(prepared->article.date_source(), v1::DATE_SOURCE_PUBLISHER);
+  article.set_date_source(v1::DATE_SOURCE_TEXT);
+  prepared = Prepare(article);
+  ASSERT_TRUE(prepared.ok());
+  EXPECT_EQ(prepared->article.date_source(), v1::DATE_SOURCE_TEXT);
+}
+
 TEST(PrepareArticleTest, ServerFieldsFromTheClientAreCleared) {
   v1::Article article = Crawled();
   article.set_near_duplicate_of("0123456789abcdef0123456789abcdef");
@@ -135,8 +162,15 @@ INSTANTIATE_TEST_SUITE_P(
              "article.url:"},
         Rule{"FtpUrl", [](v1::Article* a) { a->set_url("ftp://aawsat.com/x"); },
              "article.url:"},
-        Rule{"NoPublicationTime", [](v1::Article* a) { a->clear_published_at(); },
-             "article.published_at: required"},
+        Rule{"UnknownDateSource",
+             [](v1::Article* a) { a->set_date_source(static_cast<v1::DateSource>(7)); },
+             "article.date_source: unknown value 7"},
+        Rule{"SourceWithNul",
+             [](v1::Article* a) { a->set_source(std::string("example.com\0evil", 16)); },
+             "article.source: \"example.com\\000evil\" is not"},
+        Rule{"SourceWithEscape",
+             [](v1::Article* a) { a->set_source("\x1b[2Jexample.com"); },
+             "article.source:"},
         Rule{"Before1990",
              [](v1::Article* a) { a->mutable_published_at()->set_seconds(600'000'000); },
              "article.published_at:"},

@@ -379,8 +379,10 @@ TEST_F(IngestServiceTest, EachRuleViolationIsInvalidArgumentNamingTheField) {
   add("url not http", {"article.url"},
       [](v1::Article* a) { a->set_url("ftp://generated.example/x"); });
   add("url not a url", {"article.url"}, [](v1::Article* a) { a->set_url("no url"); });
-  add("no published_at", {"article.published_at"},
-      [](v1::Article* a) { a->clear_published_at(); });
+  add("unknown date_source", {"article.date_source"},
+      [](v1::Article* a) { a->set_date_source(static_cast<v1::DateSource>(42)); });
+  add("source with a NUL", {"article.source"},
+      [](v1::Article* a) { a->set_source(std::string("example.com\0evil", 16)); });
   add("published_at too early", {"article.published_at"},
       [](v1::Article* a) { a->mutable_published_at()->set_seconds(473'385'600); });
   add("published_at in the future", {"article.published_at"}, [](v1::Article* a) {
@@ -429,7 +431,7 @@ TEST_F(IngestServiceTest, AStreamRejectsBadArticlesAndGoesOn) {
           article.set_body("bad \xe2\x82 bytes");
           error = "article.body";
         } else {
-          article.clear_published_at();
+          article.mutable_published_at()->set_seconds(473'385'600);
           error = "article.published_at";
         }
         break;

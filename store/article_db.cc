@@ -59,7 +59,8 @@ ArticleDb::ArticleDb(const ArticleDbOptions& options,
       database_(std::move(database)),
       index_(database_.get(), IndexOptions(options)),
       near_duplicates_(database_.get()),
-      writer_(database_.get(), &index_, &near_duplicates_, options.sync),
+      writer_(database_.get(), &index_, &near_duplicates_, options.sync,
+              options.max_article_bytes),
       search_(database_.get(), &index_, options.search_block_bounds) {}
 
 ArticleDb::~ArticleDb() { (void)Close(); }

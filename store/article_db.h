@@ -37,6 +37,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "archive/v1/store.pb.h"
+#include "common/article_rules.h"
 #include "google/protobuf/repeated_field.h"
 #include "store/article_writer.h"
 #include "store/column_families.h"
@@ -62,6 +63,9 @@ struct ArticleDbOptions {
   // Searches pass over blocks that cannot make their page (see Search).
   // Off only to measure what that saves (tests/bench/search_replay).
   bool search_block_bounds = true;
+  // The largest article a Put takes (common/article_rules.h): at least what
+  // ingest's --max_article_bytes lets through.
+  size_t max_article_bytes = kDefaultMaxArticleBytes;
 };
 
 class ArticleDb {

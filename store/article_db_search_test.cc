@@ -351,7 +351,8 @@ TEST_P(SearchTest, MatchesWhatAScanOfEveryArticleFinds) {
       }
       return text;
     };
-    const std::string title = words(2);
+    std::string title = words(2);
+    title.pop_back();  // as ingest's normalizer leaves it: no trailing space
     const std::string body = words(3 + random() % 12) + std::to_string(i);
     v1::Article article = MakeArticle(i % 3 ? "a.com" : "b.org", title, body,
                                       kJan2023 + 60 * (random() % 20));

@@ -51,7 +51,7 @@ class ArticleDbTest : public ::testing::Test {
 
   void Reopen() {
     db_.reset();
-    auto db = ArticleDb::Open(path_, ArticleDbOptions());
+    auto db = ArticleDb::Open(path_, options_);
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *std::move(db);
   }
@@ -83,6 +83,7 @@ class ArticleDbTest : public ::testing::Test {
     return stats.article_count();
   }
 
+  ArticleDbOptions options_;
   std::string path_;
   std::unique_ptr<ArticleDb> db_;
 };
@@ -480,10 +481,12 @@ TEST_F(ArticleDbTest, BasicViewKeepsEveryHeadlineFieldAndNoSightings) {
 TEST_F(ArticleDbTest, APageCutByItsByteBudgetResumesAtTheFirstArticleLeftOut) {
   // Five articles of 1.1 MB: a page stops at 4 MiB, after four, though the
   // store read the fifth's entry with them.
+  options_.max_article_bytes = size_t{2} << 20;
+  Reopen();
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) {
-    std::string body;
-    while (body.size() < 1'100'000) absl::StrAppend(&body, "long text number ", i, " ");
+    std::string body = "long";
+    while (body.size() < 1'100'000) absl::StrAppend(&body, " text number ", i);
     const v1::Article article =
         MakeArticle(i % 2 == 0 ? "a.com" : "b.org", "Big", body, kJan2023 + i);
     PutOne(article);
@@ -977,7 +980,54 @@ INSTANTIATE_TEST_SUITE_P(
                        "published_at"},
         BadArticleCase{"MalformedNearDuplicateOf",
                        [](v1::Article* a) { a->set_near_duplicate_of("nope"); },
-                       "near_duplicate_of"}),
+                       "near_duplicate_of"},
+        // What ingest would never send, sent straight to the store.
+        BadArticleCase{"NearDuplicateOfItself",
+                       [](v1::Article* a) { a->set_near_duplicate_of(a->id()); },
+                       "near_duplicate_of"},
+        BadArticleCase{"JavascriptUrl",
+                       [](v1::Article* a) { a->set_url("javascript:alert(1)"); },
+                       "url"},
+        BadArticleCase{"UrlNotCanonical",
+                       [](v1::Article* a) {
+                         a->set_url("HTTPS://Bad.com/a?utm_source=x#top");
+                       },
+                       "url"},
+        BadArticleCase{"TitleWithEscapeAndNul",
+                       [](v1::Article* a) {
+                         a->set_title(std::string("\x1b[2JBad\0 \xe2\x80\xae", 12));
+                         Refingerprint(a);
+                       },
+                       "title"},
+        BadArticleCase{"BodyNotNormalized",
+                       [](v1::Article* a) {
+                         a->set_body("Bad\r\nbody  ");
+                         Refingerprint(a);
+                       },
+                       "body"},
+        BadArticleCase{"BodyOverTheLimit",
+                       [](v1::Article* a) {
+                         a->set_body(std::string(1'900'000, 'x'));
+                         Refingerprint(a);
+                       },
+                       "body"},
+        BadArticleCase{"ScriptAsLanguage",
+                       [](v1::Article* a) { a->set_language("<script>"); },
+                       "language"},
+        BadArticleCase{"UnknownDateSource",
+                       [](v1::Article* a) {
+                         a->set_date_source(static_cast<v1::DateSource>(99));
+                       },
+                       "date_source"},
+        BadArticleCase{"EmptyCaption",
+                       [](v1::Article* a) { a->add_captions(""); },
+                       "captions[0]"},
+        BadArticleCase{"AuthorWithControlCharacter",
+                       [](v1::Article* a) { a->add_authors("Ann\x07"); },
+                       "authors[0]"},
+        BadArticleCase{"SightingOfNoHost",
+                       [](v1::Article* a) { a->add_sightings()->set_source("x"); },
+                       "sightings[0].source"}),
     [](const ::testing::TestParamInfo<BadArticleCase>& info) {
       return info.param.name;
     });

@@ -77,8 +77,9 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleWriter::Put(
     const google::protobuf::RepeatedPtrField<v1::PutItem>& items) {
   const absl::Time now = absl::Now();
   for (int i = 0; i < items.size(); ++i) {
-    RETURN_IF_ERROR(ValidateStoredArticle(
-        items[i].article(), now, absl::StrCat("items[", i, "].article.")));
+    RETURN_IF_ERROR(ValidateStoredArticle(items[i].article(), now,
+                                          max_article_bytes_,
+                                          absl::StrCat("items[", i, "].article.")));
     if (items[i].minhash_size() != 0 &&
         items[i].minhash_size() != static_cast<int>(kSignatureLength)) {
       return absl::InvalidArgumentError(

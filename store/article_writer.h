@@ -46,13 +46,16 @@ class ArticleWriter {
  public:
   static constexpr size_t kLockStripes = 256;
 
-  // The pointees must outlive the writer.
+  // The pointees must outlive the writer. `max_article_bytes` bounds what a
+  // Put takes (ValidateStoredArticle).
   ArticleWriter(const StoreDatabase* database, FullTextIndex* index,
-                const NearDuplicateIndex* near_duplicates, bool sync)
+                const NearDuplicateIndex* near_duplicates, bool sync,
+                size_t max_article_bytes)
       : database_(database),
         index_(index),
         near_duplicates_(near_duplicates),
-        sync_(sync) {}
+        sync_(sync),
+        max_article_bytes_(max_article_bytes) {}
   ArticleWriter(const ArticleWriter&) = delete;
   ArticleWriter& operator=(const ArticleWriter&) = delete;
 
@@ -87,6 +90,7 @@ class ArticleWriter {
   FullTextIndex* const index_;
   const NearDuplicateIndex* const near_duplicates_;
   const bool sync_;
+  const size_t max_article_bytes_;
   Stripes stripes_;
 };
 

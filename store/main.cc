@@ -1,12 +1,14 @@
 // store_server: one shard of the news archive.
 //   store_server --listen=127.0.0.1:50052 --db=DIR [--sync=true]
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "common/article_rules.h"
 #include "common/grpc_server.h"
 #include "store/store_server.h"
 
@@ -19,6 +21,9 @@ ABSL_FLAG(int, workers, 16, "threads running database work");
 ABSL_FLAG(int, max_queued, 4096,
           "requests that may wait for a worker before new ones are refused");
 ABSL_FLAG(int, block_cache_mb, 256, "RocksDB block cache size");
+ABSL_FLAG(int64_t, max_article_bytes, archive::kDefaultMaxArticleBytes,
+          "largest article a Put takes: title, body and captions, in bytes "
+          "(at least ingest_server's --max_article_bytes)");
 ABSL_FLAG(int, segment_documents, 4096,
           "documents whose postings are held in memory before they are "
           "written out as one segment (more: faster writes, more memory and "
@@ -39,6 +44,14 @@ int main(int argc, char** argv) {
       static_cast<size_t>(absl::GetFlag(FLAGS_block_cache_mb)) << 20;
   const int segment_documents = absl::GetFlag(FLAGS_segment_documents);
   options.db.segment_documents = static_cast<uint64_t>(std::max(1, segment_documents));
+  const int64_t max_article_bytes = absl::GetFlag(FLAGS_max_article_bytes);
+  if (max_article_bytes <= 0 || max_article_bytes > (int64_t{16} << 20)) {
+    std::fprintf(stderr,
+                 "store_server: --max_article_bytes must be in (0, 16 MiB], not %lld\n",
+                 static_cast<long long>(max_article_bytes));
+    return 2;
+  }
+  options.db.max_article_bytes = static_cast<size_t>(max_article_bytes);
   options.worker_threads = absl::GetFlag(FLAGS_workers);
   options.max_queued_requests = absl::GetFlag(FLAGS_max_queued);
   if (options.db_path.empty()) {
