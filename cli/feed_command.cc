@@ -206,10 +206,11 @@ class Sender {
     return Send(input.name, parsed.line, std::move(parsed.article), input.crawled_at);
   }
 
+  // An article without published_at goes without: ingest dates it by its
+  // crawl time and records that it did (date_source).
   bool Send(const std::string& file, int line, v1::Article article, absl::Time crawled_at) {
     if (article.source().empty()) article.set_source(options_.source);
     if (!article.has_crawled_at()) *article.mutable_crawled_at() = ToProtoTimestamp(crawled_at);
-    if (!article.has_published_at()) *article.mutable_published_at() = article.crawled_at();
     v1::SubmitRequest request;
     *request.mutable_article() = std::move(article);
     {

@@ -174,5 +174,25 @@ TEST_F(FeedCommandTest, AByteOrderMarkIsAcceptedInEveryFormat) {
               ElementsAre("json", "json", "Text headline", "Text headline"));
 }
 
+TEST_F(FeedCommandTest, AnArticleWithoutADateIsSentWithout) {
+  const std::string jsonl = WriteFile(
+      "undated.jsonl", R"({"title": "undated", "body": "No date here."})" "\n");
+  const std::string text = WriteFile(
+      "dates.txt",
+      "Dated\n\nPhoto, 13 January 2023\nPhoto, 13 January 2023\nTT\n\nDated\n\n"
+      "Body.\n\n\n\nUndated\n\nTT\n\nUndated\n\nBody.\n");
+  EXPECT_EQ(Feed({jsonl, text}), 0) << err_.str();
+  const std::vector<v1::Article> sent = ingest_.articles();
+  ASSERT_EQ(sent.size(), 3u);
+  EXPECT_FALSE(sent[0].has_published_at());
+  EXPECT_EQ(sent[0].date_source(), v1::DATE_SOURCE_UNSPECIFIED);
+  EXPECT_TRUE(sent[0].has_crawled_at());
+  EXPECT_TRUE(sent[1].has_published_at());
+  EXPECT_EQ(sent[1].date_source(), v1::DATE_SOURCE_TEXT);
+  EXPECT_FALSE(sent[2].has_published_at());
+  EXPECT_EQ(sent[2].date_source(), v1::DATE_SOURCE_UNSPECIFIED);
+  EXPECT_THAT(err_.str(), Not(HasSubstr("rejected")));
+}
+
 }  // namespace
 }  // namespace archive::cli

@@ -442,6 +442,7 @@ void PageTextParser::CompleteArticle() {
           FindPublicationDay(current_.article)) {
     *current_.article.mutable_published_at() =
         ToProtoTimestamp(absl::FromCivil(*day, absl::UTCTimeZone()));
+    current_.article.set_date_source(archive::v1::DATE_SOURCE_TEXT);
   }
   complete_.push_back(std::move(current_));
   current_ = ParsedArticle();

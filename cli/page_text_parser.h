@@ -32,8 +32,9 @@ namespace archive::cli {
 // or chrome, the first paragraph is the title and the rest the body; without a
 // body, the body is empty (and ingest rejects the article, at its line).
 // published_at is the first date since 1990 found in the captions, else in the
-// title, else at the start of the body (a dateline), read as 00:00 UTC;
-// otherwise it is left unset. source comes from the options; id,
+// title, else at the start of the body (a dateline), read as 00:00 UTC, with
+// date_source DATE_SOURCE_TEXT; otherwise both are left unset (ingest then
+// takes the crawl time, and says so). source comes from the options; id,
 // content_digest and the other fields are left empty.
 //
 // Every input is parsed: bytes that are not UTF-8 become U+FFFD, and the

@@ -179,6 +179,8 @@ TEST(PageTextParserTest, SeedArticlesHaveCaptionDateSourceAndBody) {
   EXPECT_EQ(ToAbslTime(biden.published_at()), Day(2023, 1, 13));
   ASSERT_TRUE(lee.has_published_at());
   EXPECT_EQ(ToAbslTime(lee.published_at()), Day(2025, 6, 4));
+  EXPECT_EQ(biden.date_source(), archive::v1::DATE_SOURCE_TEXT);
+  EXPECT_EQ(lee.date_source(), archive::v1::DATE_SOURCE_TEXT);
 
   EXPECT_THAT(biden.body(),
               StartsWith("President Joe Biden and Japanese Prime Minister "
@@ -355,6 +357,13 @@ TEST(PageTextParserTest, DateFromIsoCaptionOrDateline) {
   EXPECT_EQ(ToAbslTime(articles[1].article.published_at()), Day(2025, 6, 4));
   EXPECT_FALSE(articles[2].article.has_published_at());
   EXPECT_FALSE(articles[3].article.has_published_at());
+  // Found in the text, or not at all: never the time of the feed.
+  EXPECT_EQ(articles[0].article.date_source(), archive::v1::DATE_SOURCE_TEXT);
+  EXPECT_EQ(articles[1].article.date_source(), archive::v1::DATE_SOURCE_TEXT);
+  EXPECT_EQ(articles[2].article.date_source(),
+            archive::v1::DATE_SOURCE_UNSPECIFIED);
+  EXPECT_EQ(articles[3].article.date_source(),
+            archive::v1::DATE_SOURCE_UNSPECIFIED);
 }
 
 TEST(PageTextParserTest, SourceComesFromTheOptions) {

@@ -6,7 +6,7 @@
 // trimmed and non-empty, its body paragraphs one blank line apart without
 // trailing spaces; an article has a `problem` exactly when one of its lines
 // is not UTF-8, naming that line's first bad byte; a published_at is a day
-// since 1990; any text with a visible
+// since 1990 and its date_source DATE_SOURCE_TEXT; any text with a visible
 // character gives an article. Under a small size limit the three ways still
 // agree, and no article keeps more text than the limit.
 #include <cstddef>
@@ -143,6 +143,11 @@ void CheckArticle(const cli::ParsedArticle& parsed,
     FUZZ_CHECK(day.seconds() >= kEarliestPublication &&
                    day.seconds() % 86400 == 0 && day.nanos() == 0,
                "published_at " + std::to_string(day.seconds()));
+    FUZZ_CHECK(article.date_source() == archive::v1::DATE_SOURCE_TEXT,
+               "a date from the text that does not say so");
+  } else {
+    FUZZ_CHECK(article.date_source() == archive::v1::DATE_SOURCE_UNSPECIFIED,
+               "a date source without a date");
   }
   if (parsed.problem.empty()) {
     FUZZ_CHECK(parsed.problem_line == 0, "problem line without a problem");
