@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "archive/v1/query.grpc.pb.h"
+#include "cli/terminal_text.h"
 #include "common/proto_time.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/client_context.h"
@@ -19,6 +20,24 @@
 
 namespace archive::cli {
 namespace {
+
+// Where a verb writes. Output for a person goes through TerminalStream, so
+// that no text from the archive reaches a terminal raw; --json output goes
+// out exactly as protobuf prints it (which escapes control characters
+// itself). Error messages are for a person either way.
+class Output {
+ public:
+  Output(const ReadOptions& options, std::ostream& out, std::ostream& err)
+      : for_person_(out), err_(err), out_(options.json ? out : for_person_) {}
+
+  std::ostream& out() { return out_; }
+  std::ostream& err() { return err_; }
+
+ private:
+  TerminalStream for_person_;
+  TerminalStream err_;
+  std::ostream& out_;
+};
 
 std::unique_ptr<v1::Query::Stub> Connect(const ReadOptions& options) {
   grpc::ChannelArguments arguments;
@@ -59,7 +78,7 @@ int Failed(const std::string& verb, const ReadOptions& options,
 std::string Json(const google::protobuf::Message& message) {
   std::string json;
   (void)google::protobuf::util::MessageToJsonString(message, &json);
-  return json;
+  return EscapeBidiIsolatesInJson(json);
 }
 
 std::string Day(const google::protobuf::Timestamp& time) {
@@ -125,8 +144,11 @@ int ShowPages(const std::string& verb, const ReadOptions& options,
 
 }  // namespace
 
-int RunGet(const ReadOptions& options, const std::string& id, std::ostream& out,
-           std::ostream& err) {
+int RunGet(const ReadOptions& options, const std::string& id, std::ostream& raw_out,
+           std::ostream& raw_err) {
+  Output output(options, raw_out, raw_err);
+  std::ostream& out = output.out();
+  std::ostream& err = output.err();
   auto stub = Connect(options);
   grpc::ClientContext context;
   SetDeadline(options, &context);
@@ -160,8 +182,11 @@ int RunGet(const ReadOptions& options, const std::string& id, std::ostream& out,
   return 0;
 }
 
-int RunList(const ReadOptions& options, const ListOptions& list, std::ostream& out,
-            std::ostream& err) {
+int RunList(const ReadOptions& options, const ListOptions& list, std::ostream& raw_out,
+            std::ostream& raw_err) {
+  Output output(options, raw_out, raw_err);
+  std::ostream& out = output.out();
+  std::ostream& err = output.err();
   v1::ListArticlesRequest request;
   request.set_source(list.source);
   request.set_oldest_first(list.oldest_first);
@@ -187,8 +212,11 @@ int RunList(const ReadOptions& options, const ListOptions& list, std::ostream& o
       "(no articles)", out, err);
 }
 
-int RunSearch(const ReadOptions& options, const SearchOptions& search, std::ostream& out,
-              std::ostream& err) {
+int RunSearch(const ReadOptions& options, const SearchOptions& search,
+              std::ostream& raw_out, std::ostream& raw_err) {
+  Output output(options, raw_out, raw_err);
+  std::ostream& out = output.out();
+  std::ostream& err = output.err();
   v1::SearchArticlesRequest request;
   request.set_query(search.words);
   request.set_source(search.source);
@@ -212,7 +240,10 @@ int RunSearch(const ReadOptions& options, const SearchOptions& search, std::ostr
       "(no matches)", out, err);
 }
 
-int RunSources(const ReadOptions& options, std::ostream& out, std::ostream& err) {
+int RunSources(const ReadOptions& options, std::ostream& raw_out, std::ostream& raw_err) {
+  Output output(options, raw_out, raw_err);
+  std::ostream& out = output.out();
+  std::ostream& err = output.err();
   auto stub = Connect(options);
   grpc::ClientContext context;
   SetDeadline(options, &context);
@@ -237,7 +268,10 @@ int RunSources(const ReadOptions& options, std::ostream& out, std::ostream& err)
   return 0;
 }
 
-int RunStats(const ReadOptions& options, std::ostream& out, std::ostream& err) {
+int RunStats(const ReadOptions& options, std::ostream& raw_out, std::ostream& raw_err) {
+  Output output(options, raw_out, raw_err);
+  std::ostream& out = output.out();
+  std::ostream& err = output.err();
   auto stub = Connect(options);
   grpc::ClientContext context;
   SetDeadline(options, &context);
