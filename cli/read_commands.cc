@@ -85,6 +85,26 @@ std::string Day(const google::protobuf::Timestamp& time) {
   return absl::FormatTime("%Y-%m-%d %H:%M", ToAbslTime(time), absl::UTCTimeZone());
 }
 
+// When an article was published, saying where the date came from when it
+// was not from the publisher: "2023-01-13 (date from text)". `in_table` asks
+// for the shorter form of list and search rows.
+std::string Published(const v1::Article& article, bool in_table) {
+  const google::protobuf::Timestamp& time = article.published_at();
+  const std::string when = in_table ? Day(time) : FormatTimestamp(time);
+  switch (article.date_source()) {
+    case v1::DATE_SOURCE_TEXT:
+      // A day: the text gives no time.
+      return absl::FormatTime("%Y-%m-%d", ToAbslTime(time), absl::UTCTimeZone()) +
+             " (date from text)";
+    case v1::DATE_SOURCE_HTTP_LAST_MODIFIED:
+      return when + (in_table ? " (HTTP date)" : " (HTTP Last-Modified)");
+    case v1::DATE_SOURCE_CRAWL_TIME:
+      return when + (in_table ? " (crawl time)" : " (crawl time; no date found)");
+    default:
+      return when;
+  }
+}
+
 // One-line `text` cut to `width` characters, ending in "…" when cut.
 std::string Clip(const std::string& text, size_t width) {
   std::vector<size_t> starts;  // byte offset of each character
@@ -162,7 +182,7 @@ int RunGet(const ReadOptions& options, const std::string& id, std::ostream& raw_
     return 0;
   }
   out << article.title() << "\n"
-      << article.source() << " · published " << FormatTimestamp(article.published_at());
+      << article.source() << " · published " << Published(article, /*in_table=*/false);
   if (!article.url().empty()) out << " · " << article.url();
   out << "\nid " << article.id() << "\n";
   if (!article.near_duplicate_of().empty()) {
@@ -194,7 +214,7 @@ int RunList(const ReadOptions& options, const ListOptions& list, std::ostream& r
   // The table shows headlines only; --json gives scripts whole articles.
   request.set_view(options.json ? v1::ARTICLE_VIEW_FULL : v1::ARTICLE_VIEW_BASIC);
   if (!options.json) {
-    out << absl::StrFormat("%-16s  %-20s  %-32s  %s\n", "PUBLISHED", "SOURCE", "ID",
+    out << absl::StrFormat("%-29s  %-20s  %-32s  %s\n", "PUBLISHED", "SOURCE", "ID",
                            "TITLE");
   }
   return ShowPages(
@@ -204,7 +224,8 @@ int RunList(const ReadOptions& options, const ListOptions& list, std::ostream& r
         if (options.json) {
           out << Json(article) << "\n";
         } else {
-          out << absl::StrFormat("%-16s  %-20s  %-32s  %s\n", Day(article.published_at()),
+          out << absl::StrFormat("%-29s  %-20s  %-32s  %s\n",
+                                 Published(article, /*in_table=*/true),
                                  Clip(article.source(), 20), article.id(),
                                  Clip(article.title(), 70));
         }
@@ -234,7 +255,8 @@ int RunSearch(const ReadOptions& options, const SearchOptions& search,
         const v1::Article& article = hit.article();
         out << absl::StrFormat("%2d. %s\n    %s · %s · score %.2f · %s\n    %s\n\n",
                                number, article.title(), article.source(),
-                               Day(article.published_at()), hit.score(), article.id(),
+                               Published(article, /*in_table=*/true), hit.score(),
+                               article.id(),
                                hit.snippet());
       },
       "(no matches)", out, err);

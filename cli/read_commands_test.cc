@@ -10,6 +10,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "archive/v1/query.grpc.pb.h"
@@ -30,11 +31,14 @@ v1::Article ArticleNumber(int i) {
   article.set_source("example.org");
   article.set_title(absl::StrCat("Title ", i));
   article.mutable_published_at()->set_seconds(1'700'000'000 - i);
+  // One that ingest dated by its crawl time, one the publisher dated.
+  if (i == 1) article.set_date_source(v1::DATE_SOURCE_CRAWL_TIME);
+  if (i == 2) article.set_date_source(v1::DATE_SOURCE_PUBLISHER);
   return article;
 }
 
 // An article as a hostile page might make it: terminal escapes, a C1
-// control and a bidi override in every field shown.
+// control and a bidi override in every field shown, its date from the text.
 v1::Article HostileArticle() {
   v1::Article article;
   article.set_id("0123456789abcdef0123456789abcdef");
@@ -44,6 +48,7 @@ v1::Article HostileArticle() {
   article.set_body("First line.\nSecond\tline \x1b[31mred\r.\n\nLast\x7f.");
   article.add_captions("Caption \u2066isolated\u2069");
   article.add_authors("By \x1b[8mhidden");
+  article.set_date_source(v1::DATE_SOURCE_TEXT);
   article.mutable_published_at()->set_seconds(1'673'568'000);  // 2023-01-13
   v1::Sighting* seen = article.add_sightings();
   seen->set_source("mirror\x1b.example");
@@ -287,13 +292,13 @@ bool HasTerminalControls(const std::string& text) {
   return false;
 }
 
-TEST_F(ReadCommandsTest, GetShowsTerminalControlsEscaped) {
+TEST_F(ReadCommandsTest, GetShowsTerminalControlsEscapedAndTheDateSource) {
   ASSERT_EQ(RunGet(options_, HostileArticle().id(), out_, err_), 0) << err_.str();
   const std::string shown = out_.str();
   EXPECT_FALSE(HasTerminalControls(shown)) << shown;
   EXPECT_NE(shown.find("Title \\x1b[2J\\u009b31m \\u202eevil\n"), std::string::npos)
       << shown;
-  EXPECT_NE(shown.find("evil\\x1b[2J.example · published 2023-01-13T00:00:00Z"),
+  EXPECT_NE(shown.find("evil\\x1b[2J.example · published 2023-01-13 (date from text)"),
             std::string::npos)
       << shown;
   // A body keeps its newlines and tabs.
@@ -332,6 +337,7 @@ TEST_F(ReadCommandsTest, ListSearchAndSourcesShowTerminalControlsEscaped) {
   list.source = "hostile.example";
   ASSERT_EQ(RunList(options_, list, out_, err_), 0) << err_.str();
   EXPECT_FALSE(HasTerminalControls(out_.str())) << out_.str();
+  EXPECT_NE(out_.str().find("2023-01-13 (date from text)"), std::string::npos) << out_.str();
   EXPECT_NE(out_.str().find("Title \\x1b[2J\\u009b31m \\u202eevil"), std::string::npos)
       << out_.str();
 
@@ -341,11 +347,23 @@ TEST_F(ReadCommandsTest, ListSearchAndSourcesShowTerminalControlsEscaped) {
   ASSERT_EQ(RunSearch(options_, search, out_, err_), 0) << err_.str();
   EXPECT_FALSE(HasTerminalControls(out_.str())) << out_.str();
   EXPECT_NE(out_.str().find("a **snippet** \\x1b[2J"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("(date from text)"), std::string::npos) << out_.str();
 
   out_.str("");
   ASSERT_EQ(RunSources(options_, out_, err_), 0) << err_.str();
   EXPECT_FALSE(HasTerminalControls(out_.str())) << out_.str();
   EXPECT_NE(out_.str().find("evil\\x1b[2J.example"), std::string::npos) << out_.str();
+}
+
+TEST_F(ReadCommandsTest, ListSaysWhereADateCameFromWhenNotFromThePublisher) {
+  ListOptions list;
+  list.limit = 3;
+  ASSERT_EQ(RunList(options_, list, out_, err_), 0) << err_.str();
+  const std::vector<std::string> rows = absl::StrSplit(out_.str(), '\n');
+  ASSERT_GE(rows.size(), 4u) << out_.str();
+  EXPECT_EQ(rows[1].find(" ("), std::string::npos) << rows[1];
+  EXPECT_NE(rows[2].find(" (crawl time)"), std::string::npos) << rows[2];
+  EXPECT_EQ(rows[3].find(" ("), std::string::npos) << rows[3];
 }
 
 }  // namespace
