@@ -223,6 +223,9 @@ int Rebalance(const std::vector<std::string>& args) {
 }
 
 int Main(int argc, char** argv) {
+  // archivectl writes through iostreams alone: unsynchronized, std::cin
+  // reads a pipe a buffer at a time, not a character at a time.
+  std::ios::sync_with_stdio(false);
   if (argc < 2) return Usage("");
   const std::string verb = argv[1];
   const std::vector<std::string> args(argv + 2, argv + argc);
