@@ -86,6 +86,16 @@ TEST(ParseJsonlLineTest, FieldNamesFromTheInputStayOnOneLine) {
             "line 2: invalid JSON: \\033[31m: Cannot find field.");
 }
 
+// Reads the next result of `reader`, which must be the article `title` from
+// line `line`.
+void ExpectNextArticle(JsonlReader& reader, const std::string& title, int line) {
+  ParsedArticle next;
+  ASSERT_TRUE(reader.Next(&next)) << title;
+  EXPECT_EQ(next.problem, "");
+  EXPECT_EQ(next.article.title(), title);
+  EXPECT_EQ(next.line, line);
+}
+
 TEST(JsonlReaderTest, ReadsLinesSkippingBlankOnesAndGoesOnAfterAnError) {
   std::istringstream in(
       R"({"title": "first", "body": "a"})"
@@ -98,28 +108,14 @@ TEST(JsonlReaderTest, ReadsLinesSkippingBlankOnesAndGoesOnAfterAnError) {
       R"({"title": "fourth", "body": "d"})");
   LineReader lines(&in, 1000);
   JsonlReader reader(&lines);
+  ExpectNextArticle(reader, "first", 1);
+  ExpectNextArticle(reader, "second", 4);
   ParsedArticle next;
-
-  ASSERT_TRUE(reader.Next(&next));
-  EXPECT_EQ(next.problem, "");
-  EXPECT_EQ(next.article.title(), "first");
-  EXPECT_EQ(next.line, 1);
-
-  ASSERT_TRUE(reader.Next(&next));
-  EXPECT_EQ(next.problem, "");
-  EXPECT_EQ(next.article.title(), "second");
-  EXPECT_EQ(next.line, 4);
-
   ASSERT_TRUE(reader.Next(&next));
   EXPECT_THAT(next.problem, StartsWith("invalid JSON: "));
   EXPECT_EQ(next.line, 5);
   EXPECT_EQ(next.problem_line, 5);
-
-  ASSERT_TRUE(reader.Next(&next));
-  EXPECT_EQ(next.problem, "");
-  EXPECT_EQ(next.article.title(), "fourth");
-  EXPECT_EQ(next.line, 6);
-
+  ExpectNextArticle(reader, "fourth", 6);
   EXPECT_FALSE(reader.Next(&next));
   EXPECT_FALSE(reader.Next(&next));
 }
@@ -128,10 +124,7 @@ TEST(JsonlReaderTest, AFirstLineAfterAByteOrderMarkIsAnArticle) {
   std::istringstream in("\xEF\xBB\xBF" R"({"title": "first", "body": "a"})" "\n");
   LineReader lines(&in, 1000);
   JsonlReader reader(&lines);
-  ParsedArticle next;
-  ASSERT_TRUE(reader.Next(&next));
-  EXPECT_EQ(next.problem, "");
-  EXPECT_EQ(next.article.title(), "first");
+  ExpectNextArticle(reader, "first", 1);
 }
 
 TEST(JsonlReaderTest, ALineTooLongIsReportedAtItsLineAndReadingGoesOn) {
@@ -141,17 +134,13 @@ TEST(JsonlReaderTest, ALineTooLongIsReportedAtItsLineAndReadingGoesOn) {
                         R"({"title": "third", "body": "c"})" "\n");
   LineReader lines(&in, 1000);
   JsonlReader reader(&lines);
+  ExpectNextArticle(reader, "first", 1);
   ParsedArticle next;
-  ASSERT_TRUE(reader.Next(&next));
-  EXPECT_EQ(next.article.title(), "first");
   ASSERT_TRUE(reader.Next(&next));
   EXPECT_EQ(next.line, 2);
   EXPECT_EQ(next.problem_line, 2);
   EXPECT_EQ(next.problem, "line of 5029 bytes is over the limit of 1000");
-  ASSERT_TRUE(reader.Next(&next));
-  EXPECT_EQ(next.problem, "");
-  EXPECT_EQ(next.article.title(), "third");
-  EXPECT_EQ(next.line, 3);
+  ExpectNextArticle(reader, "third", 3);
   EXPECT_FALSE(reader.Next(&next));
 }
 
