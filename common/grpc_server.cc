@@ -77,13 +77,24 @@ std::shared_ptr<grpc::Channel> GrpcServer::InProcessChannel() {
   return server_->InProcessChannel(grpc::ChannelArguments());
 }
 
+void GrpcServer::SetServingStatus(const std::string& service, bool serving) {
+  MutexLock lock(&health_mutex_);
+  if (health_final_) return;
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  if (health != nullptr) health->SetServingStatus(service, serving);
+}
+
 void GrpcServer::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;
   // First: whoever sees NOT_SERVING must then find the gates closed.
   for (AdmissionGate* gate : admission_gates_) gate->Close();
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  if (health != nullptr) health->SetServingStatus(false);
+  {
+    MutexLock lock(&health_mutex_);
+    health_final_ = true;
+    grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+    if (health != nullptr) health->SetServingStatus(false);
+  }
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
 }

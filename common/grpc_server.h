@@ -9,7 +9,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/base/thread_annotations.h"
 #include "common/admission_gate.h"
+#include "common/mutex.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/server.h"
 
@@ -49,6 +51,13 @@ class GrpcServer {
   // A channel to this server that bypasses the network (for tests).
   std::shared_ptr<grpc::Channel> InProcessChannel();
 
+  // Reports `service` SERVING or NOT_SERVING to health checks: one of
+  // options.service_names, or a name of its own for part of a service
+  // (the store's "archive.v1.Store.Put": whether it takes writes). Ignored
+  // once Shutdown began. Thread-safe.
+  void SetServingStatus(const std::string& service, bool serving)
+      ABSL_LOCKS_EXCLUDED(health_mutex_);
+
   // Closes the admission gates, reports NOT_SERVING to health checks, stops
   // accepting calls, lets in-flight calls finish for up to `grace`, then
   // cancels the rest. Returns once every call is done. Idempotent.
@@ -63,6 +72,8 @@ class GrpcServer {
   const std::vector<std::string> service_names_;
   const std::vector<AdmissionGate*> admission_gates_;
   bool shut_down_ = false;
+  Mutex health_mutex_;
+  bool health_final_ ABSL_GUARDED_BY(health_mutex_) = false;
 };
 
 // Catches SIGTERM and SIGINT from now on, so that WaitForTerminationSignal

@@ -132,7 +132,9 @@ class Archive {
       auto process = ServerProcess::Start(
           kStoreServer,
           {"--listen=" + store.address, absl::StrCat("--db=", dir, "/db", s),
-           "--sync=false", "--workers=4", "--block_cache_mb=16"},
+           "--sync=false", "--workers=4", "--block_cache_mb=16",
+           // Room for the 1.1 MB articles of the byte-budget test.
+           "--max_article_bytes=2097152"},
           absl::StrCat(dir, "/store", s, ".log"));
       ASSERT_TRUE(process.ok()) << process.status();
       store.process = *std::move(process);
@@ -466,9 +468,9 @@ TEST_F(QueryServiceTest, AStorePageCutByItsByteBudgetStillMergesInOrder) {
   // published between them.
   std::vector<v1::Article> big;
   for (int i = 0; i < 5; ++i) {
-    std::string body;
+    std::string body = "zebra";
     while (body.size() < 1'100'000) {
-      absl::StrAppend(&body, "zebra crossing number ", i, " with long lines of text ");
+      absl::StrAppend(&body, " crossing number ", i, " with long lines of text");
     }
     big.push_back(MakeArticle("big.com", absl::StrCat("Big ", i), body,
                               kJan2023 + i * 10 * 60 + 30));

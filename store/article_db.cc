@@ -3,7 +3,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
+#include "rocksdb/env.h"
 #include "rocksdb/perf_level.h"
 #include "store/article_key.h"
 #include "store/article_scan.h"
@@ -28,11 +30,13 @@ void DisablePerfCounters() {
   }
 }
 
-FullTextIndexOptions IndexOptions(const ArticleDbOptions& options) {
+FullTextIndexOptions IndexOptions(const ArticleDbOptions& options,
+                                  bool read_only) {
   FullTextIndexOptions index;
   index.segment_documents = options.segment_documents;
   index.segment_bytes = options.segment_bytes;
   index.sync = options.sync;
+  index.read_only = read_only;
   return index;
 }
 
@@ -40,10 +44,22 @@ FullTextIndexOptions IndexOptions(const ArticleDbOptions& options) {
 
 absl::StatusOr<std::unique_ptr<ArticleDb>> ArticleDb::Open(
     const std::string& path, const ArticleDbOptions& options) {
+  StoreDatabaseOptions database_options;
+  database_options.block_cache_bytes = options.block_cache_bytes;
+  database_options.memtable_bytes = options.memtable_bytes;
+  database_options.compaction_buffer_bytes = options.min_free_disk_bytes / 2;
+  // A database that does not exist yet is created whatever the space.
+  const bool exists = rocksdb::Env::Default()->FileExists(path + "/CURRENT").ok();
+  const absl::Status room = DiskSpace(path, options.min_free_disk_bytes).CheckWritable();
+  if (exists && !room.ok()) {
+    ARCHIVE_LOG(WARNING) << "opening " << path << " read-only, because the "
+                         << room.message() << "; restart the store with room "
+                                              "to take writes again";
+    database_options.read_only = true;
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<StoreDatabase> database,
-                   StoreDatabase::Open(path, options.block_cache_bytes,
-                                       options.memtable_bytes));
-  std::unique_ptr<ArticleDb> db(new ArticleDb(options, std::move(database)));
+                   StoreDatabase::Open(path, database_options));
+  std::unique_ptr<ArticleDb> db(new ArticleDb(path, options, std::move(database)));
   absl::Status loaded = db->Load();
   if (!loaded.ok()) {
     return absl::Status(loaded.code(),
@@ -53,11 +69,12 @@ absl::StatusOr<std::unique_ptr<ArticleDb>> ArticleDb::Open(
   return db;
 }
 
-ArticleDb::ArticleDb(const ArticleDbOptions& options,
+ArticleDb::ArticleDb(const std::string& path, const ArticleDbOptions& options,
                      std::unique_ptr<StoreDatabase> database)
     : options_(options),
+      disk_(path, options.min_free_disk_bytes),
       database_(std::move(database)),
-      index_(database_.get(), IndexOptions(options)),
+      index_(database_.get(), IndexOptions(options, database_->read_only())),
       near_duplicates_(database_.get()),
       writer_(database_.get(), &index_, &near_duplicates_, options.sync,
               options.max_article_bytes),
@@ -68,20 +85,38 @@ ArticleDb::~ArticleDb() { (void)Close(); }
 absl::Status ArticleDb::Load() {
   DisablePerfCounters();
   ASSIGN_OR_RETURN(const Layout layout, ReadLayout(*database_));
+  if (database_->read_only() && !(layout.numbered && layout.has_heads)) {
+    return absl::ResourceExhaustedError(
+        "its layout needs a migration, which writes, and the disk is nearly "
+        "full: free space first");
+  }
   RETURN_IF_ERROR(index_.LoadDocuments());
   if (!layout.numbered) RETURN_IF_ERROR(NumberArticles(*database_, &index_));
   if (!layout.has_heads) RETURN_IF_ERROR(WriteAllHeads(*database_));
   return index_.Recover();
 }
 
+absl::Status ArticleDb::WritesAllowed() const {
+  if (database_->read_only()) {
+    return absl::ResourceExhaustedError(
+        "store opened read-only: its disk was nearly full when it started; "
+        "free space and restart it");
+  }
+  return disk_.CheckWritable();
+}
+
 absl::StatusOr<uint32_t> ArticleDb::Delete(
     const google::protobuf::RepeatedPtrField<std::string>& ids) {
+  DisablePerfCounters();
+  // A delete frees space, so only a read-only database refuses one.
+  if (database_->read_only()) return WritesAllowed();
   return writer_.Delete(ids);
 }
 
 absl::StatusOr<std::vector<v1::PutResult>> ArticleDb::Put(
     const google::protobuf::RepeatedPtrField<v1::PutItem>& items) {
   DisablePerfCounters();
+  RETURN_IF_ERROR(WritesAllowed());
   return writer_.Put(items);
 }
 
@@ -173,6 +208,7 @@ absl::Status ArticleDb::Verify(const v1::VerifyRequest& request,
 
 absl::Status ArticleDb::Flush() {
   DisablePerfCounters();
+  if (database_->read_only()) return absl::OkStatus();
   RETURN_IF_ERROR(index_.WriteSegment(/*force=*/true));
   rocksdb::FlushOptions flush;
   flush.wait = true;

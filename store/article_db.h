@@ -42,6 +42,7 @@
 #include "store/article_writer.h"
 #include "store/column_families.h"
 #include "store/conjunctive_search.h"
+#include "store/disk_space.h"
 #include "store/full_text_index.h"
 #include "store/near_duplicate_index.h"
 
@@ -66,13 +67,20 @@ struct ArticleDbOptions {
   // The largest article a Put takes (common/article_rules.h): at least what
   // ingest's --max_article_bytes lets through.
   size_t max_article_bytes = kDefaultMaxArticleBytes;
+  // Puts are refused while fewer bytes than this are free on the volume
+  // (store/disk_space.h); 0 turns the watermark off. A database opened with
+  // less free is opened read-only.
+  uint64_t min_free_disk_bytes = 0;
 };
 
 class ArticleDb {
  public:
   // Opens (creating if missing) the database in `path`. Fails with a message
   // naming the path when it cannot: unreadable, locked by another process,
-  // or damaged beyond what RocksDB recovers.
+  // or damaged beyond what RocksDB recovers. On a volume with less than
+  // options.min_free_disk_bytes free it opens read-only (RocksDB's recovery
+  // at open writes, and could meet a full disk): every read works, Puts and
+  // Deletes are RESOURCE_EXHAUSTED until the store is restarted with room.
   static absl::StatusOr<std::unique_ptr<ArticleDb>> Open(
       const std::string& path, const ArticleDbOptions& options);
 
@@ -87,7 +95,8 @@ class ArticleDb {
   // written. A new article's signature goes into the LSH band index, and its
   // terms into the postings, in the same batch. An item marked `copy` keeps
   // its sightings, and merges them into a stored article. Returns one result
-  // per item, in order.
+  // per item, in order. RESOURCE_EXHAUSTED, writing nothing, while
+  // WritesAllowed() is not OK.
   absl::StatusOr<std::vector<v1::PutResult>> Put(
       const google::protobuf::RepeatedPtrField<v1::PutItem>& items);
 
@@ -98,6 +107,12 @@ class ArticleDb {
   // nothing is removed. Their postings stay in their segments, passed over,
   // and the terms' document frequencies keep counting them.
   absl::StatusOr<uint32_t> Delete(const google::protobuf::RepeatedPtrField<std::string>& ids);
+
+  // OK when a Put may write now; RESOURCE_EXHAUSTED saying why not: the
+  // volume is below options.min_free_disk_bytes (writes resume by
+  // themselves once space is freed), or the database was opened read-only.
+  absl::Status WritesAllowed() const;
+  bool read_only() const { return database_->read_only(); }
 
   // The article with `id`: INVALID_ARGUMENT for a malformed id, NOT_FOUND
   // when absent, DATA_LOSS when its bytes fail the content_digest check.
@@ -167,7 +182,7 @@ class ArticleDb {
   absl::Status Close();
 
  private:
-  ArticleDb(const ArticleDbOptions& options,
+  ArticleDb(const std::string& path, const ArticleDbOptions& options,
             std::unique_ptr<StoreDatabase> database);
 
   // Runs the migrations an older layout needs, loads the documents, and
@@ -175,6 +190,7 @@ class ArticleDb {
   absl::Status Load();
 
   const ArticleDbOptions options_;
+  const DiskSpace disk_;
   // The units the work is delegated to, in the order they depend on each
   // other; each states its own thread safety.
   std::unique_ptr<StoreDatabase> database_;

@@ -5,7 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "rocksdb/cache.h"
+#include "rocksdb/env.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/sst_file_manager.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_buffer_manager.h"
 #include "store/rocksdb_status.h"
@@ -43,8 +45,9 @@ const char* const kObsoleteFamilyNames[] = {"postings", "term_stats"};
 const char* FamilyName(Family family) { return kFamilyNames[family]; }
 
 absl::StatusOr<std::unique_ptr<StoreDatabase>> StoreDatabase::Open(
-    const std::string& path, size_t block_cache_bytes, size_t memtable_bytes) {
-  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(block_cache_bytes);
+    const std::string& path, const StoreDatabaseOptions& options) {
+  std::shared_ptr<rocksdb::Cache> cache =
+      rocksdb::NewLRUCache(options.block_cache_bytes);
 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
@@ -54,7 +57,11 @@ absl::StatusOr<std::unique_ptr<StoreDatabase>> StoreDatabase::Open(
   db_options.bytes_per_sync = 1 << 20;
   db_options.keep_log_file_num = 5;
   db_options.write_buffer_manager =
-      std::make_shared<rocksdb::WriteBufferManager>(memtable_bytes, cache);
+      std::make_shared<rocksdb::WriteBufferManager>(options.memtable_bytes, cache);
+  // Tracks the table files' space: compactions wait rather than fill the
+  // disk, and a flush that met a full disk is retried once space is back.
+  db_options.sst_file_manager.reset(rocksdb::NewSstFileManager(rocksdb::Env::Default()));
+  db_options.sst_file_manager->SetCompactionBufferSize(options.compaction_buffer_bytes);
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
@@ -87,6 +94,18 @@ absl::StatusOr<std::unique_ptr<StoreDatabase>> StoreDatabase::Open(
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw_db = nullptr;
+  if (options.read_only) {
+    // Only the current families: a read-only open drops nothing.
+    descriptors.resize(kFamilyCount);
+    rocksdb::Status status = rocksdb::DB::OpenForReadOnly(
+        db_options, path, descriptors, &handles, &raw_db);
+    if (!status.ok()) {
+      return FromRocksDbStatus(
+          status, absl::StrCat("cannot open database at ", path, " read-only"));
+    }
+    return std::unique_ptr<StoreDatabase>(new StoreDatabase(
+        std::unique_ptr<rocksdb::DB>(raw_db), std::move(handles), true));
+  }
   rocksdb::Status status =
       rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw_db);
   if (!status.ok()) {
@@ -107,7 +126,7 @@ absl::StatusOr<std::unique_ptr<StoreDatabase>> StoreDatabase::Open(
   }
   handles.resize(kFamilyCount);
   return std::unique_ptr<StoreDatabase>(new StoreDatabase(
-      std::unique_ptr<rocksdb::DB>(raw_db), std::move(handles)));
+      std::unique_ptr<rocksdb::DB>(raw_db), std::move(handles), false));
 }
 
 StoreDatabase::~StoreDatabase() {
@@ -117,7 +136,8 @@ StoreDatabase::~StoreDatabase() {
 absl::Status StoreDatabase::Close() {
   if (closed()) return absl::FailedPreconditionError("already closed");
   absl::Status result =
-      FromRocksDbStatus(db_->FlushWAL(/*sync=*/true), "flushing the WAL");
+      read_only_ ? absl::OkStatus()
+                 : FromRocksDbStatus(db_->FlushWAL(/*sync=*/true), "flushing the WAL");
   for (rocksdb::ColumnFamilyHandle* handle : families_) {
     db_->DestroyColumnFamilyHandle(handle);
   }

@@ -47,12 +47,24 @@ inline constexpr int kFamilyCount = 15;
 // Its name in RocksDB.
 const char* FamilyName(Family family);
 
+struct StoreDatabaseOptions {
+  size_t block_cache_bytes = size_t{256} << 20;
+  size_t memtable_bytes = size_t{128} << 20;
+  // Room RocksDB's SstFileManager keeps free for flushes when it decides
+  // whether a compaction may start; it also lets RocksDB recover by itself
+  // from a background error of a full disk once space comes back.
+  uint64_t compaction_buffer_bytes = 0;
+  // Opened read-only: nothing is written, not even the log of the open.
+  bool read_only = false;
+};
+
 class StoreDatabase {
  public:
   // Opens (creating if missing) the database in `path` with every family,
-  // dropping those of older layouts. Fails with a message naming the path.
+  // dropping those of older layouts (not when read-only). Fails with a
+  // message naming the path.
   static absl::StatusOr<std::unique_ptr<StoreDatabase>> Open(
-      const std::string& path, size_t block_cache_bytes, size_t memtable_bytes);
+      const std::string& path, const StoreDatabaseOptions& options);
 
   StoreDatabase(const StoreDatabase&) = delete;
   StoreDatabase& operator=(const StoreDatabase&) = delete;
@@ -64,6 +76,7 @@ class StoreDatabase {
     return families_;
   }
   bool closed() const { return db_ == nullptr; }
+  bool read_only() const { return read_only_; }
 
   // Flushes the write-ahead log (fsynced) and closes the database; later
   // calls fail.
@@ -71,10 +84,11 @@ class StoreDatabase {
 
  private:
   StoreDatabase(std::unique_ptr<rocksdb::DB> db,
-                std::vector<rocksdb::ColumnFamilyHandle*> families)
-      : db_(std::move(db)), families_(std::move(families)) {}
+                std::vector<rocksdb::ColumnFamilyHandle*> families, bool read_only)
+      : db_(std::move(db)), families_(std::move(families)), read_only_(read_only) {}
 
   std::unique_ptr<rocksdb::DB> db_;
+  const bool read_only_;
   std::vector<rocksdb::ColumnFamilyHandle*> families_;
 };
 

@@ -20,7 +20,7 @@ std::string NewTempDir() {
 TEST(ColumnFamiliesTest, OpensEveryFamilyUnderItsName) {
   const std::string path = NewTempDir();
   absl::StatusOr<std::unique_ptr<StoreDatabase>> database =
-      StoreDatabase::Open(path, 8 << 20, 8 << 20);
+      StoreDatabase::Open(path, {8 << 20, 8 << 20});
   ASSERT_TRUE(database.ok()) << database.status();
   ASSERT_EQ((*database)->families().size(), static_cast<size_t>(kFamilyCount));
   for (int f = 0; f < kFamilyCount; ++f) {
@@ -46,7 +46,7 @@ TEST(ColumnFamiliesTest, DropsTheFamiliesOfTheIndexBeforeDocumentNumbers) {
     delete db;
   }
   absl::StatusOr<std::unique_ptr<StoreDatabase>> database =
-      StoreDatabase::Open(path, 8 << 20, 8 << 20);
+      StoreDatabase::Open(path, {8 << 20, 8 << 20});
   ASSERT_TRUE(database.ok()) << database.status();
   ASSERT_TRUE((*database)->Close().ok());
   std::vector<std::string> names;
@@ -57,7 +57,7 @@ TEST(ColumnFamiliesTest, DropsTheFamiliesOfTheIndexBeforeDocumentNumbers) {
 
 TEST(ColumnFamiliesTest, ADirectoryThatCannotHoldADatabaseFailsNamingIt) {
   absl::StatusOr<std::unique_ptr<StoreDatabase>> database =
-      StoreDatabase::Open("/proc/no/such/dir", 8 << 20, 8 << 20);
+      StoreDatabase::Open("/proc/no/such/dir", {8 << 20, 8 << 20});
   ASSERT_FALSE(database.ok());
   EXPECT_NE(database.status().message().find("/proc/no/such/dir"),
             std::string::npos);

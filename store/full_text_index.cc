@@ -187,6 +187,7 @@ void FullTextIndex::FinishDocuments(const Pending& pending, bool written) {
 }
 
 absl::Status FullTextIndex::WriteSegment(bool force) {
+  if (options_.read_only) return absl::OkStatus();
   MutexLock one_at_a_time(&write_segment_mutex_);
   std::shared_ptr<Segment> segment;
   {

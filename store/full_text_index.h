@@ -60,6 +60,8 @@ struct FullTextIndexOptions {
   size_t segment_bytes = size_t{48} << 20;
   // fsync the batch that writes a segment out.
   bool sync = true;
+  // The database is read-only: segments stay in memory, never written.
+  bool read_only = false;
 };
 
 class FullTextIndex {

@@ -9,6 +9,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "common/article_rules.h"
+#include "common/byte_size.h"
 #include "common/grpc_server.h"
 #include "store/store_server.h"
 
@@ -24,6 +25,11 @@ ABSL_FLAG(int, block_cache_mb, 256, "RocksDB block cache size");
 ABSL_FLAG(int64_t, max_article_bytes, archive::kDefaultMaxArticleBytes,
           "largest article a Put takes: title, body and captions, in bytes "
           "(at least ingest_server's --max_article_bytes)");
+ABSL_FLAG(archive::ByteSize, min_free_disk, archive::ByteSize{uint64_t{256} << 20},
+          "Puts are refused (RESOURCE_EXHAUSTED) while less than this is free "
+          "on the database's volume, and resume by themselves once there is "
+          "more; a store started with less opens read-only. 0 turns it off. "
+          "See docs/RELIABILITY.md for how much to give");
 ABSL_FLAG(int, segment_documents, 4096,
           "documents whose postings are held in memory before they are "
           "written out as one segment (more: faster writes, more memory and "
@@ -52,6 +58,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.db.max_article_bytes = static_cast<size_t>(max_article_bytes);
+  options.db.min_free_disk_bytes = absl::GetFlag(FLAGS_min_free_disk).bytes;
   options.worker_threads = absl::GetFlag(FLAGS_workers);
   options.max_queued_requests = absl::GetFlag(FLAGS_max_queued);
   if (options.db_path.empty()) {

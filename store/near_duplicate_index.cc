@@ -48,6 +48,16 @@ absl::Status NearDuplicateIndex::Remove(std::string_view id, std::string_view id
 absl::Status NearDuplicateIndex::Find(const v1::FindSimilarRequest& request,
                                       v1::FindSimilarResponse* response) const {
   const double min_resemblance = request.min_resemblance();
+  // NaN compares false with everything, so it would report nothing, or
+  // everything, silently.
+  if (!(min_resemblance >= 0 && min_resemblance <= 1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "min_resemblance: ", min_resemblance, " is not in [0, 1]"));
+  }
+  if (request.limit() < 0 || request.limit() > kMaxSimilarLimit) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "limit: ", request.limit(), " is not in [0, ", kMaxSimilarLimit, "]"));
+  }
   const int limit =
       request.limit() > 0 ? request.limit() : kDefaultSimilarLimit;
   std::unique_ptr<rocksdb::Iterator> bands(

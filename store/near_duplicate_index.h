@@ -26,6 +26,7 @@ namespace archive::store {
 
 inline constexpr int kMaxCandidatesPerBand = 256;
 inline constexpr int kDefaultSimilarLimit = 10;
+inline constexpr int kMaxSimilarLimit = 1000;
 
 class NearDuplicateIndex {
  public:
@@ -48,7 +49,9 @@ class NearDuplicateIndex {
   // For each query signature, the stored articles whose signatures resemble
   // it at least `min_resemblance`, most alike first (then oldest, then id),
   // at most `limit` (default kDefaultSimilarLimit). INVALID_ARGUMENT naming
-  // "queries[i].minhash" for a signature that is not full.
+  // "queries[i].minhash" for a signature that is not full, "queries[i].id"
+  // for a malformed id, "min_resemblance" outside [0, 1] (NaN too) and
+  // "limit" outside [0, kMaxSimilarLimit].
   absl::Status Find(const v1::FindSimilarRequest& request,
                     v1::FindSimilarResponse* response) const;
 

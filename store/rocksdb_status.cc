@@ -27,6 +27,14 @@ absl::Status FromRocksDbStatus(const rocksdb::Status& status,
     case rocksdb::Status::kInvalidArgument:
       return absl::InvalidArgumentError(message);
     case rocksdb::Status::kIOError:
+      // A full disk is RocksDB's "hard error": writes stop until space
+      // comes back, and the SstFileManager resumes them (column_families.h).
+      // Some of RocksDB's paths say so only in the message.
+      if (status.IsNoSpace() || status.subcode() == rocksdb::Status::kSpaceLimit ||
+          message.find("No space left on device") != std::string::npos) {
+        return absl::ResourceExhaustedError(
+            absl::StrCat("disk full: ", message, "; writes resume once space is freed"));
+      }
       return absl::UnavailableError(message);
     case rocksdb::Status::kMergeInProgress:
     case rocksdb::Status::kBusy:

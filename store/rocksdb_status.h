@@ -10,7 +10,8 @@
 namespace archive::store {
 
 // Maps RocksDB's codes onto the canonical ones (Corruption is DATA_LOSS,
-// IOError UNAVAILABLE, Busy/TryAgain ABORTED, ...), prefixing `context`.
+// IOError UNAVAILABLE but a full disk RESOURCE_EXHAUSTED, Busy/TryAgain
+// ABORTED, ...), prefixing `context`.
 // Incomplete, which RocksDB returns when a read limited to memory would
 // have to go to the disk, becomes UNAVAILABLE marked so that NeedsDisk()
 // tells it apart.

@@ -1,6 +1,9 @@
 #include "store/store_server.h"
 
 #include <memory>
+#include <thread>
+
+#include "absl/synchronization/notification.h"
 
 #include "common/grpc_server.h"
 #include "common/logging.h"
@@ -9,6 +12,27 @@
 #include "store/store_service.h"
 
 namespace archive::store {
+namespace {
+
+// Keeps kStoreWritesHealthName true to WritesAllowed, and logs each change.
+void WatchWrites(const ArticleDb& db, GrpcServer* server,
+                 absl::Notification* stopping) {
+  bool allowed = true;
+  do {
+    const absl::Status writes = db.WritesAllowed();
+    if (writes.ok() != allowed) {
+      allowed = writes.ok();
+      if (allowed) {
+        ARCHIVE_LOG(INFO) << "writes resumed: the disk has room again";
+      } else {
+        ARCHIVE_LOG(WARNING) << "writes refused: " << writes.message();
+      }
+      server->SetServingStatus(kStoreWritesHealthName, allowed);
+    }
+  } while (!stopping->WaitForNotificationWithTimeout(absl::Seconds(1)));
+}
+
+}  // namespace
 
 absl::Status RunStoreServer(const StoreServerOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<ArticleDb> db,
@@ -19,7 +43,8 @@ absl::Status RunStoreServer(const StoreServerOptions& options) {
 
   GrpcServerOptions server_options;
   server_options.listen_address = options.listen_address;
-  server_options.service_names = {v1::Store::service_full_name()};
+  server_options.service_names = {v1::Store::service_full_name(),
+                                  kStoreWritesHealthName};
   server_options.admission_gates = {service.admission_gate()};
   server_options.max_receive_message_bytes = 64 << 20;
   ASSIGN_OR_RETURN(std::unique_ptr<GrpcServer> server,
@@ -29,9 +54,14 @@ absl::Status RunStoreServer(const StoreServerOptions& options) {
                     << options.db_path << ", sync="
                     << (options.db.sync ? "true" : "false");
 
+  absl::Notification stopping;
+  std::thread writes_watcher([&] { WatchWrites(*db, server.get(), &stopping); });
+
   const int signal_number = WaitForTerminationSignal();
   ARCHIVE_LOG(INFO) << "signal " << signal_number
                     << ": draining in-flight calls";
+  stopping.Notify();
+  writes_watcher.join();
   server->Shutdown(options.shutdown_grace);
   workers.reset();  // runs what was queued, then joins
   RETURN_IF_ERROR(db->Close());

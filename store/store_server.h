@@ -12,6 +12,12 @@
 
 namespace archive::store {
 
+// The health check's name for whether a store takes writes, besides
+// "archive.v1.Store" (it answers at all): NOT_SERVING while its disk is
+// nearly full or it was opened read-only (ArticleDb::WritesAllowed), when
+// reads still work. Checked every second.
+inline constexpr char kStoreWritesHealthName[] = "archive.v1.Store.Put";
+
 struct StoreServerOptions {
   std::string listen_address = "127.0.0.1:50052";
   std::string db_path;

@@ -128,6 +128,10 @@ grpc::ServerUnaryReactor* StoreService::Search(
 grpc::ServerUnaryReactor* StoreService::Stats(
     grpc::CallbackServerContext* context, const v1::StatsRequest* request,
     v1::StatsResponse* response) {
+  if (request->terms_size() > kMaxStatsTerms) {
+    return RefuseOverLimit(context, "terms", request->terms_size(), kMaxStatsTerms,
+                           "Stats");
+  }
   return Offload(context, [this, request, response] {
     return db_->Stats(*request, response);
   });
@@ -136,6 +140,10 @@ grpc::ServerUnaryReactor* StoreService::Stats(
 grpc::ServerUnaryReactor* StoreService::FindSimilar(
     grpc::CallbackServerContext* context, const v1::FindSimilarRequest* request,
     v1::FindSimilarResponse* response) {
+  if (request->queries_size() > kMaxSimilarQueries) {
+    return RefuseOverLimit(context, "queries", request->queries_size(),
+                           kMaxSimilarQueries, "FindSimilar");
+  }
   return Offload(context, [this, request, response] {
     return db_->FindSimilar(*request, response);
   });

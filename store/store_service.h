@@ -27,6 +27,10 @@ class StoreService final : public v1::Store::CallbackService {
   static constexpr int kMaxPutItems = 1000;
   // At most this many ids in one Delete.
   static constexpr int kMaxDeleteIds = 1000;
+  // Terms of a Stats (a search's words; no query has more), and
+  // queries of a FindSimilar (one per article of an ingest batch).
+  static constexpr int kMaxStatsTerms = 1024;
+  static constexpr int kMaxSimilarQueries = 1000;
 
   // `db` and `workers` are not owned and must outlive the service; the
   // workers must outlive every call, so destroy the server first.

@@ -2,9 +2,11 @@
 // real RocksDB in a temporary directory.
 #include "store/store_service.h"
 
+#include <cmath>
 #include <memory>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/grpc_server.h"
 #include "common/health_client.h"
@@ -180,6 +182,42 @@ TEST_F(StoreServiceTest, TooManyItemsIsInvalidArgument) {
   ASSERT_FALSE(put.ok());
   EXPECT_EQ(put.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(put.status().message().find("items"), std::string::npos);
+}
+
+TEST_F(StoreServiceTest, MalformedRequestsOfEveryReadAreInvalidArgumentNamingTheField) {
+  ASSERT_TRUE(client_->Put(Request({MakeArticle("a.com", "T", "B", kJan2023)}), Soon()).ok());
+  auto expect_refused = [](const absl::Status& status, const std::string& field) {
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << field << ": " << status;
+    EXPECT_EQ(status.message().substr(0, field.size()), field) << status;
+  };
+
+  v1::VerifyRequest verify;
+  verify.set_page_token("not a token");
+  expect_refused(client_->Verify(verify, Soon()).status(), "page_token");
+
+  v1::FindSimilarRequest similar;
+  similar.add_queries()->set_id(std::string(32, 'a'));
+  similar.set_min_resemblance(std::nan(""));
+  expect_refused(client_->FindSimilar(similar, Soon()).status(), "min_resemblance");
+  similar.set_min_resemblance(1.5);
+  expect_refused(client_->FindSimilar(similar, Soon()).status(), "min_resemblance");
+  similar.set_min_resemblance(0.8);
+  similar.set_limit(-1);
+  expect_refused(client_->FindSimilar(similar, Soon()).status(), "limit");
+  similar.set_limit(10);
+  EXPECT_TRUE(client_->FindSimilar(similar, Soon()).ok());
+  for (int i = 0; i < StoreService::kMaxSimilarQueries; ++i) {
+    similar.add_queries()->set_id(std::string(32, 'b'));
+  }
+  expect_refused(client_->FindSimilar(similar, Soon()).status(), "queries");
+
+  v1::StatsRequest stats;
+  for (int i = 0; i <= StoreService::kMaxStatsTerms; ++i) {
+    stats.add_terms(absl::StrCat("term", i));
+  }
+  expect_refused(client_->Stats(stats, Soon()).status(), "terms");
+  stats.mutable_terms()->DeleteSubrange(0, 1);
+  EXPECT_TRUE(client_->Stats(stats, Soon()).ok());
 }
 
 TEST_F(StoreServiceTest, DeleteRemovesACopyAndRefusesTooManyIds) {

@@ -26,6 +26,12 @@ absl::Status VerifyArticles(const StoreDatabase& database,
   if (request.page_token().empty()) {
     it->SeekToFirst();
   } else {
+    // The token is the last article key checked: anything else did not
+    // come from a response.
+    if (!DecodeArticleKey(request.page_token()).has_value()) {
+      return absl::InvalidArgumentError(
+          "page_token: not a token from a previous VerifyResponse");
+    }
     it->Seek(request.page_token());
     if (it->Valid() && it->key() == request.page_token()) it->Next();
   }
