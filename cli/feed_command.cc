@@ -17,7 +17,10 @@
 #include "absl/time/clock.h"
 #include "archive/v1/ingest.grpc.pb.h"
 #include "cli/jsonl_reader.h"
+#include "cli/line_reader.h"
 #include "cli/page_text_parser.h"
+#include "cli/parsed_article.h"
+#include "common/article_rules.h"
 #include "common/proto_time.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/create_channel.h"
@@ -28,26 +31,17 @@ namespace archive::cli {
 namespace {
 
 // One input, opened and with its format decided before anything is sent.
+// Every format reads it through `lines`, bounded by the longest JSONL line
+// an article within the limit may take (the text parser bounds its own
+// lines, paragraphs and articles more tightly).
 struct Input {
   std::string name;  // as given; "-" reads as "<stdin>"
   std::unique_ptr<std::ifstream> file;
   std::istream* stream = nullptr;
-  // Lines read while detecting the format, to be parsed first.
-  std::vector<std::string> head;
+  std::unique_ptr<LineReader> lines;
   InputFormat format = InputFormat::kText;
   absl::Time crawled_at;
 };
-
-// Reads up to the first non-blank line to decide the format by content.
-void DetectInputFormat(Input* input, InputFormat requested) {
-  std::string line;
-  std::string sample;
-  while (sample.empty() && std::getline(*input->stream, line)) {
-    input->head.push_back(line);
-    if (line.find_first_not_of(" \t\r\n") != std::string::npos) sample = line;
-  }
-  input->format = requested == InputFormat::kAuto ? DetectFormat(sample) : requested;
-}
 
 std::string JsonString(const std::string& text) {
   std::string quoted = "\"";
@@ -192,10 +186,31 @@ class Sender {
   }
 
  private:
+  // Sends an article read from `input`, or reports why it cannot be sent.
+  // Returns false when the stream is broken.
+  bool Take(const Input& input, ParsedArticle parsed) {
+    if (parsed.problem.empty()) {
+      const size_t bytes = ArticleTextBytes(parsed.article);
+      if (bytes > options_.max_article_bytes) {
+        parsed.problem = OverLimitProblem("article", bytes, options_.max_article_bytes);
+        parsed.problem_line = parsed.line;
+      }
+    }
+    if (!parsed.problem.empty()) {
+      v1::SubmitResponse rejected;
+      rejected.set_outcome(v1::OUTCOME_REJECTED);
+      rejected.set_error(parsed.problem);
+      report_->Record({input.name, parsed.problem_line}, rejected);
+      return true;
+    }
+    return Send(input.name, parsed.line, std::move(parsed.article), input.crawled_at);
+  }
+
+  // An article without published_at goes without: ingest dates it by its
+  // crawl time and records that it did (date_source).
   bool Send(const std::string& file, int line, v1::Article article, absl::Time crawled_at) {
     if (article.source().empty()) article.set_source(options_.source);
     if (!article.has_crawled_at()) *article.mutable_crawled_at() = ToProtoTimestamp(crawled_at);
-    if (!article.has_published_at()) *article.mutable_published_at() = article.crawled_at();
     v1::SubmitRequest request;
     *request.mutable_article() = std::move(article);
     {
@@ -207,54 +222,18 @@ class Sender {
 
   bool SendInput(Input* input) {
     int articles = 0;
+    ParsedArticle parsed;
     if (input->format == InputFormat::kJsonl) {
-      int line_number = 0;
-      std::string line;
-      size_t next_head = 0;
-      for (;;) {
-        if (next_head < input->head.size()) {
-          line = std::move(input->head[next_head++]);
-        } else if (!std::getline(*input->stream, line)) {
-          break;
-        }
-        ++line_number;
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      JsonlReader reader(input->lines.get());
+      while (reader.Next(&parsed)) {
         ++articles;
-        absl::StatusOr<v1::Article> article = ParseJsonlLine(line, line_number);
-        if (!article.ok()) {
-          v1::SubmitResponse rejected;
-          rejected.set_outcome(v1::OUTCOME_REJECTED);
-          // The reader's message starts "line N: ".
-          std::string why(article.status().message());
-          const size_t colon = why.find(": ");
-          if (why.rfind("line ", 0) == 0 && colon != std::string::npos) {
-            why = why.substr(colon + 2);
-          }
-          rejected.set_error(why);
-          report_->Record({input->name, line_number}, rejected);
-          continue;
-        }
-        if (!Send(input->name, line_number, *std::move(article), input->crawled_at)) {
-          return false;
-        }
+        if (!Take(*input, std::move(parsed))) return false;
       }
     } else {
-      PageTextParser parser({options_.source});
-      for (std::string& line : input->head) parser.AddLine(line);
-      input->head.clear();
-      ParsedArticle parsed;
-      while (parser.ReadNext(input->stream, &parsed)) {
+      PageTextParser parser({options_.source, options_.max_article_bytes});
+      while (parser.ReadNext(input->lines.get(), &parsed)) {
         ++articles;
-        if (!parsed.problem.empty()) {
-          v1::SubmitResponse rejected;
-          rejected.set_outcome(v1::OUTCOME_REJECTED);
-          rejected.set_error(parsed.problem);
-          report_->Record({input->name, parsed.problem_line}, rejected);
-          continue;
-        }
-        if (!Send(input->name, parsed.line, std::move(parsed.article), input->crawled_at)) {
-          return false;
-        }
+        if (!Take(*input, std::move(parsed))) return false;
       }
     }
     if (input->stream->bad()) {
@@ -303,7 +282,11 @@ int RunFeed(const FeedOptions& options, std::ostream& out, std::ostream& err) {
       }
       input.stream = input.file.get();
     }
-    DetectInputFormat(&input, options.format);
+    input.lines = std::make_unique<LineReader>(
+        input.stream, MaxJsonlLineBytes(options.max_article_bytes));
+    input.format = options.format == InputFormat::kAuto
+                       ? DetectFormat(input.lines->PeekNonBlank())
+                       : options.format;
     if (input.format == InputFormat::kText && options.source.empty()) {
       err << "archivectl feed: " << input.name
           << " is page text, which names no outlet: give --source (such as "

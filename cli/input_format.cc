@@ -11,8 +11,6 @@ namespace {
 
 constexpr char kExpected[] = "expected auto, text or jsonl";
 
-constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
-
 }  // namespace
 
 absl::StatusOr<InputFormat> ParseInputFormat(std::string_view value) {
@@ -38,9 +36,6 @@ std::string_view InputFormatName(InputFormat format) {
 }
 
 InputFormat DetectFormat(std::string_view first_bytes) {
-  if (first_bytes.substr(0, kByteOrderMark.size()) == kByteOrderMark) {
-    first_bytes.remove_prefix(kByteOrderMark.size());
-  }
   const size_t first = first_bytes.find_first_not_of(" \t\r\n\v\f");
   if (first != std::string_view::npos && first_bytes[first] == '{') {
     return InputFormat::kJsonl;

@@ -24,8 +24,9 @@ absl::StatusOr<InputFormat> ParseInputFormat(std::string_view value);
 std::string_view InputFormatName(InputFormat format);
 
 // Picks the format of an input by its content: kJsonl if the first character
-// other than white space (or a byte order mark) is '{', else kText; never
-// kAuto. `first_bytes` is the input's beginning, as much as is at hand.
+// other than white space is '{', else kText; never kAuto. `first_bytes` is
+// the input's beginning, as much as is at hand, without the byte order mark
+// that LineReader drops.
 InputFormat DetectFormat(std::string_view first_bytes);
 
 // For ABSL_FLAG(archive::cli::InputFormat, ...).

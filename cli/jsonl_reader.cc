@@ -13,8 +13,6 @@
 namespace archive::cli {
 namespace {
 
-constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
-
 // Why a protobuf JSON error happened, on one line. A syntax error says why on
 // its first line; later lines echo the input with a caret under the fault.
 // Other errors name the field's path, which comes from the input and so may
@@ -40,14 +38,9 @@ std::string Reason(std::string_view message) {
   return reason;
 }
 
-bool IsBlank(std::string_view text) {
-  return text.find_first_not_of(" \t\r\n\v\f") == std::string_view::npos;
-}
 
-}  // namespace
-
-absl::StatusOr<archive::v1::Article> ParseJsonlLine(std::string_view text,
-                                                    int line) {
+// The article on one line, or INVALID_ARGUMENT "invalid JSON: why".
+absl::StatusOr<archive::v1::Article> ParseJson(std::string_view text) {
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   archive::v1::Article article;
@@ -58,33 +51,46 @@ absl::StatusOr<archive::v1::Article> ParseJsonlLine(std::string_view text,
   if (!status.ok()) {
     const std::string reason = Reason(
         std::string_view(status.message().data(), status.message().size()));
-    return absl::InvalidArgumentError(
-        absl::StrCat("line ", line, ": invalid JSON: ", reason));
+    return absl::InvalidArgumentError(absl::StrCat("invalid JSON: ", reason));
   }
   return article;
 }
 
-JsonlReader::JsonlReader(std::istream* in) : in_(in) {}
+}  // namespace
 
-bool JsonlReader::Next(absl::StatusOr<ParsedArticle>* out) {
-  std::string text;
-  while (std::getline(*in_, text)) {
-    ++line_;
-    std::string_view json = text;
-    if (line_ == 1 && json.substr(0, kByteOrderMark.size()) == kByteOrderMark) {
-      json.remove_prefix(kByteOrderMark.size());
-    }
-    if (IsBlank(json)) continue;
+absl::StatusOr<archive::v1::Article> ParseJsonlLine(std::string_view text,
+                                                    int line) {
+  absl::StatusOr<archive::v1::Article> article = ParseJson(text);
+  if (!article.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", line, ": ", article.status().message()));
+  }
+  return article;
+}
 
-    absl::StatusOr<archive::v1::Article> article = ParseJsonlLine(json, line_);
-    if (!article.ok()) {
-      *out = std::move(article).status();
+size_t MaxJsonlLineBytes(size_t max_article_bytes) {
+  return 6 * max_article_bytes + (64 << 10);
+}
+
+JsonlReader::JsonlReader(LineReader* lines) : lines_(lines) {}
+
+bool JsonlReader::Next(ParsedArticle* out) {
+  InputLine line;
+  while (lines_->Next(&line)) {
+    if (line.blank()) continue;
+    *out = ParsedArticle();
+    out->line = line.number;
+    if (line.too_long()) {
+      out->problem =
+          OverLimitProblem("line", line.bytes, lines_->max_line_bytes());
+    } else if (absl::StatusOr<archive::v1::Article> article =
+                   ParseJson(line.text);
+               article.ok()) {
+      out->article = *std::move(article);
     } else {
-      ParsedArticle parsed;
-      parsed.article = *std::move(article);
-      parsed.line = line_;
-      *out = std::move(parsed);
+      out->problem = std::string(article.status().message());
     }
+    if (!out->problem.empty()) out->problem_line = line.number;
     return true;
   }
   return false;

@@ -4,11 +4,12 @@
 #ifndef CLI_JSONL_READER_H_
 #define CLI_JSONL_READER_H_
 
-#include <istream>
+#include <cstddef>
 #include <string_view>
 
 #include "absl/status/statusor.h"
 #include "archive/v1/article.pb.h"
+#include "cli/line_reader.h"
 #include "cli/parsed_article.h"
 
 namespace archive::cli {
@@ -19,27 +20,31 @@ namespace archive::cli {
 absl::StatusOr<archive::v1::Article> ParseJsonlLine(std::string_view text,
                                                     int line);
 
-// Reads articles from a JSONL stream one line at a time, skipping blank lines
-// (and a byte order mark). A malformed line is reported and reading goes on
-// with the next. Does not own the stream; not thread-safe.
+// The longest JSONL line that can hold an article of `max_article_bytes`:
+// six times as many, since JSON may escape each byte of the text as six
+// ("\u001b"; a character of two to four bytes as six or twelve), and 64 KiB
+// for the other fields and the syntax. A longer line is not read.
+size_t MaxJsonlLineBytes(size_t max_article_bytes);
+
+// Reads articles from a JSONL input one line at a time, skipping blank lines.
+// A malformed line, or one that `lines` found too long, comes out with its
+// `problem` set and reading goes on with the next. Does not own `lines`; not
+// thread-safe.
 class JsonlReader {
  public:
-  explicit JsonlReader(std::istream* in);
+  explicit JsonlReader(LineReader* lines);
 
   JsonlReader(const JsonlReader&) = delete;
   JsonlReader& operator=(const JsonlReader&) = delete;
 
   // Reads up to the next non-blank line and returns true, with `*out` set to
-  // its article and line number, or to its error (see ParseJsonlLine).
-  // Returns false at the end of the stream.
-  bool Next(absl::StatusOr<ParsedArticle>* out);
-
-  // The number of the last line read, 1-based: after Next, that of `*out`.
-  int line() const { return line_; }
+  // its article and line number, or to its problem ("invalid JSON: ...",
+  // "line of N bytes is over the limit of M"). Returns false at the end of
+  // the input.
+  bool Next(ParsedArticle* out);
 
  private:
-  std::istream* const in_;
-  int line_ = 0;
+  LineReader* const lines_;
 };
 
 }  // namespace archive::cli

@@ -8,9 +8,11 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "archive/v1/article.pb.h"
+#include "cli/line_reader.h"
 #include "cli/parsed_article.h"
 #include "common/proto_time.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 
 namespace archive::cli {
@@ -84,9 +86,18 @@ TEST(ParseJsonlLineTest, FieldNamesFromTheInputStayOnOneLine) {
             "line 2: invalid JSON: \\033[31m: Cannot find field.");
 }
 
+// Reads the next result of `reader`, which must be the article `title` from
+// line `line`.
+void ExpectNextArticle(JsonlReader& reader, const std::string& title, int line) {
+  ParsedArticle next;
+  ASSERT_TRUE(reader.Next(&next)) << title;
+  EXPECT_EQ(next.problem, "");
+  EXPECT_EQ(next.article.title(), title);
+  EXPECT_EQ(next.line, line);
+}
+
 TEST(JsonlReaderTest, ReadsLinesSkippingBlankOnesAndGoesOnAfterAnError) {
   std::istringstream in(
-      "\xEF\xBB\xBF"
       R"({"title": "first", "body": "a"})"
       "\n"
       "\n"
@@ -95,39 +106,64 @@ TEST(JsonlReaderTest, ReadsLinesSkippingBlankOnesAndGoesOnAfterAnError) {
       "\r\n"
       "{not json\n"
       R"({"title": "fourth", "body": "d"})");
-  JsonlReader reader(&in);
-  absl::StatusOr<ParsedArticle> next;
-
+  LineReader lines(&in, 1000);
+  JsonlReader reader(&lines);
+  ExpectNextArticle(reader, "first", 1);
+  ExpectNextArticle(reader, "second", 4);
+  ParsedArticle next;
   ASSERT_TRUE(reader.Next(&next));
-  ASSERT_TRUE(next.ok()) << next.status();
-  EXPECT_EQ(next->article.title(), "first");
-  EXPECT_EQ(next->line, 1);
-
-  ASSERT_TRUE(reader.Next(&next));
-  ASSERT_TRUE(next.ok()) << next.status();
-  EXPECT_EQ(next->article.title(), "second");
-  EXPECT_EQ(next->line, 4);
-
-  ASSERT_TRUE(reader.Next(&next));
-  ASSERT_FALSE(next.ok());
-  EXPECT_THAT(std::string(next.status().message()),
-              StartsWith("line 5: invalid JSON: "));
-  EXPECT_EQ(reader.line(), 5);
-
-  ASSERT_TRUE(reader.Next(&next));
-  ASSERT_TRUE(next.ok()) << next.status();
-  EXPECT_EQ(next->article.title(), "fourth");
-  EXPECT_EQ(next->line, 6);
-
+  EXPECT_THAT(next.problem, StartsWith("invalid JSON: "));
+  EXPECT_EQ(next.line, 5);
+  EXPECT_EQ(next.problem_line, 5);
+  ExpectNextArticle(reader, "fourth", 6);
   EXPECT_FALSE(reader.Next(&next));
   EXPECT_FALSE(reader.Next(&next));
+}
+
+TEST(JsonlReaderTest, AFirstLineAfterAByteOrderMarkIsAnArticle) {
+  std::istringstream in("\xEF\xBB\xBF" R"({"title": "first", "body": "a"})" "\n");
+  LineReader lines(&in, 1000);
+  JsonlReader reader(&lines);
+  ExpectNextArticle(reader, "first", 1);
+}
+
+TEST(JsonlReaderTest, ALineTooLongIsReportedAtItsLineAndReadingGoesOn) {
+  const std::string body(5000, 'x');
+  std::istringstream in(R"({"title": "first", "body": "a"})" "\n"
+                        R"({"title": "long", "body": ")" + body + "\"}\n"
+                        R"({"title": "third", "body": "c"})" "\n");
+  LineReader lines(&in, 1000);
+  JsonlReader reader(&lines);
+  ExpectNextArticle(reader, "first", 1);
+  ParsedArticle next;
+  ASSERT_TRUE(reader.Next(&next));
+  EXPECT_EQ(next.line, 2);
+  EXPECT_EQ(next.problem_line, 2);
+  EXPECT_EQ(next.problem, "line of 5029 bytes is over the limit of 1000");
+  ExpectNextArticle(reader, "third", 3);
+  EXPECT_FALSE(reader.Next(&next));
+}
+
+TEST(JsonlReaderTest, TheLineBoundHoldsAnyArticleWithinTheLimit) {
+  // The worst case: every byte of the text escaped as six.
+  constexpr size_t kMaxArticleBytes = 1000;
+  archive::v1::Article article;
+  article.set_title(std::string(10, '\x01'));
+  article.set_body(std::string(kMaxArticleBytes - 10, '\x1b'));
+  article.set_source("example.org");
+  article.set_url("https://example.org/a/1");
+  std::string json;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(article, &json).ok());
+  EXPECT_LE(json.size(), MaxJsonlLineBytes(kMaxArticleBytes));
+  EXPECT_GT(json.size(), 6 * kMaxArticleBytes);
 }
 
 TEST(JsonlReaderTest, EmptyAndBlankInputsHoldNothing) {
   for (const char* text : {"", "\n", "\n\n  \n\t\r\n"}) {
     std::istringstream in(text);
-    JsonlReader reader(&in);
-    absl::StatusOr<ParsedArticle> next;
+    LineReader lines(&in, 1000);
+    JsonlReader reader(&lines);
+    ParsedArticle next;
     EXPECT_FALSE(reader.Next(&next)) << text;
   }
 }

@@ -1,5 +1,6 @@
 // archivectl: the archive's command-line client.
-//   archivectl feed [--ingest=ADDR] [--source=S] [--format=auto|text|jsonl] [--json] FILE...|-
+//   archivectl feed [--ingest=ADDR] [--source=S] [--format=auto|text|jsonl]
+//                   [--max_article_bytes=N] [--json] FILE...|-
 //   archivectl get ID | list | search "WORDS" | sources | stats  [--query=ADDR] [--json]
 // Exit status: 0 done; 1 some articles rejected (feed) or no such id (get);
 // 2 usage error, unreadable file or unreachable server.
@@ -27,8 +28,12 @@ namespace {
 constexpr char kUsage[] =
     "usage: archivectl VERB [FLAGS] [ARGS]\n"
     "\n"
-    "  feed [--ingest=ADDR] [--source=S] [--format=auto|text|jsonl] [--json] FILE...|-\n"
-    "      send crawled articles to the ingest server (default 127.0.0.1:50051)\n"
+    "  feed [--ingest=ADDR] [--source=S] [--format=auto|text|jsonl]\n"
+    "       [--max_article_bytes=N] [--json] FILE...|-\n"
+    "      send crawled articles to the ingest server (default 127.0.0.1:50051);\n"
+    "      an article whose title, body and captions are over N bytes (default\n"
+    "      1048576, as ingest's; give the same N as ingest's --max_article_bytes\n"
+    "      when that is changed) is reported as rejected and not sent\n"
     "  get ID [--json]\n"
     "  list [--source=S] [--from=T] [--to=T] [--limit=N] [--oldest-first] [--json]\n"
     "      headlines, newest first; --json prints whole articles\n"
@@ -64,7 +69,8 @@ int Usage(const std::string& problem) {
 }
 
 int Feed(const std::vector<std::string>& args) {
-  auto parsed = ParseArgs(args, {{"ingest"}, {"source"}, {"format"}, {"json", false}});
+  auto parsed = ParseArgs(
+      args, {{"ingest"}, {"source"}, {"format"}, {"max_article_bytes"}, {"json", false}});
   if (!parsed.ok()) return Usage(std::string("feed: ") + std::string(parsed.status().message()));
   FeedOptions options;
   options.ingest_address = parsed->GetString("ingest", options.ingest_address);
@@ -72,6 +78,12 @@ int Feed(const std::vector<std::string>& args) {
   auto format = ParseInputFormat(parsed->GetString("format", "auto"));
   if (!format.ok()) return Usage(std::string("feed: ") + std::string(format.status().message()));
   options.format = *format;
+  auto max_article_bytes = parsed->GetInt(
+      "max_article_bytes", static_cast<int>(options.max_article_bytes), 1, 256 << 20);
+  if (!max_article_bytes.ok()) {
+    return Usage("feed: " + std::string(max_article_bytes.status().message()));
+  }
+  options.max_article_bytes = static_cast<size_t>(*max_article_bytes);
   options.json = parsed->GetBool("json");
   options.files = parsed->arguments();
   options.progress = !options.json && ::isatty(STDERR_FILENO);
@@ -211,6 +223,9 @@ int Rebalance(const std::vector<std::string>& args) {
 }
 
 int Main(int argc, char** argv) {
+  // archivectl writes through iostreams alone: unsynchronized, std::cin
+  // reads a pipe a buffer at a time, not a character at a time.
+  std::ios::sync_with_stdio(false);
   if (argc < 2) return Usage("");
   const std::string verb = argv[1];
   const std::vector<std::string> args(argv + 2, argv + argc);

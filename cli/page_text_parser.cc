@@ -1,5 +1,6 @@
 #include "cli/page_text_parser.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -220,46 +221,69 @@ PageTextParser::PageTextParser(Options options)
 
 void PageTextParser::AddLine(std::string_view line) {
   for (size_t newline; (newline = line.find('\n')) != std::string_view::npos;) {
-    AddOneLine(line.substr(0, newline));
+    AddOneLine(line.substr(0, newline), newline);
     line.remove_prefix(newline + 1);
   }
-  AddOneLine(line);
+  AddOneLine(line, line.size());
 }
 
-void PageTextParser::AddOneLine(std::string_view raw_line) {
+void PageTextParser::AddOneLine(std::string_view raw_line, size_t bytes) {
   ++line_count_;
-  std::string line = ToValidUtf8(raw_line);
+  // A line the reader could not hold whole broke the smaller bound.
+  const size_t limit = bytes > raw_line.size()
+                           ? std::min(options_.max_article_bytes, raw_line.size())
+                           : options_.max_article_bytes;
+  const bool over_limit = bytes > limit;
+  // A line over the limit is not looked into: it counts as text, is not
+  // kept, and makes its block too long.
+  std::string line;
   size_t bad_byte = std::string_view::npos;
-  if (line.size() != raw_line.size() || line != raw_line) {
-    for (size_t at = 0; at < raw_line.size();) {
-      const size_t length = Utf8CharLength(raw_line.substr(at));
-      if (length == 0) {
-        bad_byte = at;
-        break;
+  if (!over_limit) {
+    line = ToValidUtf8(raw_line);
+    if (line != raw_line) {
+      for (size_t at = 0; at < raw_line.size();) {
+        const size_t length = Utf8CharLength(raw_line.substr(at));
+        if (length == 0) {
+          bad_byte = at;
+          break;
+        }
+        at += length;
       }
-      at += length;
+    }
+    line.resize(TrimTrailingSpace(line).size());
+    if (Trim(line).empty()) {
+      EndBlock();
+      ++blank_run_;
+      return;
     }
   }
-  line.resize(TrimTrailingSpace(line).size());
-  if (Trim(line).empty()) {
-    EndBlock();
-    ++blank_run_;
-    return;
-  }
-  if (open_block_.lines.empty()) {
+  if (open_block_.line == 0) {
     open_block_.line = line_count_;
     open_block_.blank_lines_before = blank_run_;
     blank_run_ = 0;
+  } else {
+    ++open_block_.bytes;  // the '\n' before this line
   }
-  if (bad_byte != std::string_view::npos && open_block_.bad_line == 0) {
-    open_block_.bad_line = line_count_;
-    open_block_.bad_byte = bad_byte;
+  if (open_block_.problem.empty()) {
+    if (over_limit) {
+      open_block_.problem = OverLimitProblem("line", bytes, limit);
+    } else if (bad_byte != std::string_view::npos) {
+      open_block_.problem = "invalid UTF-8 at byte " +
+                            std::to_string(bad_byte + 1) + " of the line";
+    }
+    if (!open_block_.problem.empty()) open_block_.problem_line = line_count_;
   }
-  open_block_.lines.push_back(std::move(line));
+  open_block_.bytes += over_limit ? bytes : line.size();
+  if (!IsOverLimit(open_block_)) open_block_.lines.push_back(std::move(line));
 }
 
 void PageTextParser::EndBlock() {
-  if (open_block_.lines.empty()) return;
+  if (open_block_.line == 0) return;
+  if (IsOverLimit(open_block_) && open_block_.problem.empty()) {
+    open_block_.problem = OverLimitProblem("paragraph", open_block_.bytes,
+                                           options_.max_article_bytes);
+    open_block_.problem_line = open_block_.line;
+  }
   blocks_.push_back(std::move(open_block_));
   open_block_ = Block();
   while (blocks_.size() >= 2) {
@@ -288,21 +312,21 @@ bool PageTextParser::Next(ParsedArticle* out) {
   return true;
 }
 
-bool PageTextParser::ReadNext(std::istream* in, ParsedArticle* out) {
-  std::string line;
+bool PageTextParser::ReadNext(LineReader* in, ParsedArticle* out) {
+  InputLine line;
   while (!Next(out)) {
-    if (!std::getline(*in, line)) {
+    if (!in->Next(&line)) {
       Finish();
       return Next(out);
     }
-    AddLine(line);
+    AddOneLine(line.text, line.bytes);
   }
   return true;
 }
 
 void PageTextParser::ProcessBlock(Block block, const Block* next) {
-  const int bad_line = block.bad_line;
-  const size_t bad_byte = block.bad_byte;
+  std::string problem = std::move(block.problem);
+  const int problem_line = block.problem_line;
   if (phase_ == Phase::kNoArticle || StartsArticle(block, next)) {
     CompleteArticle();
     StartArticle(std::move(block));
@@ -310,16 +334,17 @@ void PageTextParser::ProcessBlock(Block block, const Block* next) {
     AppendToBody(block);
   }
   // Whichever part of the article took the block, the article holds it.
-  if (bad_line != 0 && current_.problem.empty()) {
-    current_.problem = "invalid UTF-8 at byte " + std::to_string(bad_byte + 1) +
-                       " of the line";
-    current_.problem_line = bad_line;
+  if (!problem.empty() && current_.problem.empty()) {
+    current_.problem = std::move(problem);
+    current_.problem_line = problem_line;
   }
 }
 
 bool PageTextParser::StartsArticle(const Block& block,
                                    const Block* next) const {
-  if (block.lines.size() != 1 || next == nullptr) return false;
+  if (block.lines.size() != 1 || next == nullptr || IsOverLimit(block)) {
+    return false;
+  }
   const std::string_view text = Trim(block.lines[0]);
   if (phase_ == Phase::kHeader &&
       (text == current_.article.title() || IsKnownCaption(text))) {
@@ -332,20 +357,28 @@ bool PageTextParser::StartsArticle(const Block& block,
 
 void PageTextParser::StartArticle(Block block) {
   current_ = ParsedArticle();
+  current_bytes_ = 0;
   current_.line = block.line;
   current_.article.set_source(options_.source);
-  current_.article.set_title(std::string(Trim(block.lines[0])));
   phase_ = Phase::kHeader;
+  if (IsOverLimit(block)) {
+    AppendToBody(block);
+    return;
+  }
+  current_.article.set_title(std::string(Trim(block.lines[0])));
+  current_bytes_ += current_.article.title().size();
   if (block.lines.size() == 1) return;
 
   Block rest;
   rest.line = block.line + 1;
+  rest.bytes = block.bytes - block.lines[0].size() - 1;
   rest.lines.assign(std::make_move_iterator(block.lines.begin() + 1),
                     std::make_move_iterator(block.lines.end()));
   if (!TakeHeaderBlock(rest)) AppendToBody(rest);
 }
 
 bool PageTextParser::TakeHeaderBlock(const Block& block) {
+  if (IsOverLimit(block)) return false;
   const auto is_repeat = [this](std::string_view text) {
     return text == current_.article.title() || IsChrome(text) ||
            IsKnownCaption(text);
@@ -364,16 +397,27 @@ bool PageTextParser::TakeHeaderBlock(const Block& block) {
 
   for (const std::string& line : block.lines) {
     const std::string_view text = Trim(line);
-    if (!is_repeat(text)) current_.article.add_captions(std::string(text));
+    if (is_repeat(text)) continue;
+    current_bytes_ += text.size();
+    if (current_bytes_ <= options_.max_article_bytes) {
+      current_.article.add_captions(std::string(text));
+    }
   }
   return true;
 }
 
 void PageTextParser::AppendToBody(const Block& block) {
-  std::string* body = current_.article.mutable_body();
-  if (!body->empty()) body->append("\n\n");
-  body->append(absl::StrJoin(block.lines, "\n"));
+  const bool first = phase_ != Phase::kBody;
   phase_ = Phase::kBody;
+  current_bytes_ += (first ? 0 : 2) + block.bytes;
+  if (current_bytes_ > options_.max_article_bytes) {
+    // The article is to be rejected: its text need not be held.
+    current_.article.clear_body();
+    return;
+  }
+  std::string* body = current_.article.mutable_body();
+  if (!first) body->append("\n\n");
+  body->append(absl::StrJoin(block.lines, "\n"));
 }
 
 bool PageTextParser::IsKnownCaption(std::string_view text) const {
@@ -383,12 +427,22 @@ bool PageTextParser::IsKnownCaption(std::string_view text) const {
   return false;
 }
 
+bool PageTextParser::IsOverLimit(const Block& block) const {
+  return block.bytes > options_.max_article_bytes;
+}
+
 void PageTextParser::CompleteArticle() {
   if (phase_ == Phase::kNoArticle) return;
+  if (current_bytes_ > options_.max_article_bytes && current_.problem.empty()) {
+    current_.problem = OverLimitProblem("article", current_bytes_,
+                                        options_.max_article_bytes);
+    current_.problem_line = current_.line;
+  }
   if (std::optional<absl::CivilDay> day =
           FindPublicationDay(current_.article)) {
     *current_.article.mutable_published_at() =
         ToProtoTimestamp(absl::FromCivil(*day, absl::UTCTimeZone()));
+    current_.article.set_date_source(archive::v1::DATE_SOURCE_TEXT);
   }
   complete_.push_back(std::move(current_));
   current_ = ParsedArticle();

@@ -4,12 +4,14 @@
 #define CLI_PAGE_TEXT_PARSER_H_
 
 #include <deque>
-#include <istream>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "cli/line_reader.h"
 #include "cli/parsed_article.h"
+#include "common/article_rules.h"
 
 namespace archive::cli {
 
@@ -30,19 +32,26 @@ namespace archive::cli {
 // or chrome, the first paragraph is the title and the rest the body; without a
 // body, the body is empty (and ingest rejects the article, at its line).
 // published_at is the first date since 1990 found in the captions, else in the
-// title, else at the start of the body (a dateline), read as 00:00 UTC;
-// otherwise it is left unset. source comes from the options; id,
+// title, else at the start of the body (a dateline), read as 00:00 UTC, with
+// date_source DATE_SOURCE_TEXT; otherwise both are left unset (ingest then
+// takes the crawl time, and says so). source comes from the options; id,
 // content_digest and the other fields are left empty.
 //
 // Every input is parsed: bytes that are not UTF-8 become U+FFFD, and the
 // article that holds them comes out with `problem` set (naming the line and
 // byte), so that the caller can report it rather than send altered text.
-// Memory is bounded by the largest article, not the input. Not thread-safe.
+// Likewise an article over `max_article_bytes`: a line or a paragraph over
+// it is reported at its own line ("line of N bytes is over the limit of M"),
+// a whole article at its first. Memory is bounded by the largest article
+// allowed, not by the input: text past the limit is counted, not kept.
+// Not thread-safe.
 class PageTextParser {
  public:
   struct Options {
     // The outlet's host name ("aawsat.com"), copied into every article.
     std::string source;
+    // The largest article's title, captions and body together, in bytes.
+    size_t max_article_bytes = kDefaultMaxArticleBytes;
   };
 
   explicit PageTextParser(Options options);
@@ -66,19 +75,23 @@ class PageTextParser {
   // Adds lines from `*in` until an article is complete, calling Finish at the
   // end of `*in`, then moves that article into `*out`. Returns false once
   // `*in` is exhausted and every article has been returned. Lines may have
-  // been added with AddLine before.
-  bool ReadNext(std::istream* in, ParsedArticle* out);
+  // been added with AddLine before. A line that `*in` found too long counts
+  // as a line over the limit, whatever the limit.
+  bool ReadNext(LineReader* in, ParsedArticle* out);
 
  private:
   // A run of non-blank lines.
   struct Block {
     int line = 0;  // number of its first line
     int blank_lines_before = 0;
-    std::vector<std::string> lines;  // trailing white space removed
-    // The first line holding bytes that are not UTF-8 (0 if none), and the
-    // offset of the first such byte in it.
-    int bad_line = 0;
-    size_t bad_byte = 0;
+    // Trailing white space removed; only those within the limit.
+    std::vector<std::string> lines;
+    // Of all its lines joined by '\n', kept or not.
+    size_t bytes = 0;
+    // The first thing wrong with it (a line not UTF-8, or over the limit)
+    // and the line it concerns; empty when nothing is.
+    std::string problem;
+    int problem_line = 0;
   };
 
   enum class Phase {
@@ -87,7 +100,9 @@ class PageTextParser {
     kBody,
   };
 
-  void AddOneLine(std::string_view raw_line);
+  // `bytes` is the length of the whole line, of which `raw_line` may be only
+  // the beginning.
+  void AddOneLine(std::string_view raw_line, size_t bytes);
   void EndBlock();
   void ProcessBlock(Block block, const Block* next);
   bool StartsArticle(const Block& block, const Block* next) const;
@@ -95,6 +110,7 @@ class PageTextParser {
   bool TakeHeaderBlock(const Block& block);
   void AppendToBody(const Block& block);
   bool IsKnownCaption(std::string_view text) const;
+  bool IsOverLimit(const Block& block) const;
   void CompleteArticle();
 
   const Options options_;
@@ -108,6 +124,8 @@ class PageTextParser {
 
   Phase phase_ = Phase::kNoArticle;
   ParsedArticle current_;
+  // The bytes of current_'s title, captions and body, kept or not.
+  size_t current_bytes_ = 0;
 
   std::deque<ParsedArticle> complete_;
 };

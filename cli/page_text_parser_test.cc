@@ -15,6 +15,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "archive/v1/article.pb.h"
+#include "cli/line_reader.h"
 #include "cli/parsed_article.h"
 #include "common/proto_time.h"
 #include "gmock/gmock.h"
@@ -95,12 +96,17 @@ PageTextParser::Options SeedOptions() {
   return options;
 }
 
+// A bound on lines far above any the tests use: the parser's own limits
+// are under test.
+constexpr size_t kLineReaderBound = 64 << 20;
+
 std::vector<ParsedArticle> ParseStream(std::istream* in,
                                        PageTextParser::Options options) {
   PageTextParser parser(std::move(options));
+  LineReader lines(in, kLineReaderBound);
   std::vector<ParsedArticle> articles;
   ParsedArticle article;
-  while (parser.ReadNext(in, &article)) articles.push_back(article);
+  while (parser.ReadNext(&lines, &article)) articles.push_back(article);
   return articles;
 }
 
@@ -173,6 +179,8 @@ TEST(PageTextParserTest, SeedArticlesHaveCaptionDateSourceAndBody) {
   EXPECT_EQ(ToAbslTime(biden.published_at()), Day(2023, 1, 13));
   ASSERT_TRUE(lee.has_published_at());
   EXPECT_EQ(ToAbslTime(lee.published_at()), Day(2025, 6, 4));
+  EXPECT_EQ(biden.date_source(), archive::v1::DATE_SOURCE_TEXT);
+  EXPECT_EQ(lee.date_source(), archive::v1::DATE_SOURCE_TEXT);
 
   EXPECT_THAT(biden.body(),
               StartsWith("President Joe Biden and Japanese Prime Minister "
@@ -349,6 +357,13 @@ TEST(PageTextParserTest, DateFromIsoCaptionOrDateline) {
   EXPECT_EQ(ToAbslTime(articles[1].article.published_at()), Day(2025, 6, 4));
   EXPECT_FALSE(articles[2].article.has_published_at());
   EXPECT_FALSE(articles[3].article.has_published_at());
+  // Found in the text, or not at all: never the time of the feed.
+  EXPECT_EQ(articles[0].article.date_source(), archive::v1::DATE_SOURCE_TEXT);
+  EXPECT_EQ(articles[1].article.date_source(), archive::v1::DATE_SOURCE_TEXT);
+  EXPECT_EQ(articles[2].article.date_source(),
+            archive::v1::DATE_SOURCE_UNSPECIFIED);
+  EXPECT_EQ(articles[3].article.date_source(),
+            archive::v1::DATE_SOURCE_UNSPECIFIED);
 }
 
 TEST(PageTextParserTest, SourceComesFromTheOptions) {
@@ -423,13 +438,95 @@ TEST(PageTextParserTest, ArbitraryBytesDoNotCrash) {
   }
 }
 
-TEST(PageTextParserTest, HugeLine) {
+TEST(PageTextParserTest, HugeLineWithinTheLimit) {
   const std::string huge(8 << 20, 'a');
+  PageTextParser::Options options;
+  options.max_article_bytes = 32 << 20;
   const std::vector<ParsedArticle> articles =
-      ParseText(absl::StrCat("Headline\n\n", huge, "\n\n", huge));
+      ParseText(absl::StrCat("Headline\n\n", huge, "\n\n", huge), options);
   ASSERT_THAT(articles, SizeIs(1));
   EXPECT_EQ(articles[0].article.body().size(), 2 * huge.size() + 2);
-  EXPECT_THAT(ParseText(huge), SizeIs(1));
+  EXPECT_EQ(articles[0].problem, "");
+  EXPECT_THAT(ParseText(huge, options), SizeIs(1));
+}
+
+PageTextParser::Options Limit(size_t max_article_bytes) {
+  PageTextParser::Options options;
+  options.max_article_bytes = max_article_bytes;
+  return options;
+}
+
+TEST(PageTextParserTest, ALineOverTheLimitIsReportedAtItsLine) {
+  const std::string text = absl::StrCat(
+      "First\n\nTT\n\nFirst\n\nShort body.\n\n\n\n"
+      "Second\n\nTT\n\nSecond\n\nA paragraph\n",
+      std::string(200, 'x'), "\nand more.\n\n\n\n",
+      "Third\n\nTT\n\nThird\n\nShort body.\n");
+  for (const auto& articles :
+       {ParseText(text, Limit(100)), ParseLineByLine(text, Limit(100))}) {
+    ASSERT_THAT(Titles(articles), ElementsAre("First", "Second", "Third"));
+    EXPECT_EQ(articles[0].problem, "");
+    EXPECT_EQ(articles[1].problem, "line of 200 bytes is over the limit of 100");
+    EXPECT_EQ(articles[1].problem_line, 18);
+    // What is over the limit is not kept.
+    EXPECT_LT(articles[1].article.body().size(), 100u);
+    EXPECT_EQ(articles[2].problem, "");
+    EXPECT_EQ(articles[2].article.body(), "Short body.");
+  }
+}
+
+TEST(PageTextParserTest, AParagraphOverTheLimitIsReportedAtItsFirstLine) {
+  std::string paragraph;
+  for (int i = 10; i < 40; ++i) paragraph += absl::StrCat("line ", i, " of\n");
+  const std::vector<ParsedArticle> articles = ParseText(
+      absl::StrCat("First\n\nTT\n\nFirst\n\nIntro.\n\n", paragraph,
+                   "\n\n\nSecond\n\nTT\n\nSecond\n\nShort body.\n"),
+      Limit(200));
+  ASSERT_THAT(Titles(articles), ElementsAre("First", "Second"));
+  EXPECT_EQ(articles[0].problem, "paragraph of 329 bytes is over the limit of 200");
+  EXPECT_EQ(articles[0].problem_line, 9);
+  EXPECT_EQ(articles[1].problem, "");
+}
+
+TEST(PageTextParserTest, AnArticleOverTheLimitIsReportedAtItsStart) {
+  std::string body;
+  for (int i = 0; i < 12; ++i) body += "Paragraph of some twenty bytes.\n\n";
+  const std::vector<ParsedArticle> articles = ParseText(
+      absl::StrCat("Good\n\nTT\n\nGood\n\nShort.\n\n\n\n",
+                   "Long one\n\nTT\n\nLong one\n\n", body, "\n\n",
+                   "Good again\n\nTT\n\nGood again\n\nShort.\n"),
+      Limit(300));
+  ASSERT_THAT(Titles(articles), ElementsAre("Good", "Long one", "Good again"));
+  EXPECT_EQ(articles[0].problem, "");
+  // Title 8 bytes, 12 paragraphs of 31, 11 separators of 2.
+  EXPECT_EQ(articles[1].problem, "article of 402 bytes is over the limit of 300");
+  EXPECT_EQ(articles[1].problem_line, 11);
+  EXPECT_TRUE(articles[1].article.body().empty());
+  EXPECT_EQ(articles[2].problem, "");
+  EXPECT_EQ(articles[2].article.body(), "Short.");
+}
+
+TEST(PageTextParserTest, ALineTheReaderCouldNotHoldIsOverTheLimit) {
+  std::istringstream in(absl::StrCat("Headline\n\n", std::string(5000, '\0'),
+                                     "\n\n\n\nNext\n\nTT\n\nNext\n\nBody.\n"));
+  LineReader lines(&in, 1000);
+  PageTextParser parser(Limit(2000));
+  std::vector<ParsedArticle> articles;
+  ParsedArticle article;
+  while (parser.ReadNext(&lines, &article)) articles.push_back(article);
+  ASSERT_THAT(Titles(articles), ElementsAre("Headline", "Next"));
+  EXPECT_EQ(articles[0].problem, "line of 5000 bytes is over the limit of 1000");
+  EXPECT_EQ(articles[0].problem_line, 3);
+  EXPECT_EQ(articles[1].problem, "");
+}
+
+TEST(PageTextParserTest, InputOfOneLineOverTheLimitIsOneRejectedArticle) {
+  const std::vector<ParsedArticle> articles =
+      ParseText(std::string(3000, '\0'), Limit(1000));
+  ASSERT_THAT(articles, SizeIs(1));
+  EXPECT_EQ(articles[0].line, 1);
+  EXPECT_EQ(articles[0].problem, "line of 3000 bytes is over the limit of 1000");
+  EXPECT_EQ(articles[0].problem_line, 1);
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 #ifndef CLI_PARSED_ARTICLE_H_
 #define CLI_PARSED_ARTICLE_H_
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "archive/v1/article.pb.h"
 
@@ -18,6 +20,11 @@ struct ParsedArticle {
   std::string problem;
   int problem_line = 0;
 };
+
+// The problem of a piece of input over its size limit, as feed reports it:
+// "article of 3145728 bytes is over the limit of 1048576". `what` names the
+// piece: "article", "line", "paragraph".
+std::string OverLimitProblem(std::string_view what, size_t bytes, size_t limit);
 
 }  // namespace archive::cli
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "archive/v1/query.grpc.pb.h"
+#include "cli/terminal_text.h"
 #include "common/proto_time.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/client_context.h"
@@ -19,6 +20,24 @@
 
 namespace archive::cli {
 namespace {
+
+// Where a verb writes. Output for a person goes through TerminalStream, so
+// that no text from the archive reaches a terminal raw; --json output goes
+// out exactly as protobuf prints it (which escapes control characters
+// itself). Error messages are for a person either way.
+class Output {
+ public:
+  Output(const ReadOptions& options, std::ostream& out, std::ostream& err)
+      : for_person_(out), err_(err), out_(options.json ? out : for_person_) {}
+
+  std::ostream& out() { return out_; }
+  std::ostream& err() { return err_; }
+
+ private:
+  TerminalStream for_person_;
+  TerminalStream err_;
+  std::ostream& out_;
+};
 
 std::unique_ptr<v1::Query::Stub> Connect(const ReadOptions& options) {
   grpc::ChannelArguments arguments;
@@ -59,11 +78,31 @@ int Failed(const std::string& verb, const ReadOptions& options,
 std::string Json(const google::protobuf::Message& message) {
   std::string json;
   (void)google::protobuf::util::MessageToJsonString(message, &json);
-  return json;
+  return EscapeBidiIsolatesInJson(json);
 }
 
 std::string Day(const google::protobuf::Timestamp& time) {
   return absl::FormatTime("%Y-%m-%d %H:%M", ToAbslTime(time), absl::UTCTimeZone());
+}
+
+// When an article was published, saying where the date came from when it
+// was not from the publisher: "2023-01-13 (date from text)". `in_table` asks
+// for the shorter form of list and search rows.
+std::string Published(const v1::Article& article, bool in_table) {
+  const google::protobuf::Timestamp& time = article.published_at();
+  const std::string when = in_table ? Day(time) : FormatTimestamp(time);
+  switch (article.date_source()) {
+    case v1::DATE_SOURCE_TEXT:
+      // A day: the text gives no time.
+      return absl::FormatTime("%Y-%m-%d", ToAbslTime(time), absl::UTCTimeZone()) +
+             " (date from text)";
+    case v1::DATE_SOURCE_HTTP_LAST_MODIFIED:
+      return when + (in_table ? " (HTTP date)" : " (HTTP Last-Modified)");
+    case v1::DATE_SOURCE_CRAWL_TIME:
+      return when + (in_table ? " (crawl time)" : " (crawl time; no date found)");
+    default:
+      return when;
+  }
 }
 
 // One-line `text` cut to `width` characters, ending in "…" when cut.
@@ -125,8 +164,11 @@ int ShowPages(const std::string& verb, const ReadOptions& options,
 
 }  // namespace
 
-int RunGet(const ReadOptions& options, const std::string& id, std::ostream& out,
-           std::ostream& err) {
+int RunGet(const ReadOptions& options, const std::string& id, std::ostream& raw_out,
+           std::ostream& raw_err) {
+  Output output(options, raw_out, raw_err);
+  std::ostream& out = output.out();
+  std::ostream& err = output.err();
   auto stub = Connect(options);
   grpc::ClientContext context;
   SetDeadline(options, &context);
@@ -140,7 +182,7 @@ int RunGet(const ReadOptions& options, const std::string& id, std::ostream& out,
     return 0;
   }
   out << article.title() << "\n"
-      << article.source() << " · published " << FormatTimestamp(article.published_at());
+      << article.source() << " · published " << Published(article, /*in_table=*/false);
   if (!article.url().empty()) out << " · " << article.url();
   out << "\nid " << article.id() << "\n";
   if (!article.near_duplicate_of().empty()) {
@@ -160,8 +202,11 @@ int RunGet(const ReadOptions& options, const std::string& id, std::ostream& out,
   return 0;
 }
 
-int RunList(const ReadOptions& options, const ListOptions& list, std::ostream& out,
-            std::ostream& err) {
+int RunList(const ReadOptions& options, const ListOptions& list, std::ostream& raw_out,
+            std::ostream& raw_err) {
+  Output output(options, raw_out, raw_err);
+  std::ostream& out = output.out();
+  std::ostream& err = output.err();
   v1::ListArticlesRequest request;
   request.set_source(list.source);
   request.set_oldest_first(list.oldest_first);
@@ -169,7 +214,7 @@ int RunList(const ReadOptions& options, const ListOptions& list, std::ostream& o
   // The table shows headlines only; --json gives scripts whole articles.
   request.set_view(options.json ? v1::ARTICLE_VIEW_FULL : v1::ARTICLE_VIEW_BASIC);
   if (!options.json) {
-    out << absl::StrFormat("%-16s  %-20s  %-32s  %s\n", "PUBLISHED", "SOURCE", "ID",
+    out << absl::StrFormat("%-29s  %-20s  %-32s  %s\n", "PUBLISHED", "SOURCE", "ID",
                            "TITLE");
   }
   return ShowPages(
@@ -179,7 +224,8 @@ int RunList(const ReadOptions& options, const ListOptions& list, std::ostream& o
         if (options.json) {
           out << Json(article) << "\n";
         } else {
-          out << absl::StrFormat("%-16s  %-20s  %-32s  %s\n", Day(article.published_at()),
+          out << absl::StrFormat("%-29s  %-20s  %-32s  %s\n",
+                                 Published(article, /*in_table=*/true),
                                  Clip(article.source(), 20), article.id(),
                                  Clip(article.title(), 70));
         }
@@ -187,8 +233,11 @@ int RunList(const ReadOptions& options, const ListOptions& list, std::ostream& o
       "(no articles)", out, err);
 }
 
-int RunSearch(const ReadOptions& options, const SearchOptions& search, std::ostream& out,
-              std::ostream& err) {
+int RunSearch(const ReadOptions& options, const SearchOptions& search,
+              std::ostream& raw_out, std::ostream& raw_err) {
+  Output output(options, raw_out, raw_err);
+  std::ostream& out = output.out();
+  std::ostream& err = output.err();
   v1::SearchArticlesRequest request;
   request.set_query(search.words);
   request.set_source(search.source);
@@ -206,13 +255,17 @@ int RunSearch(const ReadOptions& options, const SearchOptions& search, std::ostr
         const v1::Article& article = hit.article();
         out << absl::StrFormat("%2d. %s\n    %s · %s · score %.2f · %s\n    %s\n\n",
                                number, article.title(), article.source(),
-                               Day(article.published_at()), hit.score(), article.id(),
+                               Published(article, /*in_table=*/true), hit.score(),
+                               article.id(),
                                hit.snippet());
       },
       "(no matches)", out, err);
 }
 
-int RunSources(const ReadOptions& options, std::ostream& out, std::ostream& err) {
+int RunSources(const ReadOptions& options, std::ostream& raw_out, std::ostream& raw_err) {
+  Output output(options, raw_out, raw_err);
+  std::ostream& out = output.out();
+  std::ostream& err = output.err();
   auto stub = Connect(options);
   grpc::ClientContext context;
   SetDeadline(options, &context);
@@ -237,7 +290,10 @@ int RunSources(const ReadOptions& options, std::ostream& out, std::ostream& err)
   return 0;
 }
 
-int RunStats(const ReadOptions& options, std::ostream& out, std::ostream& err) {
+int RunStats(const ReadOptions& options, std::ostream& raw_out, std::ostream& raw_err) {
+  Output output(options, raw_out, raw_err);
+  std::ostream& out = output.out();
+  std::ostream& err = output.err();
   auto stub = Connect(options);
   grpc::ClientContext context;
   SetDeadline(options, &context);

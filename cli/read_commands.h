@@ -1,7 +1,9 @@
 // archivectl's reading verbs, against the query server: get, list, search,
-// sources, stats. Readable tables and text for people; with --json, one JSON
-// object a line in protobuf's JSON mapping, for tools. list and search
-// follow pages up to --limit.
+// sources, stats. Readable tables and text for people, every character that
+// could drive a terminal shown escaped (cli/terminal_text.h), and dates not
+// from the publisher said to be so; with --json, one JSON object a line in
+// protobuf's JSON mapping, exact, for tools. list and search follow pages up
+// to --limit.
 //
 // Exit status: 0 done; 1 get found no such id; 2 usage error (a bad flag or
 // argument, named) or an unreachable server.

@@ -4,15 +4,18 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "archive/v1/query.grpc.pb.h"
 #include "common/grpc_server.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 
 namespace archive::cli {
@@ -28,18 +31,64 @@ v1::Article ArticleNumber(int i) {
   article.set_source("example.org");
   article.set_title(absl::StrCat("Title ", i));
   article.mutable_published_at()->set_seconds(1'700'000'000 - i);
+  // One that ingest dated by its crawl time, one the publisher dated.
+  if (i == 1) article.set_date_source(v1::DATE_SOURCE_CRAWL_TIME);
+  if (i == 2) article.set_date_source(v1::DATE_SOURCE_PUBLISHER);
+  return article;
+}
+
+// An article as a hostile page might make it: terminal escapes, a C1
+// control and a bidi override in every field shown, its date from the text.
+v1::Article HostileArticle() {
+  v1::Article article;
+  article.set_id("0123456789abcdef0123456789abcdef");
+  article.set_source("evil\x1b[2J.example");
+  article.set_url("https://evil.example/\x1b]0;owned\x07");
+  article.set_title("Title \x1b[2J\xc2\x9b" "31m \u202eevil");
+  article.set_body("First line.\nSecond\tline \x1b[31mred\r.\n\nLast\x7f.");
+  article.add_captions("Caption \u2066isolated\u2069");
+  article.add_authors("By \x1b[8mhidden");
+  article.set_date_source(v1::DATE_SOURCE_TEXT);
+  article.mutable_published_at()->set_seconds(1'673'568'000);  // 2023-01-13
+  v1::Sighting* seen = article.add_sightings();
+  seen->set_source("mirror\x1b.example");
   return article;
 }
 
 // A query server with kArticles articles that serves short pages and keeps
-// every request it is sent. Thread-safe.
+// every request it is sent; source "hostile.example" holds HostileArticle,
+// the one article GetArticle knows. Thread-safe.
 class FakeQuery final : public v1::Query::Service {
  public:
+  grpc::Status GetArticle(grpc::ServerContext* /*context*/,
+                          const v1::GetArticleRequest* request,
+                          v1::Article* response) override {
+    if (request->id() != HostileArticle().id()) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                          "no article " + request->id());
+    }
+    *response = HostileArticle();
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListSources(grpc::ServerContext* /*context*/,
+                           const v1::ListSourcesRequest* /*request*/,
+                           v1::ListSourcesResponse* response) override {
+    v1::SourceSummary* source = response->add_sources();
+    source->set_source(HostileArticle().source());
+    source->set_article_count(1);
+    return grpc::Status::OK;
+  }
+
   grpc::Status ListArticles(grpc::ServerContext* /*context*/,
                             const v1::ListArticlesRequest* request,
                             v1::ListArticlesResponse* response) override {
     absl::MutexLock lock(&mutex_);
     lists_.push_back(*request);
+    if (request->source() == "hostile.example") {
+      *response->add_articles() = HostileArticle();
+      return grpc::Status::OK;
+    }
     const auto [from, to] = Page(request->page_token(), request->page_size());
     for (int i = from; i < to; ++i) *response->add_articles() = ArticleNumber(i);
     if (to < kArticles) response->set_next_page_token(absl::StrCat(to));
@@ -52,6 +101,12 @@ class FakeQuery final : public v1::Query::Service {
     absl::MutexLock lock(&mutex_);
     searches_.push_back(*request);
     if (request->query() == "nothing") return grpc::Status::OK;
+    if (request->query() == "hostile") {
+      v1::SearchHit* hit = response->add_hits();
+      *hit->mutable_article() = HostileArticle();
+      hit->set_snippet("a **snippet** \x1b[2J");
+      return grpc::Status::OK;
+    }
     const auto [from, to] = Page(request->page_token(), request->page_size());
     for (int i = from; i < to; ++i) {
       v1::SearchHit* hit = response->add_hits();
@@ -215,6 +270,100 @@ TEST_F(ReadCommandsTest, AnUnreachableServerIsExitStatusTwo) {
   EXPECT_EQ(RunSearch(options_, SearchOptions{"japan"}, out_, err_), 2);
   EXPECT_NE(err_.str().find("archivectl search: cannot reach"), std::string::npos)
       << err_.str();
+}
+
+// Whether `text` holds a byte a terminal would obey: a C0 control other
+// than newline and tab, DEL, or the first byte of UTF-8's C1 controls and
+// bidi controls.
+bool HasTerminalControls(const std::string& text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) return true;
+    if (c == 0xc2 && i + 1 < text.size() &&
+        static_cast<unsigned char>(text[i + 1]) < 0xa0) {
+      return true;
+    }
+    const std::string_view rest = std::string_view(text).substr(i, 3);
+    for (const char* bidi : {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+                             "\u2066", "\u2067", "\u2068", "\u2069"}) {
+      if (rest == bidi) return true;
+    }
+  }
+  return false;
+}
+
+TEST_F(ReadCommandsTest, GetShowsTerminalControlsEscapedAndTheDateSource) {
+  ASSERT_EQ(RunGet(options_, HostileArticle().id(), out_, err_), 0) << err_.str();
+  const std::string shown = out_.str();
+  EXPECT_FALSE(HasTerminalControls(shown)) << shown;
+  EXPECT_NE(shown.find("Title \\x1b[2J\\u009b31m \\u202eevil\n"), std::string::npos)
+      << shown;
+  EXPECT_NE(shown.find("evil\\x1b[2J.example · published 2023-01-13 (date from text)"),
+            std::string::npos)
+      << shown;
+  // A body keeps its newlines and tabs.
+  EXPECT_NE(shown.find("First line.\nSecond\tline \\x1b[31mred\\x0d.\n\nLast\\x7f."),
+            std::string::npos)
+      << shown;
+  EXPECT_NE(shown.find("[Caption \\u2066isolated\\u2069]"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("by By \\x1b[8mhidden"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("mirror\\x1b.example"), std::string::npos) << shown;
+}
+
+TEST_F(ReadCommandsTest, GetWithJsonIsExact) {
+  options_.json = true;
+  ASSERT_EQ(RunGet(options_, HostileArticle().id(), out_, err_), 0) << err_.str();
+  std::string json = out_.str();
+  ASSERT_FALSE(json.empty());
+  EXPECT_EQ(json.back(), '\n');
+  json.pop_back();
+  v1::Article article;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &article).ok()) << json;
+  EXPECT_EQ(article.SerializeAsString(), HostileArticle().SerializeAsString());
+  // protobuf's JSON printer escapes the controls but for the bidi isolates,
+  // which are escaped as JSON escapes: the same value, safe on a terminal.
+  EXPECT_FALSE(HasTerminalControls(json)) << json;
+  EXPECT_NE(json.find("Caption \\u2066isolated\\u2069"), std::string::npos) << json;
+}
+
+TEST_F(ReadCommandsTest, ErrorsFromTheServerAreShownEscaped) {
+  EXPECT_EQ(RunGet(options_, "\x1b[2Jffffffffffffffffffffffffffffff", out_, err_), 1);
+  EXPECT_NE(err_.str().find("no article \\x1b[2Jfff"), std::string::npos) << err_.str();
+  EXPECT_FALSE(HasTerminalControls(err_.str())) << err_.str();
+}
+
+TEST_F(ReadCommandsTest, ListSearchAndSourcesShowTerminalControlsEscaped) {
+  ListOptions list;
+  list.source = "hostile.example";
+  ASSERT_EQ(RunList(options_, list, out_, err_), 0) << err_.str();
+  EXPECT_FALSE(HasTerminalControls(out_.str())) << out_.str();
+  EXPECT_NE(out_.str().find("2023-01-13 (date from text)"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("Title \\x1b[2J\\u009b31m \\u202eevil"), std::string::npos)
+      << out_.str();
+
+  out_.str("");
+  SearchOptions search;
+  search.words = "hostile";
+  ASSERT_EQ(RunSearch(options_, search, out_, err_), 0) << err_.str();
+  EXPECT_FALSE(HasTerminalControls(out_.str())) << out_.str();
+  EXPECT_NE(out_.str().find("a **snippet** \\x1b[2J"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("(date from text)"), std::string::npos) << out_.str();
+
+  out_.str("");
+  ASSERT_EQ(RunSources(options_, out_, err_), 0) << err_.str();
+  EXPECT_FALSE(HasTerminalControls(out_.str())) << out_.str();
+  EXPECT_NE(out_.str().find("evil\\x1b[2J.example"), std::string::npos) << out_.str();
+}
+
+TEST_F(ReadCommandsTest, ListSaysWhereADateCameFromWhenNotFromThePublisher) {
+  ListOptions list;
+  list.limit = 3;
+  ASSERT_EQ(RunList(options_, list, out_, err_), 0) << err_.str();
+  const std::vector<std::string> rows = absl::StrSplit(out_.str(), '\n');
+  ASSERT_GE(rows.size(), 4u) << out_.str();
+  EXPECT_EQ(rows[1].find(" ("), std::string::npos) << rows[1];
+  EXPECT_NE(rows[2].find(" (crawl time)"), std::string::npos) << rows[2];
+  EXPECT_EQ(rows[3].find(" ("), std::string::npos) << rows[3];
 }
 
 }  // namespace

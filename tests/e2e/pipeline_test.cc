@@ -10,11 +10,15 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -62,6 +66,19 @@ std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
+// The peak resident memory of a running process (VmHWM in its
+// /proc/PID/status), or 0 once it has ended. (getrusage's ru_maxrss would
+// count this test's own memory: posix_spawn's child starts in it.)
+long PeakResidentBytes(pid_t pid) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) != 0) continue;
+    return std::atol(line.c_str() + 6) * 1024L;
+  }
+  return 0;
+}
+
 std::string Lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return std::tolower(c); });
@@ -73,10 +90,13 @@ struct CliRun {
   int exit_code = -1;
   std::string out;
   std::string err;
+  // The process's peak resident memory, as last read while it ran.
+  long max_rss_bytes = 0;
 };
 
 std::ostream& operator<<(std::ostream& os, const CliRun& run) {
-  return os << "exit " << run.exit_code << "\n--- stdout:\n"
+  return os << "exit " << run.exit_code << ", peak RSS " << run.max_rss_bytes
+            << " bytes\n--- stdout:\n"
             << run.out << "--- stderr:\n"
             << run.err;
 }
@@ -90,6 +110,8 @@ struct Server {
 class PipelineTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    // A pipe to an archivectl that has stopped reading is EPIPE, not death.
+    ::signal(SIGPIPE, SIG_IGN);
     dir_ = new std::string(MakeTempDir("pipeline"));
     stores_ = new std::vector<Server>;
     for (int s = 0; s < 2; ++s) {
@@ -145,9 +167,11 @@ class PipelineTest : public ::testing::Test {
     EXPECT_TRUE(serving.ok()) << serving << "\n" << server.process->Log();
   }
 
-  // Runs archivectl with `args`, standard input from /dev/null, and returns
-  // its exit status and output. Killed after a minute.
-  static CliRun Archivectl(const std::vector<std::string>& args) {
+  // Runs archivectl with `args`, standard input from /dev/null or, when
+  // given, a pipe that `input` is written to, and returns its exit status,
+  // output and peak memory. Killed after a minute.
+  static CliRun Archivectl(const std::vector<std::string>& args,
+                           const std::optional<std::string>& input = std::nullopt) {
     static int serial = 0;
     const std::string out_path = absl::StrCat(*dir_, "/archivectl", ++serial, ".out");
     const std::string err_path = absl::StrCat(*dir_, "/archivectl", serial, ".err");
@@ -157,33 +181,67 @@ class PipelineTest : public ::testing::Test {
     for (std::string& arg : argv_storage) argv.push_back(arg.data());
     argv.push_back(nullptr);
 
+    int pipe_fds[2] = {-1, -1};
+    if (input.has_value() && ::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+      ADD_FAILURE() << "pipe: " << std::strerror(errno);
+      return CliRun();
+    }
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    if (input.has_value()) {
+      posix_spawn_file_actions_adddup2(&actions, pipe_fds[0], STDIN_FILENO);
+    } else {
+      posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    }
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
                                      O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
                                      O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    // archivectl gets SIGPIPE as it would from a shell; this test ignores it.
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t default_signals;
+    sigemptyset(&default_signals);
+    sigaddset(&default_signals, SIGPIPE);
+    posix_spawnattr_setsigdefault(&attributes, &default_signals);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
     pid_t pid = 0;
     const int spawned =
-        posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+        posix_spawn(&pid, argv[0], &actions, &attributes, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    // A writer that stops at EPIPE when archivectl stops reading.
+    std::thread writer;
+    if (input.has_value()) {
+      ::close(pipe_fds[0]);
+      writer = std::thread([fd = pipe_fds[1], &input] {
+        for (size_t written = 0; written < input->size();) {
+          const ssize_t n = ::write(fd, input->data() + written, input->size() - written);
+          if (n <= 0) break;
+          written += static_cast<size_t>(n);
+        }
+        ::close(fd);
+      });
+    }
     CliRun run;
     if (spawned != 0) {
+      if (writer.joinable()) writer.join();
       ADD_FAILURE() << "cannot start " << kArchivectl << ": " << std::strerror(spawned);
       return run;
     }
     const absl::Time give_up = absl::Now() + absl::Minutes(1);
     int status = 0;
     while (::waitpid(pid, &status, WNOHANG) == 0) {
+      run.max_rss_bytes = std::max(run.max_rss_bytes, PeakResidentBytes(pid));
       if (absl::Now() > give_up) {
         ::kill(pid, SIGKILL);
         ::waitpid(pid, &status, 0);
         ADD_FAILURE() << "archivectl " << args[0] << " ran for over a minute";
         break;
       }
-      absl::SleepFor(absl::Milliseconds(5));
+      absl::SleepFor(absl::Milliseconds(1));
     }
+    if (writer.joinable()) writer.join();
     run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     run.out = ReadFile(out_path);
     run.err = ReadFile(err_path);
@@ -218,6 +276,27 @@ class PipelineTest : public ::testing::Test {
       articles.push_back(article);
     }
     return articles;
+  }
+
+  // The peak memory of a feed of one small article, measured once.
+  static long SmallFeedPeak() {
+    static const long peak = [] {
+      const CliRun small = Archivectl(
+          {"feed", "--ingest=" + ingest_->address,
+           WriteInput("small.jsonl",
+                      R"({"source": "small.example", "title": "Small", "body": "Small."})"
+                      "\n")});
+      EXPECT_EQ(small.exit_code, 0) << small;
+      return small.max_rss_bytes;
+    }();
+    return peak;
+  }
+
+  // A file in the suite's directory holding `text`.
+  static std::string WriteInput(const std::string& name, const std::string& text) {
+    const std::string path = absl::StrCat(*dir_, "/", name);
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
   }
 
   static std::string* dir_;
@@ -454,6 +533,143 @@ TEST_F(PipelineTest, AMalformedJsonLineIsRejectedAndTheRestKept) {
   v1::Article article;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(lines[0], &article).ok());
   EXPECT_EQ(article.title(), "A good line");
+}
+
+// The longest line feed reads whole with the default --max_article_bytes:
+// six bytes of JSON for each byte of an article, and 64 KiB.
+constexpr long kLineBound = 6 * (1 << 20) + (64 << 10);
+
+// What feed's peak memory may grow by over that of a feed of one small
+// article: one line held to the bound, and the reading buffers.
+constexpr long kAllowedGrowth = kLineBound + (4 << 20);
+
+// JSONL of `source`, one article a line: each title with its body.
+std::string JsonLines(const std::string& source,
+                      const std::vector<std::pair<std::string, std::string>>& articles) {
+  std::string lines;
+  for (const auto& [title, body] : articles) {
+    absl::StrAppend(&lines, R"({"source": ")", source, R"(", "title": ")", title,
+                    R"(", "body": ")", body, R"(", "publishedAt": "2024-02-03T04:05:06Z"})",
+                    "\n");
+  }
+  return lines;
+}
+
+TEST_F(PipelineTest, AnOversizedArticleIsRejectedAndTheStreamGoesOn) {
+  const std::string path =
+      WriteInput("oversized.jsonl",
+                 JsonLines("oversized.example", {{"first", "The first article."},
+                                                 {"second", std::string(3 << 20, 'x')},
+                                                 {"third", "A third, unlike it."}}));
+  const CliRun feed = Archivectl({"feed", "--ingest=" + ingest_->address, path});
+  EXPECT_EQ(feed.exit_code, 1) << feed;
+  EXPECT_NE(feed.err.find(absl::StrCat(path, ":2: article of ", (3 << 20) + 6,
+                                       " bytes is over the limit of 1048576\n")),
+            std::string::npos)
+      << feed;
+  EXPECT_NE(feed.out.find("2 stored"), std::string::npos) << feed;
+  EXPECT_NE(feed.out.find("1 rejected"), std::string::npos) << feed;
+
+  const CliRun list = Read({"list", "--source=oversized.example", "--oldest-first"});
+  EXPECT_EQ(list.exit_code, 0) << list;
+  EXPECT_NE(list.out.find("first"), std::string::npos) << list;
+  EXPECT_NE(list.out.find("third"), std::string::npos) << list;
+  EXPECT_EQ(list.out.find("second"), std::string::npos) << list;
+}
+
+TEST_F(PipelineTest, ALineOf50MegabytesIsReportedAtItsLineAndMemoryStaysFlat) {
+  constexpr size_t kLineBytes = 50 << 20;
+  const std::string path = WriteInput(
+      "long_line.jsonl",
+      JsonLines("longline.example", {{"before", "The article before the long line."},
+                                     {"huge", std::string(kLineBytes, 'x')},
+                                     {"after", "And one after it, read all the same."}}));
+  const CliRun feed = Archivectl({"feed", "--ingest=" + ingest_->address, path});
+  EXPECT_EQ(feed.exit_code, 1) << feed;
+  // The bound: six bytes of JSON for each byte of an article, and 64 KiB.
+  EXPECT_NE(feed.err.find(absl::StrCat(path, ":2: line of ", kLineBytes + 98,
+                                       " bytes is over the limit of ", kLineBound, "\n")),
+            std::string::npos)
+      << feed;
+  EXPECT_NE(feed.out.find("2 stored"), std::string::npos) << feed;
+  EXPECT_NE(feed.out.find("1 rejected"), std::string::npos) << feed;
+  EXPECT_LT(feed.max_rss_bytes, kLineBytes / 2) << feed;
+  EXPECT_LT(feed.max_rss_bytes, SmallFeedPeak() + kAllowedGrowth)
+      << feed << "\nsmall feed's peak " << SmallFeedPeak();
+
+  const CliRun list = Read({"list", "--source=longline.example"});
+  EXPECT_NE(list.out.find("before"), std::string::npos) << list;
+  EXPECT_NE(list.out.find("after"), std::string::npos) << list;
+}
+
+TEST_F(PipelineTest, ZerosOnStandardInputAreOneLineOverTheLimitNotAGrowingBuffer) {
+  // What `head -c 30000000 /dev/zero | archivectl feed -` gives.
+  constexpr size_t kZeros = 30'000'000;
+  const CliRun feed = Archivectl(
+      {"feed", "--ingest=" + ingest_->address, "--source=t.example", "-"},
+      std::string(kZeros, '\0'));
+  EXPECT_EQ(feed.exit_code, 1) << feed;
+  EXPECT_NE(feed.err.find(absl::StrCat("<stdin>:1: line of ", kZeros,
+                                       " bytes is over the limit of 1048576\n")),
+            std::string::npos)
+      << feed;
+  EXPECT_LT(feed.max_rss_bytes, SmallFeedPeak() + kAllowedGrowth)
+      << feed << "\nsmall feed's peak " << SmallFeedPeak();
+}
+
+TEST_F(PipelineTest, AByteOrderMarkDoesNotCostTheFirstArticle) {
+  const std::string bom = "\xEF\xBB\xBF";
+  const std::string jsonl =
+      WriteInput("bom.jsonl", bom + JsonLines("bom.example", {{"with a mark", "Marked."}}));
+  for (const char* format : {"--format=auto", "--format=jsonl"}) {
+    const CliRun feed = Archivectl({"feed", "--ingest=" + ingest_->address, format, jsonl});
+    EXPECT_EQ(feed.exit_code, 0) << feed;
+    EXPECT_EQ(feed.err.find(":1:"), std::string::npos) << feed;
+  }
+  const std::string text = WriteInput(
+      "bom.txt", bom + "Headline after a mark\n\nTT\n\nHeadline after a mark\n\nBody.\n");
+  for (const char* format : {"--format=auto", "--format=text"}) {
+    const CliRun feed = Archivectl(
+        {"feed", "--ingest=" + ingest_->address, "--source=bom.example", format, text});
+    EXPECT_EQ(feed.exit_code, 0) << feed;
+  }
+  const CliRun list = Read({"list", "--source=bom.example", "--json"});
+  ASSERT_EQ(Lines(list.out).size(), 2u) << list;
+  for (const std::string& line : Lines(list.out)) {
+    v1::Article article;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &article).ok()) << line;
+    EXPECT_EQ(article.title().find(bom), std::string::npos) << line;
+  }
+}
+
+TEST_F(PipelineTest, AnArticleWithoutADateIsDatedByItsCrawlTimeAndSaysSo) {
+  const std::string path = WriteInput(
+      "undated.jsonl",
+      R"({"source": "undated.example", "title": "No date", "body": "Undated."})" "\n");
+  const CliRun feed = Archivectl({"feed", "--ingest=" + ingest_->address, path});
+  EXPECT_EQ(feed.exit_code, 0) << feed;
+
+  const CliRun json = Read({"list", "--source=undated.example", "--json"});
+  ASSERT_EQ(Lines(json.out).size(), 1u) << json;
+  v1::Article article;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Lines(json.out)[0], &article).ok());
+  EXPECT_EQ(article.date_source(), v1::DATE_SOURCE_CRAWL_TIME);
+  EXPECT_EQ(article.published_at().seconds(), article.crawled_at().seconds());
+
+  const CliRun get = Read({"get", article.id()});
+  EXPECT_NE(get.out.find("(crawl time; no date found)"), std::string::npos) << get;
+  const CliRun list = Read({"list", "--source=undated.example"});
+  EXPECT_NE(list.out.find("(crawl time)"), std::string::npos) << list;
+}
+
+TEST_F(PipelineTest, DatesFromPageTextSaySo) {
+  const std::vector<v1::Article> articles = SampleArticles();
+  ASSERT_EQ(articles.size(), 2u);
+  EXPECT_EQ(articles[1].date_source(), v1::DATE_SOURCE_TEXT);
+  const CliRun get = Read({"get", articles[1].id()});
+  EXPECT_NE(get.out.find("published 2023-01-13 (date from text)"), std::string::npos) << get;
+  const CliRun list = Read({"list", "--source=aawsat.com"});
+  EXPECT_NE(list.out.find("2023-01-13 (date from text)"), std::string::npos) << list;
 }
 
 }  // namespace

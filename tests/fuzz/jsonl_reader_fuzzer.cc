@@ -4,7 +4,8 @@
 // message naming the line, free of control characters; an article's strings are
 // well-formed UTF-8, and printing it as JSON and reading that back gives the
 // same article. Read as a whole stream, the input gives one result per
-// non-blank line, each naming its own line, and reading ends.
+// non-blank line, each naming its own line (a line over the reader's bound
+// as such), and reading ends.
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
@@ -16,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "archive/v1/article.pb.h"
 #include "cli/jsonl_reader.h"
+#include "cli/line_reader.h"
 #include "cli/parsed_article.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
@@ -95,20 +97,35 @@ void CheckLine(std::string_view text) {
   }
 }
 
+// A problem of the reader: one line, free of control characters.
+void CheckProblem(const std::string& problem) {
+  FUZZ_CHECK(problem.rfind("invalid JSON: ", 0) == 0 ||
+                 problem.rfind("line of ", 0) == 0,
+             problem);
+  for (const char c : problem) {
+    FUZZ_CHECK(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f,
+               "control character in the problem: " + problem);
+  }
+}
+
 void CheckStream(const std::string& text) {
+  // Small enough for the fuzzer's inputs to have lines over it.
+  constexpr size_t kMaxLineBytes = 256;
   std::istringstream in(text);
-  cli::JsonlReader reader(&in);
-  absl::StatusOr<cli::ParsedArticle> next;
+  cli::LineReader lines(&in, kMaxLineBytes);
+  cli::JsonlReader reader(&lines);
+  cli::ParsedArticle next;
   int previous_line = 0;
   for (int results = 0; reader.Next(&next); ++results) {
     FUZZ_CHECK(results <= static_cast<int>(text.size()), "reading never ends");
-    FUZZ_CHECK(reader.line() > previous_line, "line numbers do not increase");
-    previous_line = reader.line();
-    if (next.ok()) {
-      FUZZ_CHECK(next->line == reader.line(), "article names another line");
-      CheckStringsAreUtf8(next->article);
+    FUZZ_CHECK(next.line > previous_line, "line numbers do not increase");
+    previous_line = next.line;
+    if (next.problem.empty()) {
+      FUZZ_CHECK(next.problem_line == 0, "problem line without a problem");
+      CheckStringsAreUtf8(next.article);
     } else {
-      CheckError(next.status(), reader.line());
+      FUZZ_CHECK(next.problem_line == next.line, "problem names another line");
+      CheckProblem(next.problem);
     }
   }
   FUZZ_CHECK(!reader.Next(&next), "reading goes on after the end");

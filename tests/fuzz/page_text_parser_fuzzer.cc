@@ -6,7 +6,9 @@
 // trimmed and non-empty, its body paragraphs one blank line apart without
 // trailing spaces; an article has a `problem` exactly when one of its lines
 // is not UTF-8, naming that line's first bad byte; a published_at is a day
-// since 1990; any text with a visible character gives an article.
+// since 1990 and its date_source DATE_SOURCE_TEXT; any text with a visible
+// character gives an article. Under a small size limit the three ways still
+// agree, and no article keeps more text than the limit.
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
@@ -15,8 +17,10 @@
 #include <vector>
 
 #include "archive/v1/article.pb.h"
+#include "cli/line_reader.h"
 #include "cli/page_text_parser.h"
 #include "cli/parsed_article.h"
+#include "common/article_rules.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace archive::fuzz {
@@ -26,9 +30,11 @@ constexpr char kSource[] = "example.org";
 // 1990-01-01T00:00:00Z.
 constexpr int64_t kEarliestPublication = 631152000;
 
-cli::PageTextParser::Options Options() {
+// Far above any input the fuzzer makes, unless `max_article_bytes` is given.
+cli::PageTextParser::Options Options(size_t max_article_bytes = 1 << 20) {
   cli::PageTextParser::Options options;
   options.source = kSource;
+  options.max_article_bytes = max_article_bytes;
   return options;
 }
 
@@ -47,8 +53,9 @@ void Drain(cli::PageTextParser& parser, std::vector<cli::ParsedArticle>& out) {
   while (parser.Next(&article)) out.push_back(std::move(article));
 }
 
-std::vector<cli::ParsedArticle> ParseAtOnce(std::string_view text) {
-  cli::PageTextParser parser(Options());
+std::vector<cli::ParsedArticle> ParseAtOnce(std::string_view text,
+                                            const cli::PageTextParser::Options& options) {
+  cli::PageTextParser parser(options);
   parser.AddLine(text);
   parser.Finish();
   std::vector<cli::ParsedArticle> articles;
@@ -57,8 +64,9 @@ std::vector<cli::ParsedArticle> ParseAtOnce(std::string_view text) {
 }
 
 std::vector<cli::ParsedArticle> ParseLineByLine(
-    const std::vector<std::string_view>& lines) {
-  cli::PageTextParser parser(Options());
+    const std::vector<std::string_view>& lines,
+    const cli::PageTextParser::Options& options) {
+  cli::PageTextParser parser(options);
   std::vector<cli::ParsedArticle> articles;
   for (std::string_view line : lines) {
     parser.AddLine(line);
@@ -69,12 +77,14 @@ std::vector<cli::ParsedArticle> ParseLineByLine(
   return articles;
 }
 
-std::vector<cli::ParsedArticle> ParseStream(std::string_view text) {
+std::vector<cli::ParsedArticle> ParseStream(std::string_view text,
+                                            const cli::PageTextParser::Options& options) {
   std::istringstream in{std::string(text)};
-  cli::PageTextParser parser(Options());
+  cli::LineReader lines(&in, options.max_article_bytes);
+  cli::PageTextParser parser(options);
   std::vector<cli::ParsedArticle> articles;
   cli::ParsedArticle article;
-  while (parser.ReadNext(&in, &article)) articles.push_back(std::move(article));
+  while (parser.ReadNext(&lines, &article)) articles.push_back(std::move(article));
   return articles;
 }
 
@@ -133,6 +143,11 @@ void CheckArticle(const cli::ParsedArticle& parsed,
     FUZZ_CHECK(day.seconds() >= kEarliestPublication &&
                    day.seconds() % 86400 == 0 && day.nanos() == 0,
                "published_at " + std::to_string(day.seconds()));
+    FUZZ_CHECK(article.date_source() == archive::v1::DATE_SOURCE_TEXT,
+               "a date from the text that does not say so");
+  } else {
+    FUZZ_CHECK(article.date_source() == archive::v1::DATE_SOURCE_UNSPECIFIED,
+               "a date source without a date");
   }
   if (parsed.problem.empty()) {
     FUZZ_CHECK(parsed.problem_line == 0, "problem line without a problem");
@@ -149,11 +164,26 @@ void CheckArticle(const cli::ParsedArticle& parsed,
              parsed.problem);
 }
 
+void TestSmallLimit(std::string_view text,
+                    const std::vector<std::string_view>& lines) {
+  constexpr size_t kSmallLimit = 200;
+  const cli::PageTextParser::Options options = Options(kSmallLimit);
+  const std::vector<cli::ParsedArticle> articles = ParseAtOnce(text, options);
+  CheckSame(articles, ParseLineByLine(lines, options), "small limit, line by line");
+  CheckSame(articles, ParseStream(text, options), "small limit, from a stream");
+  // Text past the limit is not kept, whether the article is rejected or not.
+  for (const cli::ParsedArticle& article : articles) {
+    FUZZ_CHECK(ArticleTextBytes(article.article) <= kSmallLimit,
+               "text over the limit was kept");
+  }
+}
+
 void TestOneInput(std::string_view text) {
   const std::vector<std::string_view> lines = SplitLines(text);
-  const std::vector<cli::ParsedArticle> articles = ParseAtOnce(text);
-  CheckSame(articles, ParseLineByLine(lines), "line by line");
-  CheckSame(articles, ParseStream(text), "from a stream");
+  const std::vector<cli::ParsedArticle> articles = ParseAtOnce(text, Options());
+  CheckSame(articles, ParseLineByLine(lines, Options()), "line by line");
+  CheckSame(articles, ParseStream(text, Options()), "from a stream");
+  TestSmallLimit(text, lines);
 
   int previous_line = 0;
   bool any_problem = false;
