@@ -191,8 +191,16 @@ class Sender {
   bool Take(const Input& input, ParsedArticle parsed) {
     if (parsed.problem.empty()) {
       const size_t bytes = ArticleTextBytes(parsed.article);
+      // The text within the limit, and the whole request within ingest's
+      // message limit (huge authors or URL), else it would end the stream.
+      const size_t message_bytes = parsed.article.ByteSizeLong();
+      const size_t max_message_bytes = MaxArticleMessageBytes(options_.max_article_bytes);
       if (bytes > options_.max_article_bytes) {
         parsed.problem = OverLimitProblem("article", bytes, options_.max_article_bytes);
+        parsed.problem_line = parsed.line;
+      } else if (message_bytes > max_message_bytes) {
+        parsed.problem = OverLimitProblem("article with its other fields", message_bytes,
+                                          max_message_bytes);
         parsed.problem_line = parsed.line;
       }
     }

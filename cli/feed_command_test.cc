@@ -68,8 +68,9 @@ class FeedCommandTest : public ::testing::Test {
   void SetUp() override {
     GrpcServerOptions server_options;
     server_options.listen_address = "127.0.0.1:0";
-    // As ingest_server receives: a little over two articles' worth.
-    server_options.max_receive_message_bytes = 2 * kDefaultMaxArticleBytes + (64 << 10);
+    // As ingest_server receives.
+    server_options.max_receive_message_bytes =
+        static_cast<int>(MaxArticleMessageBytes(kDefaultMaxArticleBytes));
     auto server = GrpcServer::Start(server_options, {&ingest_});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -122,6 +123,25 @@ TEST_F(FeedCommandTest, AnArticleOverTheLimitIsReportedAndTheRestSent) {
   EXPECT_THAT(out_.str(), HasSubstr("3 articles"));
   EXPECT_THAT(out_.str(), HasSubstr("2 stored"));
   EXPECT_THAT(out_.str(), HasSubstr("1 rejected"));
+}
+
+TEST_F(FeedCommandTest, AnArticleWhoseOtherFieldsAreHugeIsReportedAndTheRestSent) {
+  // Its text is small, but its authors would make a message over ingest's
+  // receive limit, which would end the whole stream.
+  std::string authors;
+  for (int i = 0; i < 5; ++i) {
+    absl::StrAppend(&authors, i == 0 ? "" : ", ", "\"", std::string(500'000, 'a'), "\"");
+  }
+  const std::string path = WriteFile(
+      "huge_authors.jsonl",
+      JsonArticle("first", "One.") +
+          absl::StrCat(R"({"source": "example.org", "title": "second", "body": "Two.", )",
+                       R"("authors": [)", authors, R"(], "publishedAt": "2024-02-03T04:05:06Z"})",
+                       "\n") +
+          JsonArticle("third", "Three."));
+  EXPECT_EQ(Feed({path}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr(path + ":2: article with its other fields of "));
+  EXPECT_THAT(ingest_.titles(), ElementsAre("first", "third"));
 }
 
 TEST_F(FeedCommandTest, MaxArticleBytesSetsTheLimit) {

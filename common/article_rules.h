@@ -33,6 +33,14 @@ inline constexpr int kMaxAuthors = 100;
 // What the size rules measure: the bytes of title, body and captions.
 size_t ArticleTextBytes(const v1::Article& article);
 
+// The largest message that carries one article of at most
+// `max_article_bytes` (its text, and room for the other fields): ingest's
+// gRPC receive limit, and what archivectl checks a request against before
+// sending it, so that no article it sends can end a SubmitStream.
+inline size_t MaxArticleMessageBytes(size_t max_article_bytes) {
+  return max_article_bytes * 2 + (size_t{64} << 10);
+}
+
 // Publication and crawl times lie in [1990-01-01, now + 1 day].
 absl::Time EarliestArticleTime();
 absl::Time LatestArticleTime(absl::Time now);

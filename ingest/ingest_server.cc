@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/article_rules.h"
 #include "common/grpc_server.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
@@ -27,10 +28,9 @@ absl::Status RunIngestServer(const IngestServerOptions& options) {
   server_options.listen_address = options.listen_address;
   server_options.service_names = {v1::Ingest::service_full_name()};
   server_options.admission_gates = {service.admission_gate()};
-  // One request is one article: a little over the article limit.
-  server_options.max_receive_message_bytes = static_cast<int>(
-      std::min<size_t>(options.service.preparer.max_article_bytes * 2 + (64 << 10),
-                       1 << 30));
+  // One request is one article.
+  server_options.max_receive_message_bytes = static_cast<int>(std::min<size_t>(
+      MaxArticleMessageBytes(options.service.preparer.max_article_bytes), 1 << 30));
   ASSIGN_OR_RETURN(std::unique_ptr<GrpcServer> server,
                    GrpcServer::Start(server_options, {&service}));
   ARCHIVE_LOG(INFO) << "ingest_server listening on " << options.listen_address

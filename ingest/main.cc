@@ -7,6 +7,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/time/time.h"
+#include "common/article_rules.h"
 #include "common/grpc_server.h"
 #include "ingest/ingest_server.h"
 #include "store/store_client.h"
@@ -18,7 +19,7 @@ ABSL_FLAG(int, replicas, 1,
           "stores that must hold each new article before it is acknowledged: "
           "the first R of its rendezvous ranking over --stores, or stand-ins "
           "for those that are down (docs/REPLICATION.md)");
-ABSL_FLAG(int64_t, max_article_bytes, 1 << 20,
+ABSL_FLAG(int64_t, max_article_bytes, archive::kDefaultMaxArticleBytes,
           "largest article text (title, body, captions) accepted, in bytes");
 ABSL_FLAG(double, near_duplicate_threshold, 0.8,
           "least word-shingle resemblance that makes an article a near "
