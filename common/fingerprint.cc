@@ -16,15 +16,12 @@ bool IsLowerHex(std::string_view text) {
 
 }  // namespace
 
-std::string ContentDigest(std::string_view title, std::string_view body) {
-  static constexpr char kSeparator[] = "\n\n";
+std::string Sha256Hex(std::initializer_list<std::string_view> parts) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest;
   unsigned int length = 0;
   EVP_MD_CTX* context = EVP_MD_CTX_new();
   EVP_DigestInit_ex(context, EVP_sha256(), nullptr);
-  EVP_DigestUpdate(context, title.data(), title.size());
-  EVP_DigestUpdate(context, kSeparator, 2);
-  EVP_DigestUpdate(context, body.data(), body.size());
+  for (std::string_view part : parts) EVP_DigestUpdate(context, part.data(), part.size());
   EVP_DigestFinal_ex(context, digest.data(), &length);
   EVP_MD_CTX_free(context);
 
@@ -35,6 +32,10 @@ std::string ContentDigest(std::string_view title, std::string_view body) {
     hex[2 * i + 1] = kHex[digest[i] & 0xf];
   }
   return hex;
+}
+
+std::string ContentDigest(std::string_view title, std::string_view body) {
+  return Sha256Hex({title, "\n\n", body});
 }
 
 std::string IdFromDigest(std::string_view digest) {

@@ -7,6 +7,7 @@
 #ifndef COMMON_FINGERPRINT_H_
 #define COMMON_FINGERPRINT_H_
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,9 @@ namespace archive {
 
 inline constexpr size_t kIdHexLength = 32;
 inline constexpr size_t kDigestHexLength = 64;
+
+// SHA-256 of the concatenated `parts`, as lower-case hex.
+std::string Sha256Hex(std::initializer_list<std::string_view> parts);
 
 // SHA-256 of title "\n\n" body, lower-case hex. Expects normalized text.
 std::string ContentDigest(std::string_view title, std::string_view body);

@@ -13,6 +13,7 @@
 #include "common/admission_gate.h"
 #include "common/mutex.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 
 namespace archive {
@@ -28,6 +29,13 @@ struct GrpcServerOptions {
   // The services' gates (common/admission_gate.h), closed by Shutdown
   // before anything else. Not owned; they must outlive the server.
   std::vector<AdmissionGate*> admission_gates;
+  // TLS (common/tls.h) or, when null, plaintext, which Start refuses on an
+  // address that is not loopback unless `insecure`.
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  bool insecure = false;
+  // Server reflection, for grpcurl-style tools. Off when calls need roles:
+  // gRPC's reflection service has no hook for the check.
+  bool reflection = true;
 };
 
 // A running grpc::Server serving the given services, grpc.health.v1.Health

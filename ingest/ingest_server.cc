@@ -21,7 +21,7 @@ absl::Status RunIngestServer(const IngestServerOptions& options) {
   RETURN_IF_ERROR(
       store::ValidateReplicas(options.pipeline.replicas, options.store_addresses.size()));
   auto pipeline = std::make_unique<SubmitPipeline>(
-      store::ConnectStores(options.store_addresses), options.pipeline);
+      store::ConnectStores(options.store_addresses, options.store_security), options.pipeline);
   IngestService service(pipeline.get(), options.service);
 
   GrpcServerOptions server_options;
@@ -31,6 +31,9 @@ absl::Status RunIngestServer(const IngestServerOptions& options) {
   // One request is one article.
   server_options.max_receive_message_bytes = static_cast<int>(std::min<size_t>(
       MaxArticleMessageBytes(options.service.preparer.max_article_bytes), 1 << 30));
+  ASSIGN_OR_RETURN(const std::unique_ptr<Authorizer> authorizer,
+                   ApplyServerSecurity(options.security, {Role::kCrawler, Role::kAdmin},
+                                       v1::Ingest::service_full_name(), &server_options));
   ASSIGN_OR_RETURN(std::unique_ptr<GrpcServer> server,
                    GrpcServer::Start(server_options, {&service}));
   ARCHIVE_LOG(INFO) << "ingest_server listening on " << options.listen_address

@@ -9,6 +9,8 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/server_security.h"
+#include "common/tls.h"
 #include "ingest/ingest_service.h"
 #include "ingest/submit_pipeline.h"
 
@@ -20,6 +22,10 @@ struct IngestServerOptions {
   std::vector<std::string> store_addresses;
   IngestServiceOptions service;
   PipelineOptions pipeline;
+  // TLS and roles (crawler, admin) of the ingest server itself, and how it
+  // reaches the stores.
+  ServerSecurity security;
+  ClientSecurity store_security = PlaintextClient();
   absl::Duration shutdown_grace = absl::Seconds(10);
 };
 

@@ -100,8 +100,8 @@ grpc::ServerUnaryReactor* IngestService::Submit(grpc::CallbackServerContext* con
                                                 const grpc::ByteBuffer* request,
                                                 grpc::ByteBuffer* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (!admission_gate_.open()) {
-    reactor->Finish(ToGrpcStatus(AdmissionGate::Refusal()));
+  if (absl::Status admitted = admission_gate_.Admit(*context); !admitted.ok()) {
+    reactor->Finish(ToGrpcStatus(admitted));
     return reactor;
   }
   absl::StatusOr<v1::SubmitRequest> parsed = ParseRequest(*request);
@@ -135,9 +135,10 @@ class IngestService::StreamReactor final
  public:
   StreamReactor(IngestService* service, grpc::CallbackServerContext* context)
       : service_(service), deadline_(CallDeadline(context)) {
-    if (!service_->admission_gate_.open()) {
+    if (absl::Status admitted = service_->admission_gate_.Admit(*context);
+        !admitted.ok()) {
       finished_ = true;
-      Finish(ToGrpcStatus(AdmissionGate::Refusal()));
+      Finish(ToGrpcStatus(admitted));
       return;
     }
     reading_ = true;

@@ -9,8 +9,10 @@
 #include "absl/time/time.h"
 #include "common/article_rules.h"
 #include "common/grpc_server.h"
+#include "common/server_security_flags.h"
 #include "ingest/ingest_server.h"
 #include "store/store_client.h"
+#include "store/store_client_flags.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "HOST:PORT to serve on");
 ABSL_FLAG(std::string, stores, "127.0.0.1:50052",
@@ -73,6 +75,15 @@ int main(int argc, char** argv) {
   options.service.max_unary_in_flight = max_unary;
   options.pipeline.max_store_wait = absl::GetFlag(FLAGS_store_timeout);
 
+  options.security = archive::ServerSecurityFromFlags();
+  absl::StatusOr<archive::ClientSecurity> store_security =
+      archive::store::StoreClientSecurityFromFlags();
+  if (!store_security.ok()) {
+    std::fprintf(stderr, "ingest_server: %s\n",
+                 std::string(store_security.status().message()).c_str());
+    return 2;
+  }
+  options.store_security = *std::move(store_security);
   const absl::Status status = archive::ingest::RunIngestServer(options);
   if (!status.ok()) {
     std::fprintf(stderr, "ingest_server: %s\n", status.ToString().c_str());

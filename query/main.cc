@@ -8,8 +8,10 @@
 #include "absl/flags/usage.h"
 #include "absl/time/time.h"
 #include "common/grpc_server.h"
+#include "common/server_security_flags.h"
 #include "query/query_server.h"
 #include "store/store_client.h"
+#include "store/store_client_flags.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50053", "HOST:PORT to serve on");
 ABSL_FLAG(std::string, stores, "127.0.0.1:50052",
@@ -44,6 +46,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "query_server: %s\n", std::string(replicas.message()).c_str());
     return 2;
   }
+  options.security = archive::ServerSecurityFromFlags();
+  absl::StatusOr<archive::ClientSecurity> store_security =
+      archive::store::StoreClientSecurityFromFlags();
+  if (!store_security.ok()) {
+    std::fprintf(stderr, "query_server: %s\n",
+                 std::string(store_security.status().message()).c_str());
+    return 2;
+  }
+  options.store_security = *std::move(store_security);
   const absl::Status status = archive::query::RunQueryServer(options);
   if (!status.ok()) {
     std::fprintf(stderr, "query_server: %s\n", status.ToString().c_str());

@@ -16,11 +16,15 @@ absl::Status RunQueryServer(const QueryServerOptions& options) {
   }
   RETURN_IF_ERROR(
       store::ValidateReplicas(options.service.replicas, options.store_addresses.size()));
-  QueryService service(store::ConnectStores(options.store_addresses), options.service);
+  QueryService service(store::ConnectStores(options.store_addresses, options.store_security),
+                       options.service);
   GrpcServerOptions server_options;
   server_options.listen_address = options.listen_address;
   server_options.service_names = {v1::Query::service_full_name()};
   server_options.admission_gates = {service.admission_gate()};
+  ASSIGN_OR_RETURN(const std::unique_ptr<Authorizer> authorizer,
+                   ApplyServerSecurity(options.security, {Role::kReader, Role::kAdmin},
+                                       v1::Query::service_full_name(), &server_options));
   ASSIGN_OR_RETURN(std::unique_ptr<GrpcServer> server,
                    GrpcServer::Start(server_options, {&service}));
   ARCHIVE_LOG(INFO) << "query_server listening on " << options.listen_address

@@ -9,6 +9,8 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/server_security.h"
+#include "common/tls.h"
 #include "query/query_service.h"
 
 namespace archive::query {
@@ -17,6 +19,10 @@ struct QueryServerOptions {
   std::string listen_address = "127.0.0.1:50053";
   std::vector<std::string> store_addresses;
   QueryServiceOptions service;
+  // TLS and roles (reader, admin) of the query server itself, and how it
+  // reaches the stores.
+  ServerSecurity security;
+  ClientSecurity store_security = PlaintextClient();
   absl::Duration shutdown_grace = absl::Seconds(10);
 };
 

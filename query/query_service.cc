@@ -137,7 +137,9 @@ absl::Time QueryService::Deadline(const grpc::CallbackServerContext* context) co
 grpc::ServerUnaryReactor* QueryService::GetArticle(
     grpc::CallbackServerContext* context, const v1::GetArticleRequest* request,
     v1::Article* response) {
-  if (!admission_gate_.open()) return FinishNow(context, AdmissionGate::Refusal());
+  if (absl::Status admitted = admission_gate_.Admit(*context); !admitted.ok()) {
+    return FinishNow(context, admitted);
+  }
   if (!IsWellFormedId(request->id())) {
     return FinishNow(context, absl::InvalidArgumentError(
                                   "id: must be 32 lower-case hex digits"));
@@ -197,7 +199,9 @@ void QueryService::GetFromEveryStore(const v1::GetRequest& get, absl::Time deadl
 grpc::ServerUnaryReactor* QueryService::ListArticles(
     grpc::CallbackServerContext* context, const v1::ListArticlesRequest* request,
     v1::ListArticlesResponse* response) {
-  if (!admission_gate_.open()) return FinishNow(context, AdmissionGate::Refusal());
+  if (absl::Status admitted = admission_gate_.Admit(*context); !admitted.ok()) {
+    return FinishNow(context, admitted);
+  }
   absl::StatusOr<int> page_size = ResolvePageSize(
       request->page_size(), options_.default_page_size, options_.max_page_size);
   if (!page_size.ok()) return FinishNow(context, page_size.status());
@@ -283,7 +287,9 @@ grpc::ServerUnaryReactor* QueryService::ListArticles(
 grpc::ServerUnaryReactor* QueryService::SearchArticles(
     grpc::CallbackServerContext* context, const v1::SearchArticlesRequest* request,
     v1::SearchArticlesResponse* response) {
-  if (!admission_gate_.open()) return FinishNow(context, AdmissionGate::Refusal());
+  if (absl::Status admitted = admission_gate_.Admit(*context); !admitted.ok()) {
+    return FinishNow(context, admitted);
+  }
   absl::StatusOr<int> page_size =
       ResolvePageSize(request->page_size(), kDefaultSearchPageSize, kMaxSearchPageSize);
   if (!page_size.ok()) return FinishNow(context, page_size.status());
@@ -496,7 +502,9 @@ void QueryService::CollectSources(
 grpc::ServerUnaryReactor* QueryService::ListSources(
     grpc::CallbackServerContext* context, const v1::ListSourcesRequest* /*request*/,
     v1::ListSourcesResponse* response) {
-  if (!admission_gate_.open()) return FinishNow(context, AdmissionGate::Refusal());
+  if (absl::Status admitted = admission_gate_.Admit(*context); !admitted.ok()) {
+    return FinishNow(context, admitted);
+  }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   CollectSources(Deadline(context),
                  [reactor, response](absl::StatusOr<std::vector<v1::SourceSummary>> sources) {
@@ -513,7 +521,9 @@ grpc::ServerUnaryReactor* QueryService::ListSources(
 grpc::ServerUnaryReactor* QueryService::GetStats(
     grpc::CallbackServerContext* context, const v1::GetStatsRequest* /*request*/,
     v1::GetStatsResponse* response) {
-  if (!admission_gate_.open()) return FinishNow(context, AdmissionGate::Refusal());
+  if (absl::Status admitted = admission_gate_.Admit(*context); !admitted.ok()) {
+    return FinishNow(context, admitted);
+  }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   CollectSources(
       Deadline(context),

@@ -88,8 +88,8 @@ class StoreDatabase {
       : db_(std::move(db)), families_(std::move(families)), read_only_(read_only) {}
 
   std::unique_ptr<rocksdb::DB> db_;
-  const bool read_only_;
   std::vector<rocksdb::ColumnFamilyHandle*> families_;
+  const bool read_only_;
 };
 
 }  // namespace archive::store

@@ -18,8 +18,10 @@ namespace {
 
 // Runs one unary call with `deadline` and converts its status.
 template <typename Response, typename Call>
-absl::StatusOr<Response> Invoke(absl::Time deadline, Call call) {
+absl::StatusOr<Response> Invoke(const ClientSecurity& security, absl::Time deadline,
+                                Call call) {
   grpc::ClientContext context;
+  security.Prepare(&context);
   context.set_deadline(absl::ToChronoTime(deadline));
   Response response;
   grpc::Status status = call(&context, &response);
@@ -37,9 +39,10 @@ struct AsyncCall {
 };
 
 template <typename Request, typename Response, typename Start>
-void InvokeAsync(Request request, absl::Time deadline,
+void InvokeAsync(const ClientSecurity& security, Request request, absl::Time deadline,
                  StoreClient::Callback<Response> done, Start start) {
   auto* call = new AsyncCall<Request, Response>;
+  security.Prepare(&call->context);
   call->context.set_deadline(absl::ToChronoTime(deadline));
   call->request = std::move(request);
   call->done = std::move(done);
@@ -61,10 +64,12 @@ void InvokeAsync(Request request, absl::Time deadline,
 
 }  // namespace
 
-StoreClient::StoreClient(std::shared_ptr<v1::Store::StubInterface> stub)
-    : stub_(std::move(stub)) {}
+StoreClient::StoreClient(std::shared_ptr<v1::Store::StubInterface> stub,
+                         ClientSecurity security)
+    : stub_(std::move(stub)), security_(std::move(security)) {}
 
-std::unique_ptr<StoreClient> StoreClient::Connect(const std::string& address) {
+std::unique_ptr<StoreClient> StoreClient::Connect(const std::string& address,
+                                                  const ClientSecurity& security) {
   grpc::ChannelArguments arguments;
   arguments.SetMaxReceiveMessageSize(64 << 20);
   arguments.SetMaxSendMessageSize(64 << 20);
@@ -75,15 +80,15 @@ std::unique_ptr<StoreClient> StoreClient::Connect(const std::string& address) {
   // it as the connection attempt's timeout, 20 s by default.)
   arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  return std::make_unique<StoreClient>(v1::Store::NewStub(
-      grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                arguments)));
+  return std::make_unique<StoreClient>(
+      v1::Store::NewStub(grpc::CreateCustomChannel(address, security.credentials, arguments)),
+      security);
 }
 
 absl::StatusOr<v1::PutResponse> StoreClient::Put(const v1::PutRequest& request,
                                                  absl::Time deadline) {
   return Invoke<v1::PutResponse>(
-      deadline, [&](grpc::ClientContext* context, v1::PutResponse* response) {
+      security_, deadline, [&](grpc::ClientContext* context, v1::PutResponse* response) {
         return stub_->Put(context, request, response);
       });
 }
@@ -93,7 +98,7 @@ absl::StatusOr<v1::Article> StoreClient::Get(std::string_view id,
   v1::GetRequest request;
   request.set_id(std::string(id));
   return Invoke<v1::Article>(
-      deadline, [&](grpc::ClientContext* context, v1::Article* response) {
+      security_, deadline, [&](grpc::ClientContext* context, v1::Article* response) {
         return stub_->Get(context, request, response);
       });
 }
@@ -101,7 +106,7 @@ absl::StatusOr<v1::Article> StoreClient::Get(std::string_view id,
 absl::StatusOr<v1::ScanResponse> StoreClient::Scan(
     const v1::ScanRequest& request, absl::Time deadline) {
   return Invoke<v1::ScanResponse>(
-      deadline, [&](grpc::ClientContext* context, v1::ScanResponse* response) {
+      security_, deadline, [&](grpc::ClientContext* context, v1::ScanResponse* response) {
         return stub_->Scan(context, request, response);
       });
 }
@@ -109,7 +114,7 @@ absl::StatusOr<v1::ScanResponse> StoreClient::Scan(
 absl::StatusOr<v1::SearchResponse> StoreClient::Search(
     const v1::SearchRequest& request, absl::Time deadline) {
   return Invoke<v1::SearchResponse>(
-      deadline, [&](grpc::ClientContext* context, v1::SearchResponse* response) {
+      security_, deadline, [&](grpc::ClientContext* context, v1::SearchResponse* response) {
         return stub_->Search(context, request, response);
       });
 }
@@ -117,7 +122,7 @@ absl::StatusOr<v1::SearchResponse> StoreClient::Search(
 absl::StatusOr<v1::StatsResponse> StoreClient::Stats(
     const v1::StatsRequest& request, absl::Time deadline) {
   return Invoke<v1::StatsResponse>(
-      deadline, [&](grpc::ClientContext* context, v1::StatsResponse* response) {
+      security_, deadline, [&](grpc::ClientContext* context, v1::StatsResponse* response) {
         return stub_->Stats(context, request, response);
       });
 }
@@ -125,7 +130,7 @@ absl::StatusOr<v1::StatsResponse> StoreClient::Stats(
 absl::StatusOr<v1::FindSimilarResponse> StoreClient::FindSimilar(
     const v1::FindSimilarRequest& request, absl::Time deadline) {
   return Invoke<v1::FindSimilarResponse>(
-      deadline, [&](grpc::ClientContext* context, v1::FindSimilarResponse* response) {
+      security_, deadline, [&](grpc::ClientContext* context, v1::FindSimilarResponse* response) {
         return stub_->FindSimilar(context, request, response);
       });
 }
@@ -133,7 +138,7 @@ absl::StatusOr<v1::FindSimilarResponse> StoreClient::FindSimilar(
 absl::StatusOr<v1::DeleteResponse> StoreClient::Delete(const v1::DeleteRequest& request,
                                                        absl::Time deadline) {
   return Invoke<v1::DeleteResponse>(
-      deadline, [&](grpc::ClientContext* context, v1::DeleteResponse* response) {
+      security_, deadline, [&](grpc::ClientContext* context, v1::DeleteResponse* response) {
         return stub_->Delete(context, request, response);
       });
 }
@@ -141,7 +146,7 @@ absl::StatusOr<v1::DeleteResponse> StoreClient::Delete(const v1::DeleteRequest& 
 absl::StatusOr<v1::VerifyResponse> StoreClient::Verify(
     const v1::VerifyRequest& request, absl::Time deadline) {
   return Invoke<v1::VerifyResponse>(
-      deadline, [&](grpc::ClientContext* context, v1::VerifyResponse* response) {
+      security_, deadline, [&](grpc::ClientContext* context, v1::VerifyResponse* response) {
         return stub_->Verify(context, request, response);
       });
 }
@@ -150,7 +155,7 @@ absl::StatusOr<v1::VerifyResponse> StoreClient::Verify(
   void StoreClient::Method##Async(v1::Request request, absl::Time deadline,   \
                                   Callback<v1::Response> done) {             \
     InvokeAsync<v1::Request, v1::Response>(                                   \
-        std::move(request), deadline, std::move(done),                        \
+        security_, std::move(request), deadline, std::move(done),             \
         [this](grpc::ClientContext* context, const v1::Request* request,      \
                v1::Response* response,                                        \
                std::function<void(grpc::Status)> on_done) {                   \
@@ -190,10 +195,11 @@ absl::StatusOr<std::vector<std::string>> ParseStoreList(const std::string& flag)
   return stores;
 }
 
-std::vector<StoreEndpoint> ConnectStores(const std::vector<std::string>& addresses) {
+std::vector<StoreEndpoint> ConnectStores(const std::vector<std::string>& addresses,
+                                         const ClientSecurity& security) {
   std::vector<StoreEndpoint> stores;
   for (const std::string& address : addresses) {
-    stores.push_back({address, StoreClient::Connect(address)});
+    stores.push_back({address, StoreClient::Connect(address, security)});
   }
   return stores;
 }

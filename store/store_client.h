@@ -15,17 +15,22 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "archive/v1/store.grpc.pb.h"
+#include "common/tls.h"
 
 namespace archive::store {
 
 class StoreClient {
  public:
-  // `stub` may be any implementation (a real channel's, or a test double).
-  explicit StoreClient(std::shared_ptr<v1::Store::StubInterface> stub);
+  // `stub` may be any implementation (a real channel's, or a test double);
+  // `security`'s token, when set, goes with every call (common/auth.h).
+  explicit StoreClient(std::shared_ptr<v1::Store::StubInterface> stub,
+                       ClientSecurity security = PlaintextClient());
 
-  // A client over an insecure channel to HOST:PORT, with send and receive
-  // limits that fit a full Put batch.
-  static std::unique_ptr<StoreClient> Connect(const std::string& address);
+  // A client over a channel to HOST:PORT secured by `security` (TLS and a
+  // token, or plaintext), with send and receive limits that fit a full Put
+  // batch.
+  static std::unique_ptr<StoreClient> Connect(
+      const std::string& address, const ClientSecurity& security = PlaintextClient());
 
   absl::StatusOr<v1::PutResponse> Put(const v1::PutRequest& request,
                                       absl::Time deadline);
@@ -63,6 +68,7 @@ class StoreClient {
 
  private:
   std::shared_ptr<v1::Store::StubInterface> stub_;
+  const ClientSecurity security_;
 };
 
 // One store as the other servers see it: its name (the --stores entry, which
@@ -82,7 +88,9 @@ absl::StatusOr<std::vector<std::string>> ParseStoreList(const std::string& flag)
 absl::Status ValidateReplicas(int replicas, size_t store_count);
 
 // Endpoints for `addresses`, each over its own channel.
-std::vector<StoreEndpoint> ConnectStores(const std::vector<std::string>& addresses);
+std::vector<StoreEndpoint> ConnectStores(
+    const std::vector<std::string>& addresses,
+    const ClientSecurity& security = PlaintextClient());
 
 // The names of `stores`, in order: what PickStore (common/rendezvous.h) takes.
 std::vector<std::string> StoreNames(const std::vector<StoreEndpoint>& stores);

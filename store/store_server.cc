@@ -47,6 +47,9 @@ absl::Status RunStoreServer(const StoreServerOptions& options) {
                                   kStoreWritesHealthName};
   server_options.admission_gates = {service.admission_gate()};
   server_options.max_receive_message_bytes = 64 << 20;
+  ASSIGN_OR_RETURN(const std::unique_ptr<Authorizer> authorizer,
+                   ApplyServerSecurity(options.security, {Role::kService, Role::kAdmin},
+                                       v1::Store::service_full_name(), &server_options));
   ASSIGN_OR_RETURN(std::unique_ptr<GrpcServer> server,
                    GrpcServer::Start(server_options, {&service}));
   ARCHIVE_LOG(INFO) << "store_server listening on " << options.listen_address

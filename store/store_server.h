@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/server_security.h"
 #include "store/article_db.h"
 
 namespace archive::store {
@@ -27,6 +28,8 @@ struct StoreServerOptions {
   int worker_threads = 16;
   // Requests waiting for a worker beyond this are refused.
   int max_queued_requests = 4096;
+  // TLS and roles (service, admin).
+  ServerSecurity security;
   absl::Duration shutdown_grace = absl::Seconds(10);
 };
 

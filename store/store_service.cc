@@ -14,10 +14,16 @@ namespace {
 
 // INVALID_ARGUMENT for a request whose `field` holds `count` entries, more
 // than `limit`.
-grpc::ServerUnaryReactor* RefuseOverLimit(grpc::CallbackServerContext* context,
+// Admission comes first: a caller that may not call learns nothing more.
+grpc::ServerUnaryReactor* RefuseOverLimit(const AdmissionGate& gate,
+                                          grpc::CallbackServerContext* context,
                                           const char* field, int count, int limit,
                                           const char* rpc) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status admitted = gate.Admit(*context); !admitted.ok()) {
+    reactor->Finish(ToGrpcStatus(admitted));
+    return reactor;
+  }
   reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                absl::StrCat(field, ": ", count, " exceed the limit of ",
                                             limit, " a ", rpc)));
@@ -33,8 +39,8 @@ grpc::ServerUnaryReactor* StoreService::Offload(
     grpc::CallbackServerContext* context, std::function<absl::Status()> work,
     const std::function<absl::Status()>& try_in_memory) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (!admission_gate_.open()) {
-    reactor->Finish(ToGrpcStatus(AdmissionGate::Refusal()));
+  if (absl::Status admitted = admission_gate_.Admit(*context); !admitted.ok()) {
+    reactor->Finish(ToGrpcStatus(admitted));
     return reactor;
   }
   if (try_in_memory) {
@@ -69,7 +75,7 @@ grpc::ServerUnaryReactor* StoreService::Put(
     grpc::CallbackServerContext* context, const v1::PutRequest* request,
     v1::PutResponse* response) {
   if (request->items_size() > kMaxPutItems) {
-    return RefuseOverLimit(context, "items", request->items_size(), kMaxPutItems, "Put");
+    return RefuseOverLimit(admission_gate_, context, "items", request->items_size(), kMaxPutItems, "Put");
   }
   return Offload(context, [this, request, response]() -> absl::Status {
     ASSIGN_OR_RETURN(std::vector<v1::PutResult> results,
@@ -85,7 +91,7 @@ grpc::ServerUnaryReactor* StoreService::Delete(
     grpc::CallbackServerContext* context, const v1::DeleteRequest* request,
     v1::DeleteResponse* response) {
   if (request->ids_size() > kMaxDeleteIds) {
-    return RefuseOverLimit(context, "ids", request->ids_size(), kMaxDeleteIds, "Delete");
+    return RefuseOverLimit(admission_gate_, context, "ids", request->ids_size(), kMaxDeleteIds, "Delete");
   }
   return Offload(context, [this, request, response]() -> absl::Status {
     ASSIGN_OR_RETURN(const uint32_t deleted, db_->Delete(request->ids()));
@@ -129,7 +135,7 @@ grpc::ServerUnaryReactor* StoreService::Stats(
     grpc::CallbackServerContext* context, const v1::StatsRequest* request,
     v1::StatsResponse* response) {
   if (request->terms_size() > kMaxStatsTerms) {
-    return RefuseOverLimit(context, "terms", request->terms_size(), kMaxStatsTerms,
+    return RefuseOverLimit(admission_gate_, context, "terms", request->terms_size(), kMaxStatsTerms,
                            "Stats");
   }
   return Offload(context, [this, request, response] {
@@ -141,7 +147,7 @@ grpc::ServerUnaryReactor* StoreService::FindSimilar(
     grpc::CallbackServerContext* context, const v1::FindSimilarRequest* request,
     v1::FindSimilarResponse* response) {
   if (request->queries_size() > kMaxSimilarQueries) {
-    return RefuseOverLimit(context, "queries", request->queries_size(),
+    return RefuseOverLimit(admission_gate_, context, "queries", request->queries_size(),
                            kMaxSimilarQueries, "FindSimilar");
   }
   return Offload(context, [this, request, response] {

@@ -1,0 +1,34 @@
+#include "common/server_security_flags.h"
+
+#include <string>
+
+#include "absl/flags/flag.h"
+
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain: serve TLS (with --tls_key); re-read when the "
+          "file changes");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA certificates: require and verify client certificates signed "
+          "by them (mutual TLS)");
+ABSL_FLAG(bool, insecure, false,
+          "serve plaintext on an address that is not loopback (refused "
+          "otherwise)");
+ABSL_FLAG(std::string, auth_tokens, "",
+          "file of \"ROLE sha256:HEX\" and \"ROLE cn:NAME\" lines: calls need a "
+          "token or certificate with a role (docs/SECURITY.md); re-read when "
+          "it changes");
+
+namespace archive {
+
+ServerSecurity ServerSecurityFromFlags() {
+  ServerSecurity security;
+  security.tls.cert = absl::GetFlag(FLAGS_tls_cert);
+  security.tls.key = absl::GetFlag(FLAGS_tls_key);
+  security.tls.client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  security.insecure = absl::GetFlag(FLAGS_insecure);
+  security.auth_tokens = absl::GetFlag(FLAGS_auth_tokens);
+  return security;
+}
+
+}  // namespace archive
