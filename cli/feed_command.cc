@@ -306,8 +306,8 @@ int RunFeed(const FeedOptions& options, std::ostream& out, std::ostream& err) {
 
   grpc::ChannelArguments arguments;
   arguments.SetMaxReceiveMessageSize(16 << 20);
-  auto channel = grpc::CreateCustomChannel(
-      options.ingest_address, grpc::InsecureChannelCredentials(), arguments);
+  auto channel = grpc::CreateCustomChannel(options.ingest_address,
+                                           options.security.credentials, arguments);
   if (!channel->WaitForConnected(std::chrono::system_clock::now() +
                                  std::chrono::seconds(10))) {
     err << "archivectl feed: cannot reach the ingest server at "
@@ -316,6 +316,7 @@ int RunFeed(const FeedOptions& options, std::ostream& out, std::ostream& err) {
   }
   auto stub = v1::Ingest::NewStub(channel);
   grpc::ClientContext context;
+  options.security.Prepare(&context);
   std::unique_ptr<Sender::Stream> stream = stub->SubmitStream(&context);
 
   Report report(options, out, err);

@@ -20,11 +20,13 @@
 
 #include "cli/input_format.h"
 #include "common/article_rules.h"
+#include "common/tls.h"
 
 namespace archive::cli {
 
 struct FeedOptions {
   std::string ingest_address = "127.0.0.1:50051";
+  ClientSecurity security = PlaintextClient();
   // The outlet of text input, and of JSONL articles that name none.
   std::string source;
   InputFormat format = InputFormat::kAuto;

@@ -6,13 +6,14 @@
 namespace archive::cli {
 
 int RunHealth(const std::vector<std::string>& addresses, absl::Duration wait,
-              std::ostream& out, std::ostream& err) {
+              const ClientSecurity& security, std::ostream& out, std::ostream& err) {
   const std::vector<std::string> defaults = {"127.0.0.1:50051", "127.0.0.1:50052",
                                              "127.0.0.1:50053"};
   int exit_status = 0;
   for (const std::string& address : addresses.empty() ? defaults : addresses) {
     const absl::Status status =
-        WaitUntilServing(address, std::max(wait, absl::Milliseconds(500)));
+        WaitUntilServing(address, std::max(wait, absl::Milliseconds(500)),
+                         security.credentials);
     if (status.ok()) {
       out << address << " SERVING\n";
     } else {

@@ -11,11 +11,12 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "common/tls.h"
 
 namespace archive::cli {
 
 int RunHealth(const std::vector<std::string>& addresses, absl::Duration wait,
-              std::ostream& out, std::ostream& err);
+              const ClientSecurity& security, std::ostream& out, std::ostream& err);
 
 }  // namespace archive::cli
 

@@ -19,6 +19,7 @@
 #include "cli/input_format.h"
 #include "cli/read_commands.h"
 #include "cli/rebalance_command.h"
+#include "cli/security_args.h"
 #include "cli/verify_command.h"
 #include "store/store_client.h"
 
@@ -54,6 +55,10 @@ constexpr char kUsage[] =
     "  health [--wait=SECONDS] [ADDR...]\n"
     "      whether servers answer SERVING (default: the three default ports)\n"
     "\n"
+    "Every verb: --tls_ca=FILE (servers speak TLS; the CA that signed them),\n"
+    "--tls_cert=FILE --tls_key=FILE (where a server asks for a client\n"
+    "certificate), --token_file=FILE (the bearer token; else $ARCHIVE_TOKEN).\n"
+    "\n"
     "Exit status: 0 done; 1 some articles rejected; 2 usage error, unreadable\n"
     "file or unreachable server.\n";
 
@@ -68,11 +73,12 @@ int Usage(const std::string& problem) {
   return 2;
 }
 
-int Feed(const std::vector<std::string>& args) {
+int Feed(const std::vector<std::string>& args, const ClientSecurity& security) {
   auto parsed = ParseArgs(
       args, {{"ingest"}, {"source"}, {"format"}, {"max_article_bytes"}, {"json", false}});
   if (!parsed.ok()) return Usage(std::string("feed: ") + std::string(parsed.status().message()));
   FeedOptions options;
+  options.security = security;
   options.ingest_address = parsed->GetString("ingest", options.ingest_address);
   options.source = parsed->GetString("source");
   auto format = ParseInputFormat(parsed->GetString("format", "auto"));
@@ -123,8 +129,10 @@ bool GetRange(const std::string& verb, const ParsedArgs& parsed,
   return true;
 }
 
-int Read(const std::string& verb, const std::vector<std::string>& args) {
+int Read(const std::string& verb, const std::vector<std::string>& args,
+         const ClientSecurity& security) {
   ReadOptions options;
+  options.security = security;
   int exit_status = 0;
   if (verb == "get") {
     auto parsed = ParseReadArgs(verb, args, {}, &options, &exit_status);
@@ -173,15 +181,15 @@ int Read(const std::string& verb, const std::vector<std::string>& args) {
                            : RunStats(options, std::cout, std::cerr);
 }
 
-int Health(const std::vector<std::string>& args) {
+int Health(const std::vector<std::string>& args, const ClientSecurity& security) {
   auto parsed = ParseArgs(args, {{"wait"}});
   if (!parsed.ok()) return Usage("health: " + std::string(parsed.status().message()));
   auto wait = parsed->GetInt("wait", 0, 0, 3600);
   if (!wait.ok()) return Usage("health: " + std::string(wait.status().message()));
-  return RunHealth(parsed->arguments(), absl::Seconds(*wait), std::cout, std::cerr);
+  return RunHealth(parsed->arguments(), absl::Seconds(*wait), security, std::cout, std::cerr);
 }
 
-int Verify(const std::vector<std::string>& args) {
+int Verify(const std::vector<std::string>& args, const ClientSecurity& security) {
   auto parsed = ParseArgs(args, {{"stores"}, {"replicas"}, {"json", false}});
   if (!parsed.ok()) return Usage("verify: " + std::string(parsed.status().message()));
   if (!parsed->arguments().empty()) return Usage("verify: takes no arguments");
@@ -189,10 +197,11 @@ int Verify(const std::vector<std::string>& args) {
   if (!stores.ok()) return Usage("verify: " + std::string(stores.status().message()));
   auto replicas = parsed->GetInt("replicas", 0, 0, static_cast<int>(stores->size()));
   if (!replicas.ok()) return Usage("verify: " + std::string(replicas.status().message()));
-  return RunVerify(*stores, *replicas, parsed->GetBool("json"), std::cout, std::cerr);
+  return RunVerify(*stores, *replicas, parsed->GetBool("json"), security, std::cout,
+                   std::cerr);
 }
 
-int Rebalance(const std::vector<std::string>& args) {
+int Rebalance(const std::vector<std::string>& args, const ClientSecurity& security) {
   auto parsed = ParseArgs(args, {{"stores"}, {"replicas"}, {"drain"}});
   if (!parsed.ok()) return Usage("rebalance: " + std::string(parsed.status().message()));
   if (!parsed->arguments().empty()) return Usage("rebalance: takes no arguments");
@@ -204,6 +213,7 @@ int Rebalance(const std::vector<std::string>& args) {
                            : replicas.status();
   if (!valid.ok()) return Usage("rebalance: " + std::string(valid.message()));
   PlacementOptions options;
+  options.security = security;
   options.stores = *stores;
   options.replicas = *replicas;
   const std::string drain = parsed->GetString("drain", "");
@@ -228,14 +238,16 @@ int Main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   if (argc < 2) return Usage("");
   const std::string verb = argv[1];
-  const std::vector<std::string> args(argv + 2, argv + argc);
-  if (verb == "feed") return Feed(args);
-  if (verb == "health") return Health(args);
-  if (verb == "verify") return Verify(args);
-  if (verb == "rebalance") return Rebalance(args);
+  std::vector<std::string> args(argv + 2, argv + argc);
+  absl::StatusOr<ClientSecurity> security = TakeSecurityArgs(&args);
+  if (!security.ok()) return Usage(verb + ": " + std::string(security.status().message()));
+  if (verb == "feed") return Feed(args, *security);
+  if (verb == "health") return Health(args, *security);
+  if (verb == "verify") return Verify(args, *security);
+  if (verb == "rebalance") return Rebalance(args, *security);
   if (verb == "get" || verb == "list" || verb == "search" || verb == "sources" ||
       verb == "stats") {
-    return Read(verb, args);
+    return Read(verb, args, *security);
   }
   if (verb == "help" || verb == "--help" || verb == "-h") {
     std::cout << kUsage;

@@ -58,7 +58,7 @@ class Walk {
     all_ = options.stores;
     all_.insert(all_.end(), options.drain.begin(), options.drain.end());
     for (const std::string& address : all_) {
-      clients_.push_back(store::StoreClient::Connect(address));
+      clients_.push_back(store::StoreClient::Connect(address, options.security));
     }
   }
 

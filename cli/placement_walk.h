@@ -25,11 +25,14 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/tls.h"
 #include "store/store_client.h"
 
 namespace archive::cli {
 
 struct PlacementOptions {
+  // How the stores are reached (TLS, the admin token).
+  ClientSecurity security = PlaintextClient();
   // The store list the articles are placed over, as ingest's --stores.
   std::vector<std::string> stores;
   // Stores to empty: walked and emptied, never owners.

@@ -43,11 +43,13 @@ std::unique_ptr<v1::Query::Stub> Connect(const ReadOptions& options) {
   grpc::ChannelArguments arguments;
   arguments.SetMaxReceiveMessageSize(256 << 20);
   return v1::Query::NewStub(grpc::CreateCustomChannel(
-      options.query_address, grpc::InsecureChannelCredentials(), arguments));
+      options.query_address, options.security.credentials, arguments));
 }
 
-void SetDeadline(const ReadOptions& options, grpc::ClientContext* context) {
+// Every call: its deadline and the token.
+void PrepareCall(const ReadOptions& options, grpc::ClientContext* context) {
   context->set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
+  options.security.Prepare(context);
 }
 
 // Reports a failed call; returns the exit status it calls for.
@@ -150,7 +152,7 @@ int ShowPages(const std::string& verb, const ReadOptions& options,
   while (shown < limit) {
     request.set_page_size(std::min(limit - shown, max_page_size));
     grpc::ClientContext context;
-    SetDeadline(options, &context);
+    PrepareCall(options, &context);
     Response page;
     grpc::Status status = ((*stub).*method)(&context, request, &page);
     if (!status.ok()) return Failed(verb, options, status, err);
@@ -171,7 +173,7 @@ int RunGet(const ReadOptions& options, const std::string& id, std::ostream& raw_
   std::ostream& err = output.err();
   auto stub = Connect(options);
   grpc::ClientContext context;
-  SetDeadline(options, &context);
+  PrepareCall(options, &context);
   v1::GetArticleRequest request;
   request.set_id(id);
   v1::Article article;
@@ -268,7 +270,7 @@ int RunSources(const ReadOptions& options, std::ostream& raw_out, std::ostream& 
   std::ostream& err = output.err();
   auto stub = Connect(options);
   grpc::ClientContext context;
-  SetDeadline(options, &context);
+  PrepareCall(options, &context);
   v1::ListSourcesResponse response;
   grpc::Status status =
       stub->ListSources(&context, v1::ListSourcesRequest(), &response);
@@ -296,7 +298,7 @@ int RunStats(const ReadOptions& options, std::ostream& raw_out, std::ostream& ra
   std::ostream& err = output.err();
   auto stub = Connect(options);
   grpc::ClientContext context;
-  SetDeadline(options, &context);
+  PrepareCall(options, &context);
   v1::GetStatsResponse stats;
   grpc::Status status = stub->GetStats(&context, v1::GetStatsRequest(), &stats);
   if (!status.ok()) return Failed("stats", options, status, err);

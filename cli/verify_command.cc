@@ -10,12 +10,13 @@
 namespace archive::cli {
 
 int RunVerify(const std::vector<std::string>& stores, int replicas, bool json,
+              const ClientSecurity& security,
               std::ostream& out, std::ostream& err) {
   uint64_t checked = 0;
   uint64_t damaged = 0;
   bool storage_damaged = false;
   for (const std::string& address : stores) {
-    auto client = store::StoreClient::Connect(address);
+    auto client = store::StoreClient::Connect(address, security);
     v1::VerifyRequest request;
     for (;;) {
       auto page = client->Verify(request, absl::Now() + absl::Minutes(2));

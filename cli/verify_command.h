@@ -13,10 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "common/tls.h"
+
 namespace archive::cli {
 
 // `replicas` 0: no placement check.
 int RunVerify(const std::vector<std::string>& stores, int replicas, bool json,
+              const ClientSecurity& security,
               std::ostream& out, std::ostream& err);
 
 }  // namespace archive::cli

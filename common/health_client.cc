@@ -34,15 +34,15 @@ absl::StatusOr<ServingStatus> CheckHealth(
   }
 }
 
-absl::Status WaitUntilServing(const std::string& address,
-                              absl::Duration timeout) {
+absl::Status WaitUntilServing(const std::string& address, absl::Duration timeout,
+                              std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  if (credentials == nullptr) credentials = grpc::InsecureChannelCredentials();
   const absl::Time give_up = absl::Now() + timeout;
   absl::Status last = absl::UnavailableError("not asked yet");
   while (absl::Now() < give_up) {
     // A fresh channel each try: a channel refused once waits out gRPC's
     // reconnect backoff (seconds) before it tries again.
-    auto channel =
-        grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    auto channel = grpc::CreateChannel(address, credentials);
     auto status = CheckHealth(channel, "",
                               std::min(give_up, absl::Now() + absl::Seconds(1)));
     if (status.ok() && *status == ServingStatus::kServing) {

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/security/credentials.h"
 
 namespace archive {
 
@@ -22,8 +23,9 @@ absl::StatusOr<ServingStatus> CheckHealth(
 
 // Polls until the server at `address` reports SERVING; DEADLINE_EXCEEDED
 // when it does not within `timeout`.
-absl::Status WaitUntilServing(const std::string& address,
-                              absl::Duration timeout);
+// Plaintext unless `credentials` says otherwise.
+absl::Status WaitUntilServing(const std::string& address, absl::Duration timeout,
+                              std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
 
 }  // namespace archive
 
