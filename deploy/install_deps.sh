@@ -13,7 +13,7 @@ packages=(
   libabsl-dev                                        # abseil 20220623
   libgtest-dev libgmock-dev                          # GoogleTest 1.12
   libicu-dev                                         # normalization, words
-  libssl-dev                                         # SHA-256
+  libssl-dev openssl                                 # SHA-256, TLS; certs.sh
   libjemalloc-dev                                    # the servers' allocator
   python3 python3-grpcio python3-grpc-tools          # interop test client
 )
