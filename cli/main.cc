@@ -236,11 +236,14 @@ int Main(int argc, char** argv) {
   // archivectl writes through iostreams alone: unsynchronized, std::cin
   // reads a pipe a buffer at a time, not a character at a time.
   std::ios::sync_with_stdio(false);
-  if (argc < 2) return Usage("");
-  const std::string verb = argv[1];
-  std::vector<std::string> args(argv + 2, argv + argc);
+  // The security flags may come before the verb too, so that a script can
+  // keep them in one prefix ("archivectl --tls_ca=... --token_file=...").
+  std::vector<std::string> args(argv + 1, argv + argc);
   absl::StatusOr<ClientSecurity> security = TakeSecurityArgs(&args);
-  if (!security.ok()) return Usage(verb + ": " + std::string(security.status().message()));
+  if (!security.ok()) return Usage(std::string(security.status().message()));
+  if (args.empty()) return Usage("");
+  const std::string verb = args.front();
+  args.erase(args.begin());
   if (verb == "feed") return Feed(args, *security);
   if (verb == "health") return Health(args, *security);
   if (verb == "verify") return Verify(args, *security);

@@ -53,6 +53,7 @@ int RunVerify(const std::vector<std::string>& stores, int replicas, bool json,
   bool placed = true;
   if (replicas > 0) {
     PlacementOptions options;
+    options.security = security;
     options.stores = stores;
     options.replicas = replicas;
     options.problems = &out;

@@ -2,10 +2,13 @@
 # Runs the news archive's pipeline on this machine: stores, an ingest and a
 # query server on 127.0.0.1 at the default ports, data under ./var.
 #
-#   deploy/local/up.sh [--data=DIR] [--stores=N] [--replicas=R]
+#   deploy/local/up.sh [--data=DIR] [--stores=N] [--replicas=R] [--tls]
 #         install what is missing, build, start (or reuse) the servers, feed
 #         the sample. N stores (default 1) on ports 50052, 50062, 50072, ...,
 #         each article on R of them (default 1; docs/REPLICATION.md).
+#         --tls: a local CA, certificates and role tokens under DIR/tls
+#         (deploy/certs.sh), TLS on every hop (mutual to the stores) and
+#         tokens for every call (docs/SECURITY.md).
 #   deploy/local/up.sh stop [--data=DIR]   stop all of them
 #
 # Running it again is safe: healthy servers running the current build with
@@ -19,13 +22,15 @@ data="$root/var"
 action=up
 store_count=1
 replicas=1
+tls=0
 for arg in "$@"; do
   case "$arg" in
     stop) action=stop ;;
     --data=*) data=${arg#--data=} ;;
     --stores=*) store_count=${arg#--stores=} ;;
     --replicas=*) replicas=${arg#--replicas=} ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --tls) tls=1 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "up.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -87,19 +92,53 @@ bazel build --disk_cache="$HOME/.cache/news-archive/bazel-disk" \
 mkdir -p "$bin" "$log" "$run"
 install -m 755 bazel-bin/cli/archivectl "$bin/archivectl"
 
+# With --tls: every server has the certificate of "localhost" (and
+# 127.0.0.1); ingest and query show the stores their own, whose common
+# names the stores' tokens file trusts as services; archivectl calls with
+# its own certificate and the admin token here (crawler and reader tokens
+# are in $data/tls/tokens).
+tls_dir="$data/tls"
+server_tls=() ingest_store_tls=() query_store_tls=() client=("$bin/archivectl")
+if [ "$tls" -eq 1 ]; then
+  if [ ! -f "$tls_dir/localhost.pem" ]; then
+    "$root/deploy/certs.sh" --out="$tls_dir" --tokens localhost:IP:127.0.0.1 ingest query \
+      archivectl
+  fi
+  {
+    cat "$tls_dir/auth_tokens"
+    echo "service cn:ingest"
+    echo "service cn:query"
+  } >"$tls_dir/store_auth_tokens"
+  server_tls=(--tls_cert="$tls_dir/localhost.pem" --tls_key="$tls_dir/localhost-key.pem")
+  ingest_store_tls=(--store_tls_ca="$tls_dir/ca.pem" --store_tls_cert="$tls_dir/ingest.pem"
+                    --store_tls_key="$tls_dir/ingest-key.pem")
+  query_store_tls=(--store_tls_ca="$tls_dir/ca.pem" --store_tls_cert="$tls_dir/query.pem"
+                   --store_tls_key="$tls_dir/query-key.pem")
+  # The stores ask every client for a certificate: archivectl has its own
+  # (no role by it; the admin token is what lets verify and rebalance in).
+  client+=(--tls_ca="$tls_dir/ca.pem" --tls_cert="$tls_dir/archivectl.pem"
+           --tls_key="$tls_dir/archivectl-key.pem" --token_file="$tls_dir/tokens/admin")
+fi
+
 start_server() {
   local server=$1 address="127.0.0.1:${port[$1]}"
   local program=${server%%-*}_server
   local built="bazel-bin/${server%%-*}/$program"
-  local flags=(--listen="$address")
+  local flags=(--listen="$address" "${server_tls[@]}")
   case "$server" in
-    store-*) flags+=(--db="$data/$server") ;;
-    *) flags+=(--stores="$store_flag" --replicas="$replicas") ;;
+    store-*)
+      flags+=(--db="$data/$server")
+      [ "$tls" -eq 1 ] && flags+=(--tls_client_ca="$tls_dir/ca.pem"
+                                  --auth_tokens="$tls_dir/store_auth_tokens")
+      ;;
+    ingest) flags+=(--stores="$store_flag" --replicas="$replicas" "${ingest_store_tls[@]}") ;;
+    query) flags+=(--stores="$store_flag" --replicas="$replicas" "${query_store_tls[@]}") ;;
   esac
+  [ "$tls" -eq 1 ] && [ "${server%%-*}" != store ] && flags+=(--auth_tokens="$tls_dir/auth_tokens")
   local pid; pid=$(pid_of "$server")
   if [ -n "$pid" ] && cmp -s "$built" "$bin/$program" &&
      [ "${flags[*]}" = "$(cat "$run/$server.flags" 2>/dev/null)" ] &&
-     "$bin/archivectl" health --wait=1 "$address" >/dev/null 2>&1; then
+     "${client[@]}" health --wait=1 "$address" >/dev/null 2>&1; then
     echo "$server already running (pid $pid) on $address"
     return 0
   fi
@@ -108,7 +147,7 @@ start_server() {
   nohup "$bin/$program" "${flags[@]}" >>"$log/$server.log" 2>&1 &
   echo $! >"$run/$server.pid"
   echo "${flags[*]}" >"$run/$server.flags"
-  if ! "$bin/archivectl" health --wait=30 "$address" >/dev/null; then
+  if ! "${client[@]}" health --wait=30 "$address" >/dev/null; then
     echo "up.sh: $server did not become healthy; the end of $log/$server.log:" >&2
     tail -n 20 "$log/$server.log" >&2
     exit 1
@@ -124,15 +163,16 @@ for server in "${servers[@]}"; do start_server "$server"; done
 
 echo
 echo "feeding the sample articles:"
-"$bin/archivectl" feed --source=aawsat.com "$root/deploy/local/sample/aawsat.com.txt" || true
+"${client[@]}" feed --source=aawsat.com "$root/deploy/local/sample/aawsat.com.txt" || true
 echo
 echo "one search result:"
-"$bin/archivectl" search "Japan security" --limit=1
+"${client[@]}" search "Japan security" --limit=1
+A="${client[*]}"
 cat <<TXT
 The archive is up. Data and logs are under $data. Next:
-  $bin/archivectl list
-  $bin/archivectl search '"prime minister"'
-  $bin/archivectl sources
-  $bin/archivectl feed --source=OUTLET FILE...   (or --format=jsonl)
+  $A list
+  $A search '"prime minister"'
+  $A sources
+  $A feed --source=OUTLET FILE...   (or --format=jsonl)
   deploy/local/up.sh stop
 TXT
