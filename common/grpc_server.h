@@ -15,6 +15,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
+#include "prometheus/registry.h"
 
 namespace archive {
 
@@ -36,6 +37,9 @@ struct GrpcServerOptions {
   // Server reflection, for grpcurl-style tools. Off when calls need roles:
   // gRPC's reflection service has no hook for the check.
   bool reflection = true;
+  // Where every RPC's figures are recorded (common/metrics.h); none when
+  // null.
+  std::shared_ptr<prometheus::Registry> metrics;
 };
 
 // A running grpc::Server serving the given services, grpc.health.v1.Health

@@ -2,7 +2,7 @@
 // application to the server about to start: TLS credentials, whether
 // plaintext off loopback is accepted, and the roles its calls need.
 //
-// Flags (common/server_security_flags.h defines them for the binaries):
+// Flags (common/server_flags.h defines them for the binaries):
 //   --tls_cert, --tls_key, --tls_client_ca   TLS, mutual with a client CA
 //   --insecure                               plaintext on a network address
 //   --auth_tokens=FILE                       roles for tokens and

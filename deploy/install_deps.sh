@@ -15,6 +15,8 @@ packages=(
   libicu-dev                                         # normalization, words
   libssl-dev openssl                                 # SHA-256, TLS; certs.sh
   libjemalloc-dev                                    # the servers' allocator
+  prometheus-cpp-dev                                 # metrics at /metrics
+  prometheus                                         # promtool and a real server, for tests
   python3 python3-grpcio python3-grpc-tools          # interop test client
 )
 

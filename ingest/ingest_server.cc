@@ -9,6 +9,7 @@
 #include "common/article_rules.h"
 #include "common/grpc_server.h"
 #include "common/logging.h"
+#include "common/metrics.h"
 #include "common/status_macros.h"
 #include "store/store_client.h"
 
@@ -20,14 +21,22 @@ absl::Status RunIngestServer(const IngestServerOptions& options) {
   }
   RETURN_IF_ERROR(
       store::ValidateReplicas(options.pipeline.replicas, options.store_addresses.size()));
+  ASSIGN_OR_RETURN(ServedMetrics metrics, StartMetrics(options.metrics_listen));
+  PipelineOptions pipeline_options = options.pipeline;
+  pipeline_options.metrics = metrics.registry.get();
   auto pipeline = std::make_unique<SubmitPipeline>(
-      store::ConnectStores(options.store_addresses, options.store_security), options.pipeline);
-  IngestService service(pipeline.get(), options.service);
+      store::ConnectStores(options.store_addresses, options.store_security,
+                           metrics.registry.get()),
+      pipeline_options);
+  IngestServiceOptions service_options = options.service;
+  service_options.metrics = metrics.registry.get();
+  IngestService service(pipeline.get(), service_options);
 
   GrpcServerOptions server_options;
   server_options.listen_address = options.listen_address;
   server_options.service_names = {v1::Ingest::service_full_name()};
   server_options.admission_gates = {service.admission_gate()};
+  server_options.metrics = metrics.registry;
   // One request is one article.
   server_options.max_receive_message_bytes = static_cast<int>(std::min<size_t>(
       MaxArticleMessageBytes(options.service.preparer.max_article_bytes), 1 << 30));

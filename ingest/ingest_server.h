@@ -26,6 +26,8 @@ struct IngestServerOptions {
   // reaches the stores.
   ServerSecurity security;
   ClientSecurity store_security = PlaintextClient();
+  // HOST:PORT serving /metrics (common/metrics.h); empty for none.
+  std::string metrics_listen;
   absl::Duration shutdown_grace = absl::Seconds(10);
 };
 

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/article_rules.h"
 #include "common/grpc_status.h"
 #include "common/text_normalizer.h"
 #include "google/protobuf/descriptor.h"
@@ -85,16 +86,55 @@ grpc::ByteBuffer Serialize(const v1::SubmitResponse& response) {
   return grpc::ByteBuffer(&slice, 1);
 }
 
-size_t TextBytes(const v1::Article& article) {
-  size_t bytes = article.title().size() + article.body().size();
-  for (const std::string& caption : article.captions()) bytes += caption.size();
-  return bytes;
+// The field a rule failure names: "article.captions[2]: ..." is captions.
+std::string RejectedField(const absl::Status& status) {
+  std::string_view message(status.message().data(), status.message().size());
+  if (message.rfind("article.", 0) != 0) return "request";
+  message.remove_prefix(8);
+  const size_t end = message.find_first_of(".[: ");
+  return std::string(message.substr(0, end));
 }
 
 }  // namespace
 
 IngestService::IngestService(SubmitPipeline* pipeline, IngestServiceOptions options)
-    : pipeline_(pipeline), options_(options) {}
+    : pipeline_(pipeline), options_(options) {
+  if (options_.metrics == nullptr) return;
+  outcomes_ = &prometheus::BuildCounter()
+                   .Name("archive_ingest_articles_total")
+                   .Help("Articles submitted, by outcome: stored, duplicate, "
+                         "near_duplicate, rejected.")
+                   .Register(*options_.metrics);
+  rejected_fields_ = &prometheus::BuildCounter()
+                          .Name("archive_ingest_rejected_total")
+                          .Help("Articles rejected, by the field a rule found wrong.")
+                          .Register(*options_.metrics);
+}
+
+void IngestService::Count(const absl::StatusOr<v1::SubmitResponse>& result) {
+  if (outcomes_ == nullptr || !result.ok()) return;
+  const char* outcome = "rejected";
+  switch (result->outcome()) {
+    case v1::OUTCOME_STORED:
+      outcome = "stored";
+      break;
+    case v1::OUTCOME_DUPLICATE:
+      outcome = "duplicate";
+      break;
+    case v1::OUTCOME_NEAR_DUPLICATE:
+      outcome = "near_duplicate";
+      break;
+    default:
+      break;
+  }
+  outcomes_->Add({{"outcome", outcome}}).Increment();
+}
+
+void IngestService::CountRejected(const absl::Status& status) {
+  if (outcomes_ == nullptr) return;
+  outcomes_->Add({{"outcome", "rejected"}}).Increment();
+  rejected_fields_->Add({{"field", RejectedField(status)}}).Increment();
+}
 
 grpc::ServerUnaryReactor* IngestService::Submit(grpc::CallbackServerContext* context,
                                                 const grpc::ByteBuffer* request,
@@ -109,6 +149,7 @@ grpc::ServerUnaryReactor* IngestService::Submit(grpc::CallbackServerContext* con
       parsed.ok() ? PrepareArticle(parsed->article(), absl::Now(), options_.preparer)
                   : parsed.status();
   if (!prepared.ok()) {
+    CountRejected(prepared.status());
     reactor->Finish(ToGrpcStatus(prepared.status()));
     return reactor;
   }
@@ -122,6 +163,7 @@ grpc::ServerUnaryReactor* IngestService::Submit(grpc::CallbackServerContext* con
   pipeline_->Submit(*std::move(prepared), CallDeadline(context),
                     [this, reactor, response](absl::StatusOr<v1::SubmitResponse> result) {
                       unary_in_flight_.fetch_sub(1);
+                      Count(result);
                       if (result.ok()) *response = Serialize(*result);
                       reactor->Finish(ToGrpcStatus(result.status()));
                     });
@@ -163,7 +205,7 @@ class IngestService::StreamReactor final
       }
     }
     absl::StatusOr<v1::SubmitRequest> parsed = ParseRequest(request_);
-    const size_t bytes = parsed.ok() ? TextBytes(parsed->article()) : request_.Length();
+    const size_t bytes = parsed.ok() ? ArticleTextBytes(parsed->article()) : request_.Length();
     absl::StatusOr<PreparedArticle> prepared =
         parsed.ok() ? PrepareArticle(parsed->article(), absl::Now(),
                                      service_->options_.preparer)
@@ -174,6 +216,7 @@ class IngestService::StreamReactor final
     unanswered_bytes_ += bytes;
     pending_bytes_[sequence] = bytes;
     if (!prepared.ok()) {
+      service_->CountRejected(prepared.status());
       v1::SubmitResponse rejected;
       rejected.set_outcome(v1::OUTCOME_REJECTED);
       rejected.set_error(std::string(prepared.status().message()));
@@ -186,6 +229,7 @@ class IngestService::StreamReactor final
     service_->pipeline_->Submit(
         *std::move(prepared), deadline_,
         [this, sequence](absl::StatusOr<v1::SubmitResponse> result) {
+          service_->Count(result);
           std::unique_lock<std::mutex> lock(mutex_);
           --in_pipeline_;
           if (result.ok()) {

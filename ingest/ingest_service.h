@@ -29,6 +29,9 @@
 #include "grpcpp/support/byte_buffer.h"
 #include "ingest/article_preparer.h"
 #include "ingest/submit_pipeline.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/registry.h"
 
 namespace archive::ingest {
 
@@ -37,6 +40,9 @@ struct IngestServiceOptions {
   int max_stream_articles = 256;
   size_t max_stream_bytes = size_t{64} << 20;
   int max_unary_in_flight = 1024;
+  // Where articles are counted by outcome (archive_ingest_articles_total)
+  // and rejections by field (archive_ingest_rejected_total); none when null.
+  prometheus::Registry* metrics = nullptr;
 };
 
 class IngestService final
@@ -61,8 +67,14 @@ class IngestService final
  private:
   class StreamReactor;
 
+  // An article's outcome, or its rejection by a rule, into the counters.
+  void Count(const absl::StatusOr<v1::SubmitResponse>& result);
+  void CountRejected(const absl::Status& status);
+
   SubmitPipeline* const pipeline_;
   const IngestServiceOptions options_;
+  prometheus::Family<prometheus::Counter>* outcomes_ = nullptr;
+  prometheus::Family<prometheus::Counter>* rejected_fields_ = nullptr;
   std::atomic<int> unary_in_flight_{0};
   AdmissionGate admission_gate_;
 };

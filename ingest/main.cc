@@ -9,7 +9,7 @@
 #include "absl/time/time.h"
 #include "common/article_rules.h"
 #include "common/grpc_server.h"
-#include "common/server_security_flags.h"
+#include "common/server_flags.h"
 #include "ingest/ingest_server.h"
 #include "store/store_client.h"
 #include "store/store_client_flags.h"
@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
   options.pipeline.max_store_wait = absl::GetFlag(FLAGS_store_timeout);
 
   options.security = archive::ServerSecurityFromFlags();
+  options.metrics_listen = archive::MetricsListenFromFlags();
   absl::StatusOr<archive::ClientSecurity> store_security =
       archive::store::StoreClientSecurityFromFlags();
   if (!store_security.ok()) {

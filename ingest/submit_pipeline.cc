@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/logging.h"
+#include "common/metrics.h"
 #include "common/minhash.h"
 #include "common/proto_time.h"
 #include "common/rendezvous.h"
@@ -45,9 +46,32 @@ struct Candidate {
 
 }  // namespace
 
+SubmitPipeline::Metrics::Metrics(prometheus::Registry& registry,
+                                 const std::vector<std::string>& stores)
+    : put_batch_items(prometheus::BuildHistogram()
+                          .Name("archive_ingest_put_batch_items")
+                          .Help("Copies in one Put to a store.")
+                          .Register(registry)
+                          .Add({}, CountBuckets())),
+      stand_ins(prometheus::BuildCounter()
+                    .Name("archive_ingest_stand_in_copies_total")
+                    .Help("Copies sent to a stand-in store because one of the "
+                          "article's own was unreachable.")
+                    .Register(registry)
+                    .Add({})) {
+  auto& family = prometheus::BuildCounter()
+                     .Name("archive_ingest_store_retries_total")
+                     .Help("Copies sent again to a store after a transient failure, by store.")
+                     .Register(registry);
+  for (const std::string& store : stores) retries.push_back(&family.Add({{"store", store}}));
+}
+
 SubmitPipeline::SubmitPipeline(std::vector<store::StoreEndpoint> stores,
                                PipelineOptions options)
     : options_(options),
+      metrics_(options.metrics == nullptr
+                   ? nullptr
+                   : std::make_unique<Metrics>(*options.metrics, store::StoreNames(stores))),
       stores_(std::move(stores)),
       store_names_(store::StoreNames(stores_)),
       health_(store_names_, options_.initial_down, options_.max_down) {
@@ -388,6 +412,7 @@ void SubmitPipeline::StartPut(size_t store, std::shared_ptr<Batch> batch) {
   }
   const absl::Time deadline =
       AttemptDeadline(absl::Now(), earliest, options_.attempt_timeout);
+  if (metrics_ != nullptr) metrics_->put_batch_items.Observe(request.items_size());
   stores_[store].client->PutAsync(
       std::move(request), deadline,
       [this, store, batch](absl::StatusOr<v1::PutResponse> reply) {
@@ -502,6 +527,7 @@ void SubmitPipeline::RetryOrFailLocked(size_t store, Copy copy,
     job.placed[store] = false;
     const size_t stand_in = NextStandInLocked(job, now);
     if (stand_in != SIZE_MAX) {
+      if (metrics_ != nullptr) metrics_->stand_ins.Increment();
       job.placed[stand_in] = true;
       store_states_[stand_in].queue.push_back(std::move(copy));
       return;
@@ -512,6 +538,7 @@ void SubmitPipeline::RetryOrFailLocked(size_t store, Copy copy,
   for (int i = 1; i < copy.attempts && backoff < options_.max_backoff; ++i) backoff *= 2;
   backoff = std::min(backoff, options_.max_backoff);
   if (now + backoff < job.deadline) {
+    if (metrics_ != nullptr) metrics_->retries[store]->Increment();
     retries_.emplace(now + backoff, std::make_pair(store, std::move(copy)));
     changed_.SignalAll();
     return;
@@ -572,6 +599,7 @@ void SubmitPipeline::TimerLoop() {
       if (job.holders.empty() && health_.IsDown(store, now)) {
         const size_t stand_in = NextStandInLocked(job, now);
         if (stand_in != SIZE_MAX) {
+          if (metrics_ != nullptr) metrics_->stand_ins.Increment();
           job.placed[store] = false;
           job.placed[stand_in] = true;
           target = stand_in;

@@ -57,6 +57,9 @@
 #include "archive/v1/ingest.pb.h"
 #include "common/mutex.h"
 #include "ingest/article_preparer.h"
+#include "prometheus/counter.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
 #include "store/store_client.h"
 #include "store/store_health.h"
 
@@ -84,6 +87,9 @@ struct PipelineOptions {
   // (store/store_health.h).
   absl::Duration initial_down = absl::Milliseconds(250);
   absl::Duration max_down = absl::Seconds(10);
+  // Where the pipeline's figures go (none when null): Put batch sizes,
+  // retries by store and stand-in copies (see SubmitPipeline::Metrics).
+  prometheus::Registry* metrics = nullptr;
 };
 
 class SubmitPipeline {
@@ -211,7 +217,17 @@ class SubmitPipeline {
   void TimerLoop();
   void EndRpc();
 
+  // archive_ingest_put_batch_items (histogram), archive_ingest_store_retries_total{store},
+  // archive_ingest_stand_in_copies_total. Counters are thread-safe.
+  struct Metrics {
+    Metrics(prometheus::Registry& registry, const std::vector<std::string>& stores);
+    prometheus::Histogram& put_batch_items;
+    std::vector<prometheus::Counter*> retries;  // by store
+    prometheus::Counter& stand_ins;
+  };
+
   const PipelineOptions options_;
+  const std::unique_ptr<Metrics> metrics_;  // null without options.metrics
   const std::vector<store::StoreEndpoint> stores_;
   const std::vector<std::string> store_names_;
   store::StoreHealth health_;

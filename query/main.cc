@@ -8,7 +8,7 @@
 #include "absl/flags/usage.h"
 #include "absl/time/time.h"
 #include "common/grpc_server.h"
-#include "common/server_security_flags.h"
+#include "common/server_flags.h"
 #include "query/query_server.h"
 #include "store/store_client.h"
 #include "store/store_client_flags.h"
@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.security = archive::ServerSecurityFromFlags();
+  options.metrics_listen = archive::MetricsListenFromFlags();
   absl::StatusOr<archive::ClientSecurity> store_security =
       archive::store::StoreClientSecurityFromFlags();
   if (!store_security.ok()) {

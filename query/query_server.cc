@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "common/grpc_server.h"
 #include "common/logging.h"
+#include "common/metrics.h"
 #include "common/status_macros.h"
 #include "store/store_client.h"
 
@@ -16,12 +17,15 @@ absl::Status RunQueryServer(const QueryServerOptions& options) {
   }
   RETURN_IF_ERROR(
       store::ValidateReplicas(options.service.replicas, options.store_addresses.size()));
-  QueryService service(store::ConnectStores(options.store_addresses, options.store_security),
+  ASSIGN_OR_RETURN(ServedMetrics metrics, StartMetrics(options.metrics_listen));
+  QueryService service(store::ConnectStores(options.store_addresses, options.store_security,
+                                            metrics.registry.get()),
                        options.service);
   GrpcServerOptions server_options;
   server_options.listen_address = options.listen_address;
   server_options.service_names = {v1::Query::service_full_name()};
   server_options.admission_gates = {service.admission_gate()};
+  server_options.metrics = metrics.registry;
   ASSIGN_OR_RETURN(const std::unique_ptr<Authorizer> authorizer,
                    ApplyServerSecurity(options.security, {Role::kReader, Role::kAdmin},
                                        v1::Query::service_full_name(), &server_options));

@@ -23,6 +23,8 @@ struct QueryServerOptions {
   // reaches the stores.
   ServerSecurity security;
   ClientSecurity store_security = PlaintextClient();
+  // HOST:PORT serving /metrics (common/metrics.h); empty for none.
+  std::string metrics_listen;
   absl::Duration shutdown_grace = absl::Seconds(10);
 };
 

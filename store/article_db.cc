@@ -6,6 +6,7 @@
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "rocksdb/env.h"
+#include "rocksdb/metadata.h"
 #include "rocksdb/perf_level.h"
 #include "store/article_key.h"
 #include "store/article_scan.h"
@@ -198,6 +199,48 @@ absl::Status ArticleDb::Stats(const v1::StatsRequest& request,
     response->set_total_bytes(response->total_bytes() + counters->total_bytes);
   }
   return FromRocksDbStatus(it->status(), "reading source stats");
+}
+
+absl::StatusOr<StoreFigures> ArticleDb::Figures() const {
+  DisablePerfCounters();
+  StoreFigures figures;
+  v1::StatsRequest request;
+  v1::StatsResponse stats;
+  RETURN_IF_ERROR(Stats(request, &stats));
+  figures.articles = stats.article_count();
+  figures.text_bytes = stats.total_bytes();
+  absl::StatusOr<uint64_t> free = disk_.FreeBytes();
+  figures.free_disk_bytes = free.ok() ? *free : 0;
+  figures.min_free_disk_bytes = disk_.min_free_bytes();
+  figures.writes_allowed = WritesAllowed().ok();
+  figures.read_only = database_->read_only();
+
+  rocksdb::DB* db = database_->db();
+  auto property = [db](rocksdb::ColumnFamilyHandle* family, const std::string& name) {
+    uint64_t value = 0;
+    return db->GetIntProperty(family, name, &value) ? value : 0;
+  };
+  for (rocksdb::ColumnFamilyHandle* handle : database_->families()) {
+    rocksdb::ColumnFamilyMetaData meta;
+    db->GetColumnFamilyMetaData(handle, &meta);
+    StoreFigures::Family family;
+    family.name = handle->GetName();
+    family.sst_files = meta.file_count;
+    family.sst_bytes = meta.size;
+    family.memtable_bytes = property(handle, rocksdb::DB::Properties::kCurSizeAllMemTables);
+    family.pending_compaction_bytes =
+        property(handle, rocksdb::DB::Properties::kEstimatePendingCompactionBytes);
+    figures.families.push_back(std::move(family));
+  }
+  rocksdb::ColumnFamilyHandle* first = database_->families().front();
+  figures.block_cache_usage_bytes = property(first, rocksdb::DB::Properties::kBlockCacheUsage);
+  figures.block_cache_capacity_bytes =
+      property(first, rocksdb::DB::Properties::kBlockCacheCapacity);
+  figures.write_stopped = property(first, rocksdb::DB::Properties::kIsWriteStopped) != 0;
+  figures.delayed_write_rate = property(first, rocksdb::DB::Properties::kActualDelayedWriteRate);
+  figures.background_errors = property(first, rocksdb::DB::Properties::kBackgroundErrors);
+  figures.postings = index_.InMemoryFigures();
+  return figures;
 }
 
 absl::Status ArticleDb::Verify(const v1::VerifyRequest& request,

@@ -73,6 +73,34 @@ struct ArticleDbOptions {
   uint64_t min_free_disk_bytes = 0;
 };
 
+// What an operator watches of a store (store/store_metrics.h serves it).
+struct StoreFigures {
+  uint64_t articles = 0;
+  uint64_t text_bytes = 0;
+  // The volume, and whether Puts are taken (ArticleDb::WritesAllowed).
+  uint64_t free_disk_bytes = 0;
+  uint64_t min_free_disk_bytes = 0;
+  bool writes_allowed = true;
+  bool read_only = false;
+  // RocksDB's, per column family.
+  struct Family {
+    std::string name;
+    uint64_t sst_files = 0;
+    uint64_t sst_bytes = 0;
+    uint64_t memtable_bytes = 0;
+    uint64_t pending_compaction_bytes = 0;
+  };
+  std::vector<Family> families;
+  // RocksDB's, for the whole database.
+  uint64_t block_cache_usage_bytes = 0;
+  uint64_t block_cache_capacity_bytes = 0;
+  bool write_stopped = false;
+  uint64_t delayed_write_rate = 0;  // bytes/s while writes are slowed, else 0
+  uint64_t background_errors = 0;
+  // Postings held in memory until their segment is written out.
+  FullTextIndex::InMemory postings;
+};
+
 class ArticleDb {
  public:
   // Opens (creating if missing) the database in `path`. Fails with a message
@@ -167,6 +195,10 @@ class ArticleDb {
   // INVALID_ARGUMENT naming "terms[i]" for an empty term or one holding 0x00.
   absl::Status Stats(const v1::StatsRequest& request,
                      v1::StatsResponse* response) const;
+
+  // The figures above, as of now; cheap enough for every scrape (one
+  // property read per family, one pass over the sources' counters).
+  absl::StatusOr<StoreFigures> Figures() const;
 
   // One page of a full check of the articles; see VerifyRequest.
   absl::Status Verify(const v1::VerifyRequest& request,

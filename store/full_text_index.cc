@@ -186,6 +186,18 @@ void FullTextIndex::FinishDocuments(const Pending& pending, bool written) {
   pending.segment->idle.SignalAll();
 }
 
+FullTextIndex::InMemory FullTextIndex::InMemoryFigures() const {
+  MutexLock lock(&index_mutex_);
+  InMemory figures;
+  for (const std::shared_ptr<Segment>& segment : {active_, frozen_}) {
+    if (segment == nullptr) continue;
+    figures.documents += segment->postings.documents();
+    figures.bytes += segment->postings.bytes();
+  }
+  figures.frozen = frozen_ != nullptr;
+  return figures;
+}
+
 absl::Status FullTextIndex::WriteSegment(bool force) {
   if (options_.read_only) return absl::OkStatus();
   MutexLock one_at_a_time(&write_segment_mutex_);

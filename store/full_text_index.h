@@ -155,6 +155,15 @@ class FullTextIndex {
                                const std::function<absl::Status()>& write)
       ABSL_LOCKS_EXCLUDED(write_segment_mutex_, index_mutex_);
 
+  // Documents whose postings are held in memory (the active and the frozen
+  // segment) and their bytes: what a crash would index again.
+  struct InMemory {
+    uint64_t documents = 0;
+    uint64_t bytes = 0;
+    bool frozen = false;  // a segment waits to be written out
+  };
+  InMemory InMemoryFigures() const ABSL_LOCKS_EXCLUDED(index_mutex_);
+
   // Writes the active segment out when it is full, or when `force` and it
   // holds anything; a frozen one left by a failure first.
   absl::Status WriteSegment(bool force)

@@ -11,7 +11,7 @@
 #include "common/article_rules.h"
 #include "common/byte_size.h"
 #include "common/grpc_server.h"
-#include "common/server_security_flags.h"
+#include "common/server_flags.h"
 #include "store/store_server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50052", "HOST:PORT to serve on");
@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   }
 
   options.security = archive::ServerSecurityFromFlags();
+  options.metrics_listen = archive::MetricsListenFromFlags();
   const absl::Status status = archive::store::RunStoreServer(options);
   if (!status.ok()) {
     std::fprintf(stderr, "store_server: %s\n", status.ToString().c_str());

@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 
 #include "common/grpc_status.h"
+#include "common/metrics.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -17,15 +18,18 @@ namespace archive::store {
 namespace {
 
 // Runs one unary call with `deadline` and converts its status.
-template <typename Response, typename Call>
-absl::StatusOr<Response> Invoke(const ClientSecurity& security, absl::Time deadline,
-                                Call call) {
+template <typename Response, typename Metrics, typename Call>
+absl::StatusOr<Response> Invoke(const ClientSecurity& security, const Metrics* metrics,
+                                const char* method, absl::Time deadline, Call call) {
   grpc::ClientContext context;
   security.Prepare(&context);
   context.set_deadline(absl::ToChronoTime(deadline));
   Response response;
+  const absl::Time started = absl::Now();
   grpc::Status status = call(&context, &response);
-  if (!status.ok()) return FromGrpcStatus(status);
+  absl::Status result = status.ok() ? absl::OkStatus() : FromGrpcStatus(status);
+  if (metrics != nullptr) metrics->Record(method, absl::Now() - started, result);
+  if (!result.ok()) return result;
   return response;
 }
 
@@ -38,17 +42,23 @@ struct AsyncCall {
   StoreClient::Callback<Response> done;
 };
 
-template <typename Request, typename Response, typename Start>
-void InvokeAsync(const ClientSecurity& security, Request request, absl::Time deadline,
+template <typename Request, typename Response, typename Metrics, typename Start>
+void InvokeAsync(const ClientSecurity& security, std::shared_ptr<const Metrics> metrics,
+                 const char* method, Request request, absl::Time deadline,
                  StoreClient::Callback<Response> done, Start start) {
   auto* call = new AsyncCall<Request, Response>;
   security.Prepare(&call->context);
   call->context.set_deadline(absl::ToChronoTime(deadline));
+  const absl::Time started = absl::Now();
   call->request = std::move(request);
   call->done = std::move(done);
   start(&call->context, &call->request, &call->response,
-        [call](grpc::Status status) {
+        [call, metrics, method, started](grpc::Status status) {
           std::unique_ptr<AsyncCall<Request, Response>> owned(call);
+          if (metrics != nullptr) {
+            metrics->Record(method, absl::Now() - started,
+                            status.ok() ? absl::OkStatus() : FromGrpcStatus(status));
+          }
           auto done = std::move(owned->done);
           absl::StatusOr<Response> result =
               status.ok() ? absl::StatusOr<Response>(std::move(owned->response))
@@ -67,6 +77,31 @@ void InvokeAsync(const ClientSecurity& security, Request request, absl::Time dea
 StoreClient::StoreClient(std::shared_ptr<v1::Store::StubInterface> stub,
                          ClientSecurity security)
     : stub_(std::move(stub)), security_(std::move(security)) {}
+
+void StoreClient::RecordMetrics(prometheus::Registry* registry, const std::string& store) {
+  auto metrics = std::make_shared<CallMetrics>();
+  metrics->store = store;
+  metrics->seconds = &prometheus::BuildHistogram()
+                          .Name("archive_store_call_seconds")
+                          .Help("Time of one call to a store, by store and method.")
+                          .Register(*registry);
+  metrics->failures = &prometheus::BuildCounter()
+                           .Name("archive_store_call_failures_total")
+                           .Help("Calls to a store that failed, by store, method and code.")
+                           .Register(*registry);
+  metrics_ = std::move(metrics);
+}
+
+void StoreClient::CallMetrics::Record(const char* method, absl::Duration took,
+                                      const absl::Status& status) const {
+  seconds->Add({{"store", store}, {"method", method}}, LatencyBuckets())
+      .Observe(absl::ToDoubleSeconds(took));
+  if (!status.ok()) {
+    failures->Add({{"store", store}, {"method", method},
+                   {"code", absl::StatusCodeToString(status.code())}})
+        .Increment();
+  }
+}
 
 std::unique_ptr<StoreClient> StoreClient::Connect(const std::string& address,
                                                   const ClientSecurity& security) {
@@ -88,7 +123,7 @@ std::unique_ptr<StoreClient> StoreClient::Connect(const std::string& address,
 absl::StatusOr<v1::PutResponse> StoreClient::Put(const v1::PutRequest& request,
                                                  absl::Time deadline) {
   return Invoke<v1::PutResponse>(
-      security_, deadline, [&](grpc::ClientContext* context, v1::PutResponse* response) {
+      security_, metrics_.get(), "Put", deadline, [&](grpc::ClientContext* context, v1::PutResponse* response) {
         return stub_->Put(context, request, response);
       });
 }
@@ -98,7 +133,7 @@ absl::StatusOr<v1::Article> StoreClient::Get(std::string_view id,
   v1::GetRequest request;
   request.set_id(std::string(id));
   return Invoke<v1::Article>(
-      security_, deadline, [&](grpc::ClientContext* context, v1::Article* response) {
+      security_, metrics_.get(), "Get", deadline, [&](grpc::ClientContext* context, v1::Article* response) {
         return stub_->Get(context, request, response);
       });
 }
@@ -106,7 +141,7 @@ absl::StatusOr<v1::Article> StoreClient::Get(std::string_view id,
 absl::StatusOr<v1::ScanResponse> StoreClient::Scan(
     const v1::ScanRequest& request, absl::Time deadline) {
   return Invoke<v1::ScanResponse>(
-      security_, deadline, [&](grpc::ClientContext* context, v1::ScanResponse* response) {
+      security_, metrics_.get(), "Scan", deadline, [&](grpc::ClientContext* context, v1::ScanResponse* response) {
         return stub_->Scan(context, request, response);
       });
 }
@@ -114,7 +149,7 @@ absl::StatusOr<v1::ScanResponse> StoreClient::Scan(
 absl::StatusOr<v1::SearchResponse> StoreClient::Search(
     const v1::SearchRequest& request, absl::Time deadline) {
   return Invoke<v1::SearchResponse>(
-      security_, deadline, [&](grpc::ClientContext* context, v1::SearchResponse* response) {
+      security_, metrics_.get(), "Search", deadline, [&](grpc::ClientContext* context, v1::SearchResponse* response) {
         return stub_->Search(context, request, response);
       });
 }
@@ -122,7 +157,7 @@ absl::StatusOr<v1::SearchResponse> StoreClient::Search(
 absl::StatusOr<v1::StatsResponse> StoreClient::Stats(
     const v1::StatsRequest& request, absl::Time deadline) {
   return Invoke<v1::StatsResponse>(
-      security_, deadline, [&](grpc::ClientContext* context, v1::StatsResponse* response) {
+      security_, metrics_.get(), "Stats", deadline, [&](grpc::ClientContext* context, v1::StatsResponse* response) {
         return stub_->Stats(context, request, response);
       });
 }
@@ -130,7 +165,7 @@ absl::StatusOr<v1::StatsResponse> StoreClient::Stats(
 absl::StatusOr<v1::FindSimilarResponse> StoreClient::FindSimilar(
     const v1::FindSimilarRequest& request, absl::Time deadline) {
   return Invoke<v1::FindSimilarResponse>(
-      security_, deadline, [&](grpc::ClientContext* context, v1::FindSimilarResponse* response) {
+      security_, metrics_.get(), "FindSimilar", deadline, [&](grpc::ClientContext* context, v1::FindSimilarResponse* response) {
         return stub_->FindSimilar(context, request, response);
       });
 }
@@ -138,7 +173,7 @@ absl::StatusOr<v1::FindSimilarResponse> StoreClient::FindSimilar(
 absl::StatusOr<v1::DeleteResponse> StoreClient::Delete(const v1::DeleteRequest& request,
                                                        absl::Time deadline) {
   return Invoke<v1::DeleteResponse>(
-      security_, deadline, [&](grpc::ClientContext* context, v1::DeleteResponse* response) {
+      security_, metrics_.get(), "Delete", deadline, [&](grpc::ClientContext* context, v1::DeleteResponse* response) {
         return stub_->Delete(context, request, response);
       });
 }
@@ -146,7 +181,7 @@ absl::StatusOr<v1::DeleteResponse> StoreClient::Delete(const v1::DeleteRequest& 
 absl::StatusOr<v1::VerifyResponse> StoreClient::Verify(
     const v1::VerifyRequest& request, absl::Time deadline) {
   return Invoke<v1::VerifyResponse>(
-      security_, deadline, [&](grpc::ClientContext* context, v1::VerifyResponse* response) {
+      security_, metrics_.get(), "Verify", deadline, [&](grpc::ClientContext* context, v1::VerifyResponse* response) {
         return stub_->Verify(context, request, response);
       });
 }
@@ -155,7 +190,8 @@ absl::StatusOr<v1::VerifyResponse> StoreClient::Verify(
   void StoreClient::Method##Async(v1::Request request, absl::Time deadline,   \
                                   Callback<v1::Response> done) {             \
     InvokeAsync<v1::Request, v1::Response>(                                   \
-        security_, std::move(request), deadline, std::move(done),             \
+        security_, metrics_, #Method, std::move(request), deadline,          \
+        std::move(done),                                                      \
         [this](grpc::ClientContext* context, const v1::Request* request,      \
                v1::Response* response,                                        \
                std::function<void(grpc::Status)> on_done) {                   \
@@ -196,10 +232,12 @@ absl::StatusOr<std::vector<std::string>> ParseStoreList(const std::string& flag)
 }
 
 std::vector<StoreEndpoint> ConnectStores(const std::vector<std::string>& addresses,
-                                         const ClientSecurity& security) {
+                                         const ClientSecurity& security,
+                                         prometheus::Registry* metrics) {
   std::vector<StoreEndpoint> stores;
   for (const std::string& address : addresses) {
     stores.push_back({address, StoreClient::Connect(address, security)});
+    if (metrics != nullptr) stores.back().client->RecordMetrics(metrics, address);
   }
   return stores;
 }

@@ -16,6 +16,10 @@
 #include "absl/time/time.h"
 #include "archive/v1/store.grpc.pb.h"
 #include "common/tls.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
 
 namespace archive::store {
 
@@ -25,6 +29,12 @@ class StoreClient {
   // `security`'s token, when set, goes with every call (common/auth.h).
   explicit StoreClient(std::shared_ptr<v1::Store::StubInterface> stub,
                        ClientSecurity security = PlaintextClient());
+
+  // From now on every call's time and failure is recorded in `registry`
+  // under this store's name: archive_store_call_seconds{store,method} and
+  // archive_store_call_failures_total{store,method,code}. Call before any
+  // call is made.
+  void RecordMetrics(prometheus::Registry* registry, const std::string& store);
 
   // A client over a channel to HOST:PORT secured by `security` (TLS and a
   // token, or plaintext), with send and receive limits that fit a full Put
@@ -67,8 +77,17 @@ class StoreClient {
                         Callback<v1::FindSimilarResponse> done);
 
  private:
+  // What each call records when RecordMetrics was called; null otherwise.
+  struct CallMetrics {
+    std::string store;
+    prometheus::Family<prometheus::Histogram>* seconds;
+    prometheus::Family<prometheus::Counter>* failures;
+    void Record(const char* method, absl::Duration took, const absl::Status& status) const;
+  };
+
   std::shared_ptr<v1::Store::StubInterface> stub_;
   const ClientSecurity security_;
+  std::shared_ptr<const CallMetrics> metrics_;
 };
 
 // One store as the other servers see it: its name (the --stores entry, which
@@ -87,10 +106,12 @@ absl::StatusOr<std::vector<std::string>> ParseStoreList(const std::string& flag)
 // INVALID_ARGUMENT naming --replicas unless 1 <= replicas <= store_count.
 absl::Status ValidateReplicas(int replicas, size_t store_count);
 
-// Endpoints for `addresses`, each over its own channel.
+// Endpoints for `addresses`, each over its own channel; with `metrics`,
+// each records its calls there (StoreClient::RecordMetrics).
 std::vector<StoreEndpoint> ConnectStores(
     const std::vector<std::string>& addresses,
-    const ClientSecurity& security = PlaintextClient());
+    const ClientSecurity& security = PlaintextClient(),
+    prometheus::Registry* metrics = nullptr);
 
 // The names of `stores`, in order: what PickStore (common/rendezvous.h) takes.
 std::vector<std::string> StoreNames(const std::vector<StoreEndpoint>& stores);

@@ -7,8 +7,10 @@
 
 #include "common/grpc_server.h"
 #include "common/logging.h"
+#include "common/metrics.h"
 #include "common/status_macros.h"
 #include "common/thread_pool.h"
+#include "store/store_metrics.h"
 #include "store/store_service.h"
 
 namespace archive::store {
@@ -39,7 +41,10 @@ absl::Status RunStoreServer(const StoreServerOptions& options) {
                    ArticleDb::Open(options.db_path, options.db));
   auto workers = std::make_unique<ThreadPool>(options.worker_threads,
                                               options.max_queued_requests);
-  StoreService service(db.get(), workers.get());
+  ASSIGN_OR_RETURN(ServedMetrics metrics, StartMetrics(options.metrics_listen));
+  StoreService service(db.get(), workers.get(), metrics.registry.get());
+  const auto collector = std::make_shared<StoreCollector>(db.get());
+  if (metrics.exposer != nullptr) metrics.exposer->RegisterCollectable(collector);
 
   GrpcServerOptions server_options;
   server_options.listen_address = options.listen_address;
@@ -47,6 +52,7 @@ absl::Status RunStoreServer(const StoreServerOptions& options) {
                                   kStoreWritesHealthName};
   server_options.admission_gates = {service.admission_gate()};
   server_options.max_receive_message_bytes = 64 << 20;
+  server_options.metrics = metrics.registry;
   ASSIGN_OR_RETURN(const std::unique_ptr<Authorizer> authorizer,
                    ApplyServerSecurity(options.security, {Role::kService, Role::kAdmin},
                                        v1::Store::service_full_name(), &server_options));
@@ -67,6 +73,7 @@ absl::Status RunStoreServer(const StoreServerOptions& options) {
   writes_watcher.join();
   server->Shutdown(options.shutdown_grace);
   workers.reset();  // runs what was queued, then joins
+  metrics.exposer.reset();  // no scrape may read the database once closed
   RETURN_IF_ERROR(db->Close());
   ARCHIVE_LOG(INFO) << "database closed cleanly";
   return absl::OkStatus();

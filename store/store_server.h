@@ -30,6 +30,8 @@ struct StoreServerOptions {
   int max_queued_requests = 4096;
   // TLS and roles (service, admin).
   ServerSecurity security;
+  // HOST:PORT serving /metrics (common/metrics.h); empty for none.
+  std::string metrics_listen;
   absl::Duration shutdown_grace = absl::Seconds(10);
 };
 

@@ -17,6 +17,8 @@
 #include "archive/v1/store.grpc.pb.h"
 #include "common/admission_gate.h"
 #include "common/thread_pool.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
 #include "store/article_db.h"
 
 namespace archive::store {
@@ -33,8 +35,11 @@ class StoreService final : public v1::Store::CallbackService {
   static constexpr int kMaxSimilarQueries = 1000;
 
   // `db` and `workers` are not owned and must outlive the service; the
-  // workers must outlive every call, so destroy the server first.
-  StoreService(ArticleDb* db, ThreadPool* workers);
+  // workers must outlive every call, so destroy the server first. With
+  // `metrics`, Puts record their sizes and write times there
+  // (store/store_metrics.h).
+  StoreService(ArticleDb* db, ThreadPool* workers,
+               prometheus::Registry* metrics = nullptr);
 
   grpc::ServerUnaryReactor* Put(grpc::CallbackServerContext* context,
                                 const v1::PutRequest* request,
@@ -78,6 +83,9 @@ class StoreService final : public v1::Store::CallbackService {
   ArticleDb* const db_;
   ThreadPool* const workers_;
   AdmissionGate admission_gate_;
+  // Null without metrics.
+  prometheus::Histogram* put_items_ = nullptr;
+  prometheus::Histogram* put_write_seconds_ = nullptr;
 };
 
 }  // namespace archive::store

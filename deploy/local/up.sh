@@ -47,9 +47,13 @@ bin="$data/bin" log="$data/log" run="$data/run"
 stores=()
 store_list=()
 declare -A port=([ingest]=50051 [query]=50053)
+# Metrics at http://127.0.0.1:PORT/metrics: ingest 9451, store-i 9452 + 10 i,
+# query 9453.
+declare -A metrics_port=([ingest]=9451 [query]=9453)
 for i in $(seq 0 $((store_count - 1))); do
   stores+=("store-$i")
   port[store-$i]=$((50052 + 10 * i))
+  metrics_port[store-$i]=$((9452 + 10 * i))
   store_list+=("127.0.0.1:${port[store-$i]}")
 done
 store_flag=$(IFS=,; echo "${store_list[*]}")
@@ -124,7 +128,8 @@ start_server() {
   local server=$1 address="127.0.0.1:${port[$1]}"
   local program=${server%%-*}_server
   local built="bazel-bin/${server%%-*}/$program"
-  local flags=(--listen="$address" "${server_tls[@]}")
+  local flags=(--listen="$address" --metrics_listen="127.0.0.1:${metrics_port[$1]}"
+               "${server_tls[@]}")
   case "$server" in
     store-*)
       flags+=(--db="$data/$server")
@@ -169,7 +174,8 @@ echo "one search result:"
 "${client[@]}" search "Japan security" --limit=1
 A="${client[*]}"
 cat <<TXT
-The archive is up. Data and logs are under $data. Next:
+The archive is up. Data and logs are under $data; metrics at
+http://127.0.0.1:9451/metrics (ingest), :9452 (store-0), :9453 (query). Next:
   $A list
   $A search '"prime minister"'
   $A sources

@@ -1,4 +1,4 @@
-#include "common/server_security_flags.h"
+#include "common/server_flags.h"
 
 #include <string>
 
@@ -19,7 +19,13 @@ ABSL_FLAG(std::string, auth_tokens, "",
           "token or certificate with a role (docs/SECURITY.md); re-read when "
           "it changes");
 
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HOST:PORT to serve Prometheus metrics on, at /metrics (off when "
+          "empty)");
+
 namespace archive {
+
+std::string MetricsListenFromFlags() { return absl::GetFlag(FLAGS_metrics_listen); }
 
 ServerSecurity ServerSecurityFromFlags() {
   ServerSecurity security;
