@@ -299,11 +299,6 @@ void RunWritePhases(const std::vector<v1::Article>& articles,
   }
 }
 
-std::optional<double> Ratio(std::optional<double> a, std::optional<double> b) {
-  if (!a.has_value() || !b.has_value() || *b == 0) return std::nullopt;
-  return *a / *b;
-}
-
 // Whether the figures meet the targets; null when not measured.
 void RecordTargets(Results* results) {
   const auto at_most = [&](const std::string& key, const std::string& figure,

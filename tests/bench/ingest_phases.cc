@@ -146,6 +146,32 @@ absl::Status IngestTarget::StoreSlice(const std::vector<v1::Article>& articles,
   return status;
 }
 
+absl::Status StoreInRounds(
+    const std::vector<v1::Article>& articles, int rounds, int batch,
+    const std::vector<std::pair<std::string, std::unique_ptr<IngestTarget>>>& targets,
+    Results* results) {
+  const int64_t total = static_cast<int64_t>(articles.size());
+  rounds = std::max(1, rounds);
+  const int64_t slice = ((total + rounds - 1) / rounds + batch - 1) / batch * batch;
+  for (int round = 0; round < rounds; ++round) {
+    const int64_t begin = round * slice;
+    const int64_t end = std::min(total, begin + slice);
+    if (begin >= end) break;
+    for (size_t k = 0; k < targets.size(); ++k) {
+      const auto& [name, target] = targets[(round + k) % targets.size()];
+      const absl::Status status = target->StoreSlice(articles, begin, end);
+      if (!status.ok()) {
+        RecordIngest(name, target->figures(), results);
+        return absl::Status(status.code(), name + ": " + std::string(status.message()));
+      }
+    }
+  }
+  for (const auto& [name, target] : targets) {
+    RecordIngest(name, target->figures(), results);
+  }
+  return absl::OkStatus();
+}
+
 namespace {
 
 double SelfCpuSeconds() {

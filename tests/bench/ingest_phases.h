@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -103,6 +104,16 @@ std::optional<double> PerArticleUs(std::optional<double> cpu_seconds, int64_t ar
 // <prefix>_cpu_us_per_article, <prefix>_stored, ...
 void RecordIngest(const std::string& prefix, const IngestFigures& figures,
                   Results* results);
+
+// The same articles into each of `targets` in `rounds` interleaved rounds:
+// each round gives every target the next slice (whole batches of `batch`),
+// in an order that rotates from round to round, so that the machine's other
+// load falls on all of them alike; then each one's figures under its name
+// (RecordIngest). Stops at the first failure, its message naming the target.
+absl::Status StoreInRounds(
+    const std::vector<v1::Article>& articles, int rounds, int batch,
+    const std::vector<std::pair<std::string, std::unique_ptr<IngestTarget>>>& targets,
+    Results* results);
 
 // ArticleDb in `db_path` (created), in this process.
 absl::StatusOr<std::unique_ptr<IngestTarget>> OpenRawRocksDb(

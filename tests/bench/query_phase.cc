@@ -498,6 +498,17 @@ absl::Status RunQueries(const std::string& query_address,
 
 }  // namespace
 
+std::vector<StoredArticle> StoredArticles(const std::vector<v1::Article>& articles) {
+  std::vector<StoredArticle> stored;
+  const absl::Time now = absl::Now();
+  for (const v1::Article& article : articles) {
+    absl::StatusOr<ingest::PreparedArticle> prepared =
+        ingest::PrepareArticle(article, now, ingest::PreparerOptions());
+    if (prepared.ok()) stored.push_back({prepared->article.id(), article.source()});
+  }
+  return stored;
+}
+
 absl::Status MeasureArchiveReads(const Corpus& corpus, const std::string& query_address,
                                  const std::vector<StoredArticle>& stored,
                                  const QueryPhaseOptions& options,

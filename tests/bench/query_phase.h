@@ -38,6 +38,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "archive/v1/article.pb.h"
 #include "tests/bench/archive_servers.h"
 #include "tests/bench/corpus.h"
 #include "tests/bench/results.h"
@@ -73,6 +74,11 @@ struct StoredArticle {
   std::string id;
   std::string source;
 };
+
+// The articles a pipeline stored (or found stored) from `articles`, as
+// reads ask for them: their ids are their content's, as ingest computes
+// them.
+std::vector<StoredArticle> StoredArticles(const std::vector<v1::Article>& articles);
 
 // The archive's GetArticle, ListArticles (whole articles) and
 // SearchArticles through query_server at `query_address`, each at its rate
