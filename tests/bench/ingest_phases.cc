@@ -21,7 +21,6 @@
 #include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "ingest/article_preparer.h"
 #include "store/article_db.h"
@@ -370,10 +369,11 @@ class RawRocksDb final : public IngestTarget {
 
 class Pipeline final : public IngestTarget {
  public:
-  Pipeline(std::unique_ptr<v1::Ingest::Stub> stub, std::vector<pid_t> server_pids,
-           const IngestPhaseOptions& options)
+  Pipeline(std::unique_ptr<v1::Ingest::Stub> stub, ClientSecurity security,
+           std::vector<pid_t> server_pids, const IngestPhaseOptions& options)
       : IngestTarget(options),
         stub_(std::move(stub)),
+        security_(std::move(security)),
         server_pids_(std::move(server_pids)) {}
 
  protected:
@@ -411,6 +411,7 @@ class Pipeline final : public IngestTarget {
   absl::Status Stream(const std::vector<v1::Article>& articles, int64_t begin,
                       int64_t end, int s, absl::Time deadline, IngestFigures* figures) {
     grpc::ClientContext context;
+    security_.Prepare(&context);
     std::unique_ptr<grpc::ClientReaderWriter<v1::SubmitRequest, v1::SubmitResponse>>
         stream = stub_->SubmitStream(&context);
     int64_t sent_bytes = 0;
@@ -448,6 +449,7 @@ class Pipeline final : public IngestTarget {
   }
 
   std::unique_ptr<v1::Ingest::Stub> stub_;
+  const ClientSecurity security_;
   const std::vector<pid_t> server_pids_;
 };
 
@@ -512,18 +514,18 @@ absl::StatusOr<std::unique_ptr<IngestTarget>> OpenRawRocksDb(
 
 absl::StatusOr<std::unique_ptr<IngestTarget>> ConnectPipeline(
     const std::string& ingest_address, std::vector<pid_t> server_pids,
-    const IngestPhaseOptions& options) {
+    const IngestPhaseOptions& options, const ClientSecurity& security) {
   grpc::ChannelArguments arguments;
   arguments.SetMaxReceiveMessageSize(16 << 20);
-  auto channel = grpc::CreateCustomChannel(ingest_address,
-                                           grpc::InsecureChannelCredentials(), arguments);
+  auto channel =
+      grpc::CreateCustomChannel(ingest_address, security.credentials, arguments);
   if (!channel->WaitForConnected(std::chrono::system_clock::now() +
                                  std::chrono::seconds(10))) {
     return absl::UnavailableError(
         absl::StrCat("cannot reach ingest at ", ingest_address));
   }
-  return std::unique_ptr<IngestTarget>(
-      new Pipeline(v1::Ingest::NewStub(channel), std::move(server_pids), options));
+  return std::unique_ptr<IngestTarget>(new Pipeline(
+      v1::Ingest::NewStub(channel), security, std::move(server_pids), options));
 }
 
 absl::StatusOr<std::unique_ptr<IngestTarget>> OpenPostgres(

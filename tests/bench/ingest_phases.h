@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "archive/v1/article.pb.h"
+#include "common/tls.h"
 #include "tests/bench/results.h"
 
 namespace archive::bench {
@@ -119,11 +120,12 @@ absl::Status StoreInRounds(
 absl::StatusOr<std::unique_ptr<IngestTarget>> OpenRawRocksDb(
     const std::string& db_path, const IngestPhaseOptions& options);
 
-// ingest_server at `ingest_address`; `server_pids` (ingest's, store's) are
-// whose CPU counts, with this process's.
+// ingest_server at `ingest_address`, called with `security`'s credentials
+// and token; `server_pids` (ingest's, store's) are whose CPU counts, with
+// this process's.
 absl::StatusOr<std::unique_ptr<IngestTarget>> ConnectPipeline(
     const std::string& ingest_address, std::vector<pid_t> server_pids,
-    const IngestPhaseOptions& options);
+    const IngestPhaseOptions& options, const ClientSecurity& security = PlaintextClient());
 
 // A new table `table` (dropping one of that name), with the GIN-indexed
 // tsvector when `full_text`.
