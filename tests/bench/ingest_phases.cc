@@ -396,13 +396,9 @@ class Pipeline final : public IngestTarget {
   }
 
   std::optional<double> CpuSeconds() override {
-    double total = SelfCpuSeconds();
-    for (pid_t pid : server_pids_) {
-      const std::optional<double> cpu = bench::CpuSeconds(pid);
-      if (!cpu.has_value()) return std::nullopt;
-      total += *cpu;
-    }
-    return total;
+    const std::optional<double> servers = bench::CpuSeconds(server_pids_);
+    if (!servers.has_value()) return std::nullopt;
+    return SelfCpuSeconds() + *servers;
   }
 
  private:
