@@ -17,7 +17,8 @@ namespace archive::bench {
 
 absl::StatusOr<std::unique_ptr<ArchiveServer>> ArchiveServer::Start(
     const std::string& binary, const std::vector<std::string>& args,
-    const std::string& log_path, const std::string& fixed_address) {
+    const std::string& log_path, const std::string& fixed_address,
+    const ClientSecurity& security) {
   absl::Status last_failure;
   // A free port can be taken between picking it and binding it: try again.
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -31,7 +32,7 @@ absl::StatusOr<std::unique_ptr<ArchiveServer>> ArchiveServer::Start(
     if (!process.ok()) return process.status();
     const absl::Time give_up = absl::Now() + absl::Minutes(1);
     while (absl::Now() < give_up) {
-      if (WaitUntilServing(address, absl::Seconds(1)).ok()) {
+      if (WaitUntilServing(address, absl::Seconds(1), security.credentials).ok()) {
         return std::unique_ptr<ArchiveServer>(
             new ArchiveServer(*std::move(process), address));
       }

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/testing/server_process.h"
+#include "common/tls.h"
 
 namespace archive::bench {
 
@@ -33,10 +34,12 @@ class ArchiveServer {
   // Starts `binary` with `args` and --listen on a free loopback port (on
   // `address` when given: a server started again under the same name, which
   // placement ranks by), its output in `log_path`, and waits (up to a
-  // minute) until it is SERVING.
+  // minute) until it is SERVING, asking with `security`'s credentials (a
+  // server with TLS; with mutual TLS, credentials with a certificate).
   static absl::StatusOr<std::unique_ptr<ArchiveServer>> Start(
       const std::string& binary, const std::vector<std::string>& args,
-      const std::string& log_path, const std::string& address = "");
+      const std::string& log_path, const std::string& address = "",
+      const ClientSecurity& security = PlaintextClient());
 
   const std::string& address() const { return address_; }
   pid_t pid() const { return process_->pid(); }

@@ -46,7 +46,11 @@ ABSL_FLAG(std::string, postgres, "",
           "libpq conninfo of a running PostgreSQL; empty to leave it out");
 ABSL_FLAG(std::string, phases, "rocksdb,pipeline,postgres,postgres_fts,queries",
           "phases to run; also \"replication\" (opt-in: R=2 against R=1 on three "
-          "stores, reads with a store killed, rebalance onto a fourth)");
+          "stores, reads with a store killed, rebalance onto a fourth) and \"tls\" "
+          "(opt-in: the pipeline and reads with TLS and tokens against plaintext)");
+ABSL_FLAG(std::string, certs_script, "",
+          "deploy/certs.sh, which makes the tls phase's certificates and tokens "
+          "(run.sh gives its tree's)");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -78,6 +82,7 @@ int main(int argc, char** argv) {
   options.binaries.root = absl::GetFlag(FLAGS_bin_dir);
   options.work_dir = absl::GetFlag(FLAGS_work_dir);
   options.postgres = absl::GetFlag(FLAGS_postgres);
+  options.certs_script = absl::GetFlag(FLAGS_certs_script);
   options.phases.clear();
   for (const auto& phase :
        absl::StrSplit(absl::GetFlag(FLAGS_phases), ',', absl::SkipEmpty())) {

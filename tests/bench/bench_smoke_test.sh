@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark at a tiny size, so that it cannot rot: tests/bench/run.sh with
-# this test's binaries, every phase (the opt-in replication phase too), and a
-# last line holding every figure.
+# this test's binaries, every phase (the opt-in replication and tls phases
+# too), and a last line holding every figure.
 # Speed is not checked: a slow machine passes. What is checked is that the
 # archive's own figures were measured and dedup did its work; PostgreSQL's
 # figures are checked when PostgreSQL 15 is installed, and null otherwise.
@@ -11,7 +11,8 @@ root="$TEST_SRCDIR/$TEST_WORKSPACE"
 out="$TEST_TMPDIR/bench.out"
 
 "$root/tests/bench/run.sh" --bin_dir="$root" --time_limit=240 \
-  --phases=rocksdb,pipeline,postgres,postgres_fts,queries,replication --articles=300 --archivectl_articles=100 \
+  --phases=rocksdb,pipeline,postgres,postgres_fts,queries,replication,tls \
+  --articles=300 --archivectl_articles=100 \
   --query_articles=300 --query_warmup=0.2s --query_duration=1s \
   --get_rate=40 --list_rate=20 --search_rate=20 --query_workers=2 >"$out" || {
   echo "run.sh failed; its output:"
@@ -48,6 +49,11 @@ measured = [
     "replicated_up_get_p99_ms", "replicated_up_list_p99_ms", "replicated_up_search_p99_ms",
     "replicated_down_get_p99_ms", "replicated_down_list_p99_ms",
     "replicated_down_search_p99_ms", "rebalance_articles_per_s", "rebalance_checked",
+    "tls_off_articles_per_s", "tls_on_articles_per_s", "tls_off_cpu_us_per_article",
+    "tls_on_cpu_us_per_article", "tls_ratio_on_off", "tls_cpu_ratio_on_off",
+    "tls_off_get_p99_ms", "tls_on_get_p99_ms", "tls_off_list_p99_ms", "tls_on_list_p99_ms",
+    "tls_off_search_p99_ms", "tls_on_search_p99_ms", "tls_get_p99_ratio_on_off",
+    "tls_off_reads_cpu_s", "tls_on_reads_cpu_s",
 ]
 if postgres:
     measured += ["postgres_articles_per_s", "ratio_pipeline_postgres",
@@ -56,7 +62,8 @@ if postgres:
 for key in measured:
     if not isinstance(figures.get(key), (int, float)) or figures[key] <= 0:
         errors.append(f"{key} not measured: {figures.get(key)}")
-for phase in ["rocksdb", "pipeline", "replication_r1", "replication_r2"]:
+for phase in ["rocksdb", "pipeline", "replication_r1", "replication_r2", "tls_off",
+              "tls_on"]:
     done = sum(figures.get(f"{phase}_{outcome}") or 0
                for outcome in ["stored", "duplicates", "near_duplicates"])
     if done != 300:
@@ -69,7 +76,9 @@ for key in ["ping_errors", "store_ping_errors", "get_errors", "list_errors",
             "replicated_up_get_errors", "replicated_up_list_errors",
             "replicated_up_search_errors", "replicated_down_get_errors",
             "replicated_down_list_errors", "replicated_down_search_errors",
-            "rebalance_failed", "replication_error"]:
+            "rebalance_failed", "replication_error", "tls_off_get_errors",
+            "tls_off_list_errors", "tls_off_search_errors", "tls_on_get_errors",
+            "tls_on_list_errors", "tls_on_search_errors", "tls_error"]:
     if figures.get(key):
         errors.append(f"{key}: {figures[key]}")
 if errors:

@@ -299,11 +299,6 @@ void RunWritePhases(const std::vector<v1::Article>& articles,
   }
 }
 
-std::optional<double> Ratio(std::optional<double> a, std::optional<double> b) {
-  if (!a.has_value() || !b.has_value() || *b == 0) return std::nullopt;
-  return *a / *b;
-}
-
 // Whether the figures meet the targets; null when not measured.
 void RecordTargets(Results* results) {
   const auto at_most = [&](const std::string& key, const std::string& figure,
@@ -418,14 +413,27 @@ Results RunBenchmark(const BenchmarkOptions& options, bool* failed) {
   results.Set("cpu_ratio_pipeline_postgres_fts",
               Ratio(results.Number("postgres_fts_cpu_us_per_article"),
                     results.Number("pipeline_cpu_us_per_article")));
+  // The phases that compare two archives of their own: the write phases'
+  // feed, each of the two with half their budget, and the query phase's
+  // reads.
+  const auto two_archives = [&](auto* phase) {
+    phase->ingest = options.ingest;
+    phase->ingest.time_limit = options.write_time_limit / 2;
+    phase->rounds = options.rounds;
+    phase->query = options.query;
+  };
   run("replication", [&] {
     ReplicationPhaseOptions replication;
-    replication.ingest = options.ingest;
-    replication.ingest.time_limit = options.write_time_limit / 2;
-    replication.rounds = options.rounds;
-    replication.query = options.query;
+    two_archives(&replication);
     return RunReplicationPhase(corpus, articles, options.binaries, options.work_dir,
                                replication, &results);
+  });
+  run("tls", [&] {
+    TlsPhaseOptions tls;
+    two_archives(&tls);
+    tls.certs_script = options.certs_script;
+    return RunTlsPhase(corpus, articles, options.binaries, options.work_dir, tls,
+                       &results);
   });
   articles.clear();
   articles.shrink_to_fit();

@@ -12,7 +12,10 @@
 //  - replication (not in the default list): the pipeline into three stores
 //    with --replicas=2 against --replicas=1, reads with one of three stores
 //    SIGKILLed against all up, and archivectl rebalance onto a fourth
-//    store (replication_phase.h).
+//    store (replication_phase.h);
+//  - tls (not in the default list): the pipeline and reads of an archive
+//    with TLS everywhere and tokens on every call against a plaintext one
+//    (tls_phase.h).
 // A phase that fails leaves its figures null and its error in
 // "<phase>_error"; the others still run.
 #ifndef TESTS_BENCH_BENCHMARK_H_
@@ -29,6 +32,7 @@
 #include "tests/bench/query_phase.h"
 #include "tests/bench/replication_phase.h"
 #include "tests/bench/results.h"
+#include "tests/bench/tls_phase.h"
 
 namespace archive::bench {
 
@@ -50,9 +54,11 @@ struct BenchmarkOptions {
   std::string work_dir;
   // libpq conninfo of a running PostgreSQL; empty to leave it out.
   std::string postgres;
-  // Which of "rocksdb", "pipeline", "postgres", "postgres_fts", "queries"
-  // and "replication" to run (replication is opt-in: at the default size
-  // it adds more than two minutes).
+  // deploy/certs.sh, for the tls phase.
+  std::string certs_script;
+  // Which of "rocksdb", "pipeline", "postgres", "postgres_fts", "queries",
+  // "replication" and "tls" to run (replication and tls are opt-in: at the
+  // default size each adds more than a minute).
   std::set<std::string> phases = {"rocksdb", "pipeline", "postgres", "postgres_fts",
                                   "queries"};
 };

@@ -21,7 +21,6 @@
 #include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "ingest/article_preparer.h"
 #include "store/article_db.h"
@@ -144,6 +143,32 @@ absl::Status IngestTarget::StoreSlice(const std::vector<v1::Article>& articles,
   figures_.rejected += slice.rejected;
   figures_.cut_short = figures_.cut_short || slice.cut_short;
   return status;
+}
+
+absl::Status StoreInRounds(
+    const std::vector<v1::Article>& articles, int rounds, int batch,
+    const std::vector<std::pair<std::string, std::unique_ptr<IngestTarget>>>& targets,
+    Results* results) {
+  const int64_t total = static_cast<int64_t>(articles.size());
+  rounds = std::max(1, rounds);
+  const int64_t slice = ((total + rounds - 1) / rounds + batch - 1) / batch * batch;
+  for (int round = 0; round < rounds; ++round) {
+    const int64_t begin = round * slice;
+    const int64_t end = std::min(total, begin + slice);
+    if (begin >= end) break;
+    for (size_t k = 0; k < targets.size(); ++k) {
+      const auto& [name, target] = targets[(round + k) % targets.size()];
+      const absl::Status status = target->StoreSlice(articles, begin, end);
+      if (!status.ok()) {
+        RecordIngest(name, target->figures(), results);
+        return absl::Status(status.code(), name + ": " + std::string(status.message()));
+      }
+    }
+  }
+  for (const auto& [name, target] : targets) {
+    RecordIngest(name, target->figures(), results);
+  }
+  return absl::OkStatus();
 }
 
 namespace {
@@ -344,10 +369,11 @@ class RawRocksDb final : public IngestTarget {
 
 class Pipeline final : public IngestTarget {
  public:
-  Pipeline(std::unique_ptr<v1::Ingest::Stub> stub, std::vector<pid_t> server_pids,
-           const IngestPhaseOptions& options)
+  Pipeline(std::unique_ptr<v1::Ingest::Stub> stub, ClientSecurity security,
+           std::vector<pid_t> server_pids, const IngestPhaseOptions& options)
       : IngestTarget(options),
         stub_(std::move(stub)),
+        security_(std::move(security)),
         server_pids_(std::move(server_pids)) {}
 
  protected:
@@ -370,13 +396,9 @@ class Pipeline final : public IngestTarget {
   }
 
   std::optional<double> CpuSeconds() override {
-    double total = SelfCpuSeconds();
-    for (pid_t pid : server_pids_) {
-      const std::optional<double> cpu = bench::CpuSeconds(pid);
-      if (!cpu.has_value()) return std::nullopt;
-      total += *cpu;
-    }
-    return total;
+    const std::optional<double> servers = bench::CpuSeconds(server_pids_);
+    if (!servers.has_value()) return std::nullopt;
+    return SelfCpuSeconds() + *servers;
   }
 
  private:
@@ -385,6 +407,7 @@ class Pipeline final : public IngestTarget {
   absl::Status Stream(const std::vector<v1::Article>& articles, int64_t begin,
                       int64_t end, int s, absl::Time deadline, IngestFigures* figures) {
     grpc::ClientContext context;
+    security_.Prepare(&context);
     std::unique_ptr<grpc::ClientReaderWriter<v1::SubmitRequest, v1::SubmitResponse>>
         stream = stub_->SubmitStream(&context);
     int64_t sent_bytes = 0;
@@ -422,6 +445,7 @@ class Pipeline final : public IngestTarget {
   }
 
   std::unique_ptr<v1::Ingest::Stub> stub_;
+  const ClientSecurity security_;
   const std::vector<pid_t> server_pids_;
 };
 
@@ -486,18 +510,18 @@ absl::StatusOr<std::unique_ptr<IngestTarget>> OpenRawRocksDb(
 
 absl::StatusOr<std::unique_ptr<IngestTarget>> ConnectPipeline(
     const std::string& ingest_address, std::vector<pid_t> server_pids,
-    const IngestPhaseOptions& options) {
+    const IngestPhaseOptions& options, const ClientSecurity& security) {
   grpc::ChannelArguments arguments;
   arguments.SetMaxReceiveMessageSize(16 << 20);
-  auto channel = grpc::CreateCustomChannel(ingest_address,
-                                           grpc::InsecureChannelCredentials(), arguments);
+  auto channel =
+      grpc::CreateCustomChannel(ingest_address, security.credentials, arguments);
   if (!channel->WaitForConnected(std::chrono::system_clock::now() +
                                  std::chrono::seconds(10))) {
     return absl::UnavailableError(
         absl::StrCat("cannot reach ingest at ", ingest_address));
   }
-  return std::unique_ptr<IngestTarget>(
-      new Pipeline(v1::Ingest::NewStub(channel), std::move(server_pids), options));
+  return std::unique_ptr<IngestTarget>(new Pipeline(
+      v1::Ingest::NewStub(channel), security, std::move(server_pids), options));
 }
 
 absl::StatusOr<std::unique_ptr<IngestTarget>> OpenPostgres(

@@ -22,11 +22,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "archive/v1/article.pb.h"
+#include "common/tls.h"
 #include "tests/bench/results.h"
 
 namespace archive::bench {
@@ -104,15 +106,26 @@ std::optional<double> PerArticleUs(std::optional<double> cpu_seconds, int64_t ar
 void RecordIngest(const std::string& prefix, const IngestFigures& figures,
                   Results* results);
 
+// The same articles into each of `targets` in `rounds` interleaved rounds:
+// each round gives every target the next slice (whole batches of `batch`),
+// in an order that rotates from round to round, so that the machine's other
+// load falls on all of them alike; then each one's figures under its name
+// (RecordIngest). Stops at the first failure, its message naming the target.
+absl::Status StoreInRounds(
+    const std::vector<v1::Article>& articles, int rounds, int batch,
+    const std::vector<std::pair<std::string, std::unique_ptr<IngestTarget>>>& targets,
+    Results* results);
+
 // ArticleDb in `db_path` (created), in this process.
 absl::StatusOr<std::unique_ptr<IngestTarget>> OpenRawRocksDb(
     const std::string& db_path, const IngestPhaseOptions& options);
 
-// ingest_server at `ingest_address`; `server_pids` (ingest's, store's) are
-// whose CPU counts, with this process's.
+// ingest_server at `ingest_address`, called with `security`'s credentials
+// and token; `server_pids` (ingest's, store's) are whose CPU counts, with
+// this process's.
 absl::StatusOr<std::unique_ptr<IngestTarget>> ConnectPipeline(
     const std::string& ingest_address, std::vector<pid_t> server_pids,
-    const IngestPhaseOptions& options);
+    const IngestPhaseOptions& options, const ClientSecurity& security = PlaintextClient());
 
 // A new table `table` (dropping one of that name), with the GIN-indexed
 // tsvector when `full_text`.

@@ -53,6 +53,16 @@ std::optional<double> CpuSeconds(pid_t pid) {
   return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
+std::optional<double> CpuSeconds(const std::vector<pid_t>& pids) {
+  double total = 0;
+  for (pid_t pid : pids) {
+    const std::optional<double> cpu = CpuSeconds(pid);
+    if (!cpu.has_value()) return std::nullopt;
+    total += *cpu;
+  }
+  return total;
+}
+
 std::optional<pid_t> ParentPid(pid_t pid) {
   const std::optional<std::vector<std::string>> fields = StatFields(pid);
   if (!fields.has_value()) return std::nullopt;

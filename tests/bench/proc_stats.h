@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 
@@ -18,6 +19,8 @@ std::optional<double> PeakRssMb(pid_t pid);
 
 // CPU time (user + system) the process has used so far, in seconds.
 std::optional<double> CpuSeconds(pid_t pid);
+// The same summed over `pids`; nullopt once one of them is gone.
+std::optional<double> CpuSeconds(const std::vector<pid_t>& pids);
 
 // The process's parent.
 std::optional<pid_t> ParentPid(pid_t pid);

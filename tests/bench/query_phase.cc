@@ -243,30 +243,35 @@ v1::ArticleView ViewOf(QueryKind kind) {
              : v1::ARTICLE_VIEW_FULL;
 }
 
-// The archive's calls, through query_server. Adds to `*items` the
-// articles (or hits) each call returned.
+// The archive's calls, through query_server, with `security`'s credentials
+// and token. Adds to `*items` the articles (or hits) each call returned.
 class ArchiveCalls {
  public:
-  explicit ArchiveCalls(const std::string& query_address) {
+  explicit ArchiveCalls(const std::string& query_address,
+                        ClientSecurity security = PlaintextClient())
+      : security_(std::move(security)) {
     grpc::ChannelArguments arguments;
     arguments.SetMaxReceiveMessageSize(64 << 20);
-    channel_ = grpc::CreateCustomChannel(query_address,
-                                         grpc::InsecureChannelCredentials(), arguments);
+    channel_ =
+        grpc::CreateCustomChannel(query_address, security_.credentials, arguments);
     stub_ = v1::Query::NewStub(channel_);
   }
 
   Call For(QueryKind kind, const Workload& workload, std::atomic<int64_t>* items) const {
     v1::Query::Stub* stub = stub_.get();
-    const auto deadline = [] {
-      return std::chrono::system_clock::now() + absl::ToChronoSeconds(kCallTimeout);
+    // A call's context: its deadline, and the token.
+    const auto prepare = [security = &security_](grpc::ClientContext* context) {
+      context->set_deadline(std::chrono::system_clock::now() +
+                            absl::ToChronoSeconds(kCallTimeout));
+      security->Prepare(context);
     };
     switch (kind) {
       case QueryKind::kPing:
         return [channel = channel_](int, int64_t) { return Ping(channel); };
       case QueryKind::kGet:
-        return [stub, deadline, items, &workload](int, int64_t i) {
+        return [stub, prepare, items, &workload](int, int64_t i) {
           grpc::ClientContext context;
-          context.set_deadline(deadline());
+          prepare(&context);
           v1::GetArticleRequest request;
           request.set_id(workload.get_ids[i % workload.get_ids.size()]);
           v1::Article article;
@@ -276,9 +281,9 @@ class ArchiveCalls {
         };
       case QueryKind::kList:
       case QueryKind::kListBasic:
-        return [stub, deadline, items, &workload, view = ViewOf(kind)](int, int64_t i) {
+        return [stub, prepare, items, &workload, view = ViewOf(kind)](int, int64_t i) {
           grpc::ClientContext context;
-          context.set_deadline(deadline());
+          prepare(&context);
           const auto& [source, end] = workload.lists[i % workload.lists.size()];
           v1::ListArticlesRequest request;
           request.set_source(source);
@@ -292,9 +297,9 @@ class ArchiveCalls {
         };
       case QueryKind::kSearch:
       case QueryKind::kSearchBasic:
-        return [stub, deadline, items, &workload, view = ViewOf(kind)](int, int64_t i) {
+        return [stub, prepare, items, &workload, view = ViewOf(kind)](int, int64_t i) {
           grpc::ClientContext context;
-          context.set_deadline(deadline());
+          prepare(&context);
           v1::SearchArticlesRequest request;
           request.set_query(workload.searches[i % workload.searches.size()]);
           request.set_page_size(kSearchPageSize);
@@ -309,6 +314,7 @@ class ArchiveCalls {
   }
 
  private:
+  const ClientSecurity security_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Query::Stub> stub_;
 };
@@ -498,13 +504,25 @@ absl::Status RunQueries(const std::string& query_address,
 
 }  // namespace
 
+std::vector<StoredArticle> StoredArticles(const std::vector<v1::Article>& articles) {
+  std::vector<StoredArticle> stored;
+  const absl::Time now = absl::Now();
+  for (const v1::Article& article : articles) {
+    absl::StatusOr<ingest::PreparedArticle> prepared =
+        ingest::PrepareArticle(article, now, ingest::PreparerOptions());
+    if (prepared.ok()) stored.push_back({prepared->article.id(), article.source()});
+  }
+  return stored;
+}
+
 absl::Status MeasureArchiveReads(const Corpus& corpus, const std::string& query_address,
                                  const std::vector<StoredArticle>& stored,
                                  const QueryPhaseOptions& options,
-                                 const std::string& prefix, Results* results) {
+                                 const std::string& prefix, Results* results,
+                                 const ClientSecurity& security) {
   if (stored.empty()) return absl::FailedPreconditionError("no article to read");
   const Workload workload = MakeWorkload(corpus, stored, options);
-  const ArchiveCalls archive(query_address);
+  const ArchiveCalls archive(query_address, security);
   for (const auto& [kind, name, rate] :
        {std::tuple(QueryKind::kGet, "get", options.get_rate),
         std::tuple(QueryKind::kList, "list", options.list_rate),

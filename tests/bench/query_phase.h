@@ -38,6 +38,8 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "archive/v1/article.pb.h"
+#include "common/tls.h"
 #include "tests/bench/archive_servers.h"
 #include "tests/bench/corpus.h"
 #include "tests/bench/results.h"
@@ -74,16 +76,24 @@ struct StoredArticle {
   std::string source;
 };
 
+// The articles a pipeline stored (or found stored) from `articles`, as
+// reads ask for them: their ids are their content's, as ingest computes
+// them.
+std::vector<StoredArticle> StoredArticles(const std::vector<v1::Article>& articles);
+
 // The archive's GetArticle, ListArticles (whole articles) and
 // SearchArticles through query_server at `query_address`, each at its rate
 // of `options` for its duration (after its warm-up), asking for `stored`
-// articles as the query phase does; figures under `prefix`: <prefix>get_p99_ms,
+// articles as the query phase does, every call with `security`'s
+// credentials and token; figures under `prefix`: <prefix>get_p99_ms,
 // <prefix>list_p99_ms, <prefix>search_p99_ms, ... (the replication phase's
-// reads with every store up and with one down).
+// reads with every store up and with one down; the TLS phase's with TLS
+// and without).
 absl::Status MeasureArchiveReads(const Corpus& corpus, const std::string& query_address,
                                  const std::vector<StoredArticle>& stored,
                                  const QueryPhaseOptions& options,
-                                 const std::string& prefix, Results* results);
+                                 const std::string& prefix, Results* results,
+                                 const ClientSecurity& security = PlaintextClient());
 
 }  // namespace archive::bench
 

@@ -1,6 +1,5 @@
 #include "tests/bench/replication_phase.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,7 +12,6 @@
 #include "absl/time/clock.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
-#include "ingest/article_preparer.h"
 #include "tests/bench/proc_stats.h"
 
 namespace archive::bench {
@@ -76,19 +74,6 @@ absl::StatusOr<Cluster> StartCluster(const std::string& name, int replicas,
   return cluster;
 }
 
-// The articles the feeds stored (or found stored), as reads ask for them:
-// their ids are their content's, as ingest computes them.
-std::vector<StoredArticle> StoredArticles(const std::vector<v1::Article>& articles) {
-  std::vector<StoredArticle> stored;
-  const absl::Time now = absl::Now();
-  for (const v1::Article& article : articles) {
-    absl::StatusOr<ingest::PreparedArticle> prepared =
-        ingest::PrepareArticle(article, now, ingest::PreparerOptions());
-    if (prepared.ok()) stored.push_back({prepared->article.id(), article.source()});
-  }
-  return stored;
-}
-
 // archivectl rebalance's summary line: "rebalanced N articles over S stores,
 // R replica(s) each: C copied, M merged, D removed, F failed".
 struct RebalanceSummary {
@@ -110,11 +95,6 @@ std::optional<RebalanceSummary> ReadRebalanceSummary(const std::string& log_path
     }
   }
   return found;
-}
-
-std::optional<double> Ratio(std::optional<double> a, std::optional<double> b) {
-  if (!a.has_value() || !b.has_value() || *b == 0) return std::nullopt;
-  return *a / *b;
 }
 
 }  // namespace
@@ -141,24 +121,7 @@ absl::Status RunReplicationPhase(const Corpus& corpus,
         ConnectPipeline(cluster->ingest->address(), cluster->Pids(), ingest));
     feeds.emplace_back(cluster->name, std::move(target));
   }
-  const int64_t total = static_cast<int64_t>(articles.size());
-  const int rounds = std::max(1, options.rounds);
-  const int64_t slice =
-      ((total + rounds - 1) / rounds + ingest.batch - 1) / ingest.batch * ingest.batch;
-  for (int round = 0; round < rounds; ++round) {
-    const int64_t begin = round * slice;
-    const int64_t end = std::min(total, begin + slice);
-    if (begin >= end) break;
-    for (size_t k = 0; k < feeds.size(); ++k) {
-      auto& [name, target] = feeds[(round + k) % feeds.size()];
-      const absl::Status status = target->StoreSlice(articles, begin, end);
-      if (!status.ok()) {
-        RecordIngest(name, target->figures(), results);
-        return absl::Status(status.code(), name + ": " + std::string(status.message()));
-      }
-    }
-  }
-  for (const auto& [name, target] : feeds) RecordIngest(name, target->figures(), results);
+  RETURN_IF_ERROR(StoreInRounds(articles, options.rounds, ingest.batch, feeds, results));
   results->Set("replication_stores", kStores);
   results->Set("replication_ratio_r2_r1",
                Ratio(results->Number("replication_r2_articles_per_s"),

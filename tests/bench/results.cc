@@ -91,4 +91,9 @@ std::string Results::ToTable() const {
   return table;
 }
 
+std::optional<double> Ratio(std::optional<double> a, std::optional<double> b) {
+  if (!a.has_value() || !b.has_value() || *b == 0) return std::nullopt;
+  return *a / *b;
+}
+
 }  // namespace archive::bench

@@ -38,6 +38,9 @@ class Results {
   std::vector<std::pair<std::string, Value>> figures_;
 };
 
+// a / b; null when either is, or b is 0.
+std::optional<double> Ratio(std::optional<double> a, std::optional<double> b);
+
 }  // namespace archive::bench
 
 #endif  // TESTS_BENCH_RESULTS_H_

@@ -118,7 +118,7 @@ fi
 
 mkdir -p "$work/run"
 setsid "$bin_dir/tests/bench/bench_driver" --bin_dir="$bin_dir" --work_dir="$work/run" \
-  --postgres="$postgres" "${driver_args[@]}" &
+  --postgres="$postgres" --certs_script="$PWD/deploy/certs.sh" "${driver_args[@]}" &
 driver_pid=$!
 (
   trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
