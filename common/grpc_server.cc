@@ -67,23 +67,50 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
         absl::StrCat("cannot listen on ", options.listen_address,
                      " (address in use, or not a HOST:PORT of this machine)"));
   }
+  std::unique_ptr<grpc::Server> health_server;
+  if (!options.health_listen.empty()) {
+    // No service registered: gRPC adds only its default health service.
+    grpc::ServerBuilder health_builder;
+    int health_port = 0;
+    health_builder.AddListeningPort(options.health_listen, grpc::InsecureServerCredentials(),
+                                    &health_port);
+    health_builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    health_server = health_builder.BuildAndStart();
+    if (health_server == nullptr || health_port == 0) {
+      server->Shutdown();
+      return absl::UnavailableError(absl::StrCat("cannot listen on --health_listen=",
+                                                 options.health_listen));
+    }
+  }
   return std::unique_ptr<GrpcServer>(
-      new GrpcServer(std::move(server), port, options));
+      new GrpcServer(std::move(server), std::move(health_server), port, options));
 }
 
-GrpcServer::GrpcServer(std::unique_ptr<grpc::Server> server, int port,
+GrpcServer::GrpcServer(std::unique_ptr<grpc::Server> server,
+                       std::unique_ptr<grpc::Server> health_server, int port,
                        const GrpcServerOptions& options)
     : server_(std::move(server)),
+      health_server_(std::move(health_server)),
       port_(port),
       service_names_(options.service_names),
       admission_gates_(options.admission_gates) {
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  if (health != nullptr) {
+  for (grpc::HealthCheckServiceInterface* health : HealthServices()) {
     health->SetServingStatus(true);
     for (const std::string& name : service_names_) {
       health->SetServingStatus(name, true);
     }
   }
+}
+
+std::vector<grpc::HealthCheckServiceInterface*> GrpcServer::HealthServices() const {
+  std::vector<grpc::HealthCheckServiceInterface*> services;
+  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+    if (server == nullptr) continue;
+    if (grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService()) {
+      services.push_back(health);
+    }
+  }
+  return services;
 }
 
 GrpcServer::~GrpcServer() { Shutdown(absl::ZeroDuration()); }
@@ -95,8 +122,9 @@ std::shared_ptr<grpc::Channel> GrpcServer::InProcessChannel() {
 void GrpcServer::SetServingStatus(const std::string& service, bool serving) {
   MutexLock lock(&health_mutex_);
   if (health_final_) return;
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  if (health != nullptr) health->SetServingStatus(service, serving);
+  for (grpc::HealthCheckServiceInterface* health : HealthServices()) {
+    health->SetServingStatus(service, serving);
+  }
 }
 
 void GrpcServer::Shutdown(absl::Duration grace) {
@@ -107,11 +135,16 @@ void GrpcServer::Shutdown(absl::Duration grace) {
   {
     MutexLock lock(&health_mutex_);
     health_final_ = true;
-    grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-    if (health != nullptr) health->SetServingStatus(false);
+    for (grpc::HealthCheckServiceInterface* health : HealthServices()) {
+      health->SetServingStatus(false);
+    }
   }
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
+  if (health_server_ != nullptr) {
+    health_server_->Shutdown(absl::ToChronoTime(absl::Now()));
+    health_server_->Wait();
+  }
 }
 
 void InstallTerminationHandlers() {

@@ -13,6 +13,7 @@
 #include "common/admission_gate.h"
 #include "common/mutex.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "prometheus/registry.h"
@@ -40,6 +41,12 @@ struct GrpcServerOptions {
   // Where every RPC's figures are recorded (common/metrics.h); none when
   // null.
   std::shared_ptr<prometheus::Registry> metrics;
+  // HOST:PORT of a plaintext port that serves grpc.health.v1 alone, with
+  // the same statuses: for probes that cannot do TLS (Kubernetes' gRPC
+  // probes). A grpc::Server of its own, so that it serves nothing else (a
+  // second port on the same builder would serve every service without
+  // credentials). Empty for none.
+  std::string health_listen;
 };
 
 // A running grpc::Server serving the given services, grpc.health.v1.Health
@@ -76,10 +83,15 @@ class GrpcServer {
   void Shutdown(absl::Duration grace);
 
  private:
-  GrpcServer(std::unique_ptr<grpc::Server> server, int port,
+  GrpcServer(std::unique_ptr<grpc::Server> server,
+             std::unique_ptr<grpc::Server> health_server, int port,
              const GrpcServerOptions& options);
 
+  // Every health service: the server's, and the health port's.
+  std::vector<grpc::HealthCheckServiceInterface*> HealthServices() const;
+
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;  // null without health_listen
   const int port_;
   const std::vector<std::string> service_names_;
   const std::vector<AdmissionGate*> admission_gates_;

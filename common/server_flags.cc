@@ -23,9 +23,15 @@ ABSL_FLAG(std::string, metrics_listen, "",
           "HOST:PORT to serve Prometheus metrics on, at /metrics (off when "
           "empty)");
 
+ABSL_FLAG(std::string, health_listen, "",
+          "HOST:PORT of a plaintext port that serves grpc.health.v1 and "
+          "nothing else, for probes that cannot do TLS (off when empty)");
+
 namespace archive {
 
 std::string MetricsListenFromFlags() { return absl::GetFlag(FLAGS_metrics_listen); }
+
+std::string HealthListenFromFlags() { return absl::GetFlag(FLAGS_health_listen); }
 
 ServerSecurity ServerSecurityFromFlags() {
   ServerSecurity security;

@@ -16,6 +16,10 @@ ServerSecurity ServerSecurityFromFlags();
 // --metrics_listen: HOST:PORT for /metrics, empty for none.
 std::string MetricsListenFromFlags();
 
+// --health_listen: HOST:PORT of a plaintext port serving only health
+// checks (GrpcServerOptions::health_listen), empty for none.
+std::string HealthListenFromFlags();
+
 }  // namespace archive
 
 #endif  // COMMON_SERVER_FLAGS_H_

@@ -37,6 +37,7 @@ absl::Status RunIngestServer(const IngestServerOptions& options) {
   server_options.service_names = {v1::Ingest::service_full_name()};
   server_options.admission_gates = {service.admission_gate()};
   server_options.metrics = metrics.registry;
+  server_options.health_listen = options.health_listen;
   // One request is one article.
   server_options.max_receive_message_bytes = static_cast<int>(std::min<size_t>(
       MaxArticleMessageBytes(options.service.preparer.max_article_bytes), 1 << 30));

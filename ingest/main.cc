@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
 
   options.security = archive::ServerSecurityFromFlags();
   options.metrics_listen = archive::MetricsListenFromFlags();
+  options.health_listen = archive::HealthListenFromFlags();
   absl::StatusOr<archive::ClientSecurity> store_security =
       archive::store::StoreClientSecurityFromFlags();
   if (!store_security.ok()) {

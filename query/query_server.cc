@@ -26,6 +26,7 @@ absl::Status RunQueryServer(const QueryServerOptions& options) {
   server_options.service_names = {v1::Query::service_full_name()};
   server_options.admission_gates = {service.admission_gate()};
   server_options.metrics = metrics.registry;
+  server_options.health_listen = options.health_listen;
   ASSIGN_OR_RETURN(const std::unique_ptr<Authorizer> authorizer,
                    ApplyServerSecurity(options.security, {Role::kReader, Role::kAdmin},
                                        v1::Query::service_full_name(), &server_options));

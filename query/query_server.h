@@ -25,6 +25,8 @@ struct QueryServerOptions {
   ClientSecurity store_security = PlaintextClient();
   // HOST:PORT serving /metrics (common/metrics.h); empty for none.
   std::string metrics_listen;
+  // Plaintext health port (GrpcServerOptions::health_listen); empty for none.
+  std::string health_listen;
   absl::Duration shutdown_grace = absl::Seconds(10);
 };
 

@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
 
   options.security = archive::ServerSecurityFromFlags();
   options.metrics_listen = archive::MetricsListenFromFlags();
+  options.health_listen = archive::HealthListenFromFlags();
   const absl::Status status = archive::store::RunStoreServer(options);
   if (!status.ok()) {
     std::fprintf(stderr, "store_server: %s\n", status.ToString().c_str());

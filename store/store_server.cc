@@ -53,6 +53,7 @@ absl::Status RunStoreServer(const StoreServerOptions& options) {
   server_options.admission_gates = {service.admission_gate()};
   server_options.max_receive_message_bytes = 64 << 20;
   server_options.metrics = metrics.registry;
+  server_options.health_listen = options.health_listen;
   ASSIGN_OR_RETURN(const std::unique_ptr<Authorizer> authorizer,
                    ApplyServerSecurity(options.security, {Role::kService, Role::kAdmin},
                                        v1::Store::service_full_name(), &server_options));

@@ -32,6 +32,8 @@ struct StoreServerOptions {
   ServerSecurity security;
   // HOST:PORT serving /metrics (common/metrics.h); empty for none.
   std::string metrics_listen;
+  // Plaintext health port (GrpcServerOptions::health_listen); empty for none.
+  std::string health_listen;
   absl::Duration shutdown_grace = absl::Seconds(10);
 };
 
