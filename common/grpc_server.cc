@@ -4,8 +4,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -13,6 +15,8 @@
 #include "common/tls.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/impl/server_builder_option.h"
+#include "grpcpp/impl/server_builder_plugin.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "grpcpp/support/channel_arguments.h"
@@ -29,6 +33,24 @@ void OnTerminationSignal(int signal_number) {
   (void)!::write(signal_pipe[1], &byte, 1);
 }
 
+// Takes server reflection out of one ServerBuilder. Linking gRPC's reflection
+// library registers its plugin for every builder of the process (a static
+// initializer calls InitProtoReflectionServerBuilderPlugin as the library
+// loads), so leaving the Init call out does not turn it off: removing the
+// plugin from the builder does.
+class WithoutReflection final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(
+      std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
+                                  [](const std::unique_ptr<grpc::ServerBuilderPlugin>& plugin) {
+                                    return plugin->name() == "proto_server_reflection";
+                                  }),
+                   plugins->end());
+  }
+};
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
@@ -37,10 +59,12 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   RETURN_IF_ERROR(CheckPlaintextListen(options.listen_address,
                                        options.credentials != nullptr, options.insecure));
   grpc::EnableDefaultHealthCheckService(true);
-  // A process-wide switch: once on, every server built after has it.
-  if (options.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  // Registers the plugin for every builder of the process (idempotent);
+  // each builder without reflection takes it out again.
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
+  if (!options.reflection) builder.SetOption(std::make_unique<WithoutReflection>());
   int port = 0;
   builder.AddListeningPort(options.listen_address,
                            options.credentials != nullptr

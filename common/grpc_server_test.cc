@@ -1,12 +1,15 @@
 #include "common/grpc_server.h"
 
+#include <future>
 #include <memory>
 #include <string>
 
 #include "absl/time/clock.h"
+#include "archive/v1/query.grpc.pb.h"
 #include "common/admission_gate.h"
 #include "common/health_client.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 
 namespace archive {
@@ -33,6 +36,41 @@ TEST(GrpcServerTest, ShutdownClosesEveryGate) {
   EXPECT_FALSE(second.open());
   (*server)->Shutdown(absl::Seconds(1));  // idempotent
   EXPECT_FALSE(first.open());
+}
+
+// The status of one ServerReflectionInfo exchange (an empty request, which
+// reflection answers with an error inside its response and status OK).
+grpc::Status CallReflection(const GrpcServer& server) {
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port()),
+                                     grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  grpc::Slice empty("");
+  grpc::ByteBuffer request(&empty, 1);
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+                 grpc::StubOptions(), &request, &response,
+                 [&done](grpc::Status status) { done.set_value(std::move(status)); });
+  return done.get_future().get();
+}
+
+TEST(GrpcServerTest, ReflectionIsServedOnlyWhereItIsOn) {
+  // Any service: a server needs one to build without reflection's.
+  v1::Query::CallbackService unimplemented;
+  GrpcServerOptions options;
+  options.listen_address = "127.0.0.1:0";
+  auto with = GrpcServer::Start(options, {&unimplemented});
+  ASSERT_TRUE(with.ok()) << with.status();
+  options.reflection = false;
+  auto without = GrpcServer::Start(options, {&unimplemented});
+  ASSERT_TRUE(without.ok()) << without.status();
+
+  const grpc::Status served = CallReflection(**with);
+  EXPECT_TRUE(served.ok()) << served.error_code() << " " << served.error_message();
+  // Built after a server with reflection in the same process, and still off.
+  EXPECT_EQ(CallReflection(**without).error_code(), grpc::StatusCode::UNIMPLEMENTED);
 }
 
 }  // namespace
