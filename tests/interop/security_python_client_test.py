@@ -452,6 +452,37 @@ class SecurityInteropTest(unittest.TestCase):
                             metadata=admin)
         self.assertEqual(missing.exception.code(), grpc.StatusCode.NOT_FOUND)
 
+    def test_refusals_are_logged_with_the_peer_and_no_log_holds_a_token(self):
+        # Each server logs at most one refusal a second: two rounds, a second
+        # apart, of one refused call a server.
+        rounds = [
+            [("crawler", "archive.v1.Query"), ("reader", "archive.v1.Ingest"),
+             ("unknown", "archive.v1.Store")],
+            [("service", "archive.v1.Ingest"), ("unknown", "archive.v1.Query"),
+             ("crawler", "archive.v1.Store")],
+        ]
+        calls = {
+            "archive.v1.Ingest": lambda stubs: stubs[0].Submit(
+                ingest_pb2.SubmitRequest(article=article_pb2.Article(
+                    source=FORBIDDEN_SOURCE, title="Logged", body="Refused, and logged.")),
+                timeout=TIMEOUT, metadata=stubs[3]),
+            "archive.v1.Query": lambda stubs: stubs[1].GetStats(
+                query_pb2.GetStatsRequest(), timeout=TIMEOUT, metadata=stubs[3]),
+            "archive.v1.Store": lambda stubs: stubs[2].Stats(
+                store_pb2.StatsRequest(), timeout=TIMEOUT, metadata=stubs[3]),
+        }
+        for number, calls_of_round in enumerate(rounds):
+            if number > 0:
+                time.sleep(1.1)
+            for identity, service in calls_of_round:
+                stubs = self.stubs(identity)
+                self.assert_refused(service, identity, lambda: calls[service](stubs))
+        for server in (self.ingest, self.query, self.store):
+            log = server.log()
+            self.assertIn("refused a call from ipv4:127.0.0.1:", log, server.name)
+            for role, token in self.tokens.items():
+                self.assertNotIn(token, log, "%s's token in %s's log" % (role, server.name))
+
     def assert_refused_at_handshake(self, creds, reason):
         """A call to the mutual-TLS store with `creds` and the admin token
         fails before any call is admitted: UNAVAILABLE, the store logging
