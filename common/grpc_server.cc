@@ -4,8 +4,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -13,7 +15,10 @@
 #include "common/status_macros.h"
 #include "common/tls.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/impl/server_builder_option.h"
+#include "grpcpp/impl/server_builder_plugin.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "grpcpp/support/channel_arguments.h"
@@ -30,6 +35,41 @@ void OnTerminationSignal(int signal_number) {
   (void)!::write(signal_pipe[1], &byte, 1);
 }
 
+// Takes server reflection out of one ServerBuilder. Linking gRPC's reflection
+// library registers its plugin for every builder of the process (a static
+// initializer calls InitProtoReflectionServerBuilderPlugin as the library
+// loads), so leaving the Init call out does not turn it off: removing the
+// plugin from the builder does.
+class WithoutReflection final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(
+      std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
+                                  [](const std::unique_ptr<grpc::ServerBuilderPlugin>& plugin) {
+                                    return plugin->name() == "proto_server_reflection";
+                                  }),
+                   plugins->end());
+  }
+};
+
+// What the health port answers for every method but health's: a server
+// needs some service besides health to start, and this one serves nothing.
+class HealthOnly final : public grpc::CallbackGenericService {
+ public:
+  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext*) override {
+    class Refusal final : public grpc::ServerGenericBidiReactor {
+     public:
+      Refusal() {
+        Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                            "this port serves health checks only"));
+      }
+      void OnDone() override { delete this; }
+    };
+    return new Refusal;
+  }
+};
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
@@ -38,10 +78,12 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   RETURN_IF_ERROR(CheckPlaintextListen(options.listen_address,
                                        options.credentials != nullptr, options.insecure));
   grpc::EnableDefaultHealthCheckService(true);
-  // A process-wide switch: once on, every server built after has it.
-  if (options.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  // Registers the plugin for every builder of the process (idempotent);
+  // each builder without reflection takes it out again.
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
+  if (!options.reflection) builder.SetOption(std::make_unique<WithoutReflection>());
   int port = 0;
   builder.AddListeningPort(options.listen_address,
                            options.credentials != nullptr
@@ -69,8 +111,12 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   }
   std::unique_ptr<grpc::Server> health_server;
   if (!options.health_listen.empty()) {
-    // No service registered: gRPC adds only its default health service.
+    // No service and no reflection: only gRPC's default health service,
+    // and a refusal of everything else.
+    static HealthOnly* const health_only = new HealthOnly;
     grpc::ServerBuilder health_builder;
+    health_builder.SetOption(std::make_unique<WithoutReflection>());
+    health_builder.RegisterCallbackGenericService(health_only);
     int health_port = 0;
     health_builder.AddListeningPort(options.health_listen, grpc::InsecureServerCredentials(),
                                     &health_port);

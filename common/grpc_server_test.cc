@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/time/clock.h"
+#include "archive/v1/query.grpc.pb.h"
 #include "common/admission_gate.h"
 #include "common/health_client.h"
 #include "common/testing/server_process.h"
@@ -38,6 +39,32 @@ TEST(GrpcServerTest, ShutdownClosesEveryGate) {
   EXPECT_FALSE(first.open());
 }
 
+// The status of one call of `method` at `address` with an empty request.
+grpc::Status CallWithEmptyRequest(const std::string& address, const std::string& method) {
+  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  grpc::Slice empty("");
+  grpc::ByteBuffer request(&empty, 1);
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                 [&done](grpc::Status status) { done.set_value(std::move(status)); });
+  return done.get_future().get();
+}
+
+// One ServerReflectionInfo exchange: an empty request, which reflection
+// answers with an error inside its response and status OK.
+grpc::Status CallReflection(const std::string& address) {
+  return CallWithEmptyRequest(address,
+                              "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo");
+}
+
+grpc::Status CallReflection(const GrpcServer& server) {
+  return CallReflection("127.0.0.1:" + std::to_string(server.port()));
+}
+
 // Serves the health service only: the server's statuses, mirrored, and no
 // other service (a call of one is UNIMPLEMENTED there).
 TEST(GrpcServerTest, TheHealthPortServesHealthAloneWithTheSameStatuses) {
@@ -59,17 +86,29 @@ TEST(GrpcServerTest, TheHealthPortServesHealthAloneWithTheSameStatuses) {
   EXPECT_EQ(status("archive.v1.Store.Put"), ServingStatus::kNotServing);
   EXPECT_EQ(status("archive.v1.Store"), ServingStatus::kServing);
 
-  grpc::GenericStub stub(health);
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-  grpc::Slice empty("");
-  grpc::ByteBuffer request(&empty, 1), response;
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, "/archive.v1.Store/Put", grpc::StubOptions(), &request,
-                 &response, [&done](grpc::Status status) { done.set_value(status); });
-  EXPECT_EQ(done.get_future().get().error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_EQ(CallWithEmptyRequest(options.health_listen, "/archive.v1.Store/Put").error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_EQ(CallReflection(options.health_listen).error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
 
   (*server)->Shutdown(absl::Seconds(1));
+}
+
+TEST(GrpcServerTest, ReflectionIsServedOnlyWhereItIsOn) {
+  // Any service: a server needs one to build without reflection's.
+  v1::Query::CallbackService unimplemented;
+  GrpcServerOptions options;
+  options.listen_address = "127.0.0.1:0";
+  auto with = GrpcServer::Start(options, {&unimplemented});
+  ASSERT_TRUE(with.ok()) << with.status();
+  options.reflection = false;
+  auto without = GrpcServer::Start(options, {&unimplemented});
+  ASSERT_TRUE(without.ok()) << without.status();
+
+  const grpc::Status served = CallReflection(**with);
+  EXPECT_TRUE(served.ok()) << served.error_code() << " " << served.error_message();
+  // Built after a server with reflection in the same process, and still off.
+  EXPECT_EQ(CallReflection(**without).error_code(), grpc::StatusCode::UNIMPLEMENTED);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // The whole pipeline as an operator runs it: two store_server processes, an
 // ingest_server and a query_server in front of them on free loopback ports,
 // and archivectl run as a subprocess against them, its output and exit
-// status checked as the contract (DESIGN.md) fixes them.
+// status checked as the contract (DESIGN.md) fixes them. Every test runs
+// twice: in plaintext, and with TLS on every hop and tokens on every call.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -14,19 +15,23 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "archive/v1/query.pb.h"
+#include "common/auth.h"
 #include "common/health_client.h"
 #include "common/testing/server_process.h"
+#include "common/tls.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -106,77 +111,174 @@ struct Server {
   std::string address;
 };
 
-// The four servers, shared by every test of the suite, and archivectl.
-class PipelineTest : public ::testing::Test {
+// How every hop of the pipeline is secured: not at all (loopback), or TLS
+// on every hop, mutual TLS to the stores (which know ingest and query by
+// their certificates' common names) and a token with its role on every call
+// (archivectl with --tls_ca and --token_file). docs/SECURITY.md.
+enum class Security { kPlaintext, kTlsAndTokens };
+
+std::string SecurityName(const ::testing::TestParamInfo<Security>& info) {
+  return info.param == Security::kPlaintext ? "Plaintext" : "TlsAndTokens";
+}
+
+// The four servers of one Security, started by the first test that needs
+// them and shared by the rest of the suite, and what the suite learned of
+// them once.
+struct Pipeline {
+  Security security = Security::kPlaintext;
+  std::string dir;
+  // With kTlsAndTokens: deploy/certs.sh's CA, certificates and tokens.
+  std::string certs;
+  std::vector<Server> stores;
+  Server ingest;
+  Server query;
+  std::optional<CliRun> first_feed;
+  std::optional<long> small_feed_peak;
+};
+
+// The tests run once a Security (PipelineTest.Name/Plaintext and
+// PipelineTest.Name/TlsAndTokens), each against that Security's pipeline,
+// with archivectl as its operator would run it there.
+class PipelineTest : public ::testing::TestWithParam<Security> {
  protected:
   static void SetUpTestSuite() {
     // A pipe to an archivectl that has stopped reading is EPIPE, not death.
     ::signal(SIGPIPE, SIG_IGN);
-    dir_ = new std::string(MakeTempDir("pipeline"));
-    stores_ = new std::vector<Server>;
-    for (int s = 0; s < 2; ++s) {
-      stores_->push_back(Start(kStoreServer,
-                               {absl::StrCat("--db=", *dir_, "/db", s), "--sync=false",
-                                "--workers=4", "--block_cache_mb=16"},
-                               absl::StrCat("store", s)));
-    }
-    // Ingest and query start once the stores serve: their channels then
-    // connect at once rather than after a reconnect backoff.
-    for (const Server& store : *stores_) WaitForServer(store);
-    const std::string list = absl::StrCat("--stores=", (*stores_)[0].address, ",",
-                                          (*stores_)[1].address);
-    ingest_ = new Server(Start(kIngestServer, {list}, "ingest"));
-    query_ = new Server(Start(kQueryServer, {list}, "query"));
-    WaitForServer(*ingest_);
-    WaitForServer(*query_);
+    pipelines_ = new std::map<Security, std::unique_ptr<Pipeline>>;
   }
 
   static void TearDownTestSuite() {
-    for (Server* server : {query_, ingest_}) {
-      if (server->process != nullptr) server->process->Signal(SIGTERM);
+    for (auto& [security, pipeline] : *pipelines_) {
+      for (Server* server : {&pipeline->query, &pipeline->ingest}) {
+        if (server->process != nullptr) server->process->Signal(SIGTERM);
+      }
+      for (Server& store : pipeline->stores) {
+        if (store.process != nullptr) store.process->Signal(SIGTERM);
+      }
     }
-    for (Server& store : *stores_) {
-      if (store.process != nullptr) store.process->Signal(SIGTERM);
-    }
-    delete query_;
-    delete ingest_;
-    delete stores_;
-    delete dir_;
+    delete pipelines_;
   }
 
-  static Server Start(const char* binary, std::vector<std::string> args,
-                      const std::string& name) {
+  void SetUp() override {
+    std::unique_ptr<Pipeline>& pipeline = (*pipelines_)[GetParam()];
+    if (pipeline == nullptr) pipeline = StartPipeline(GetParam());
+    pipeline_ = pipeline.get();
+    dir_ = &pipeline_->dir;
+    stores_ = &pipeline_->stores;
+    ingest_ = &pipeline_->ingest;
+    query_ = &pipeline_->query;
+  }
+
+  static std::unique_ptr<Pipeline> StartPipeline(Security security) {
+    auto pipeline = std::make_unique<Pipeline>();
+    pipeline->security = security;
+    pipeline->dir = MakeTempDir(security == Security::kPlaintext ? "pipeline" : "pipeline_tls");
+    const std::string& dir = pipeline->dir;
+    std::vector<std::string> store_flags, ingest_flags, query_flags;
+    if (security == Security::kTlsAndTokens) {
+      pipeline->certs = dir + "/certs";
+      const std::string command =
+          absl::StrCat("deploy/certs.sh --out=", pipeline->certs,
+                       " --tokens localhost:IP:127.0.0.1 ingest query archivectl >/dev/null 2>&1");
+      EXPECT_EQ(std::system(command.c_str()), 0) << command;
+      auto cert = [&](const std::string& name) { return pipeline->certs + "/" + name; };
+      // The stores trust the services by certificate and the operators by
+      // token; crawlers and readers have no business there.
+      const std::string store_tokens = dir + "/store_auth_tokens";
+      const std::string admin = ReadClientToken(cert("tokens/admin")).value();
+      std::ofstream(store_tokens) << "service cn:ingest\nservice cn:query\n"
+                                  << "admin " << TokenHash(admin) << "\n";
+      const std::vector<std::string> tls = {"--tls_cert=" + cert("localhost.pem"),
+                                            "--tls_key=" + cert("localhost-key.pem")};
+      store_flags = tls;
+      store_flags.push_back("--tls_client_ca=" + cert("ca.pem"));
+      store_flags.push_back("--auth_tokens=" + store_tokens);
+      for (auto [flags, name] : {std::pair{&ingest_flags, "ingest"},
+                                 std::pair{&query_flags, "query"}}) {
+        *flags = tls;
+        flags->push_back("--auth_tokens=" + cert("auth_tokens"));
+        flags->push_back("--store_tls_ca=" + cert("ca.pem"));
+        flags->push_back(absl::StrCat("--store_tls_cert=", cert(name), ".pem"));
+        flags->push_back(absl::StrCat("--store_tls_key=", cert(name), "-key.pem"));
+      }
+    }
+    for (int s = 0; s < 2; ++s) {
+      std::vector<std::string> args = {absl::StrCat("--db=", dir, "/db", s), "--sync=false",
+                                       "--workers=4", "--block_cache_mb=16"};
+      args.insert(args.end(), store_flags.begin(), store_flags.end());
+      pipeline->stores.push_back(Start(*pipeline, kStoreServer, args, absl::StrCat("store", s)));
+    }
+    // Ingest and query start once the stores serve: their channels then
+    // connect at once rather than after a reconnect backoff.
+    for (const Server& store : pipeline->stores) WaitForServer(*pipeline, store);
+    const std::string list = absl::StrCat("--stores=", pipeline->stores[0].address, ",",
+                                          pipeline->stores[1].address);
+    ingest_flags.push_back(list);
+    query_flags.push_back(list);
+    pipeline->ingest = Start(*pipeline, kIngestServer, ingest_flags, "ingest");
+    pipeline->query = Start(*pipeline, kQueryServer, query_flags, "query");
+    WaitForServer(*pipeline, pipeline->ingest);
+    WaitForServer(*pipeline, pipeline->query);
+    return pipeline;
+  }
+
+  static Server Start(const Pipeline& pipeline, const char* binary,
+                      std::vector<std::string> args, const std::string& name) {
     Server server;
     server.address = absl::StrCat("127.0.0.1:", PickFreePort());
     args.push_back("--listen=" + server.address);
-    auto process = ServerProcess::Start(binary, args, *dir_ + "/" + name + ".log");
+    auto process = ServerProcess::Start(binary, args, pipeline.dir + "/" + name + ".log");
     EXPECT_TRUE(process.ok()) << process.status();
     if (process.ok()) server.process = *std::move(process);
     return server;
   }
 
   // Short tries on fresh channels: a channel refused while the process was
-  // starting would wait out gRPC's reconnect backoff.
-  static void WaitForServer(const Server& server) {
+  // starting would wait out gRPC's reconnect backoff. Health needs no
+  // token; with TLS it needs the CA, and at the stores a certificate of it.
+  static void WaitForServer(const Pipeline& pipeline, const Server& server) {
     if (server.process == nullptr) return;
+    std::shared_ptr<grpc::ChannelCredentials> credentials;
+    if (pipeline.security == Security::kTlsAndTokens) {
+      const std::string& certs = pipeline.certs;
+      auto client = MakeClientSecurity(
+          {certs + "/ca.pem", certs + "/archivectl.pem", certs + "/archivectl-key.pem"}, "");
+      ASSERT_TRUE(client.ok()) << client.status();
+      credentials = client->credentials;
+    }
     const absl::Time give_up = absl::Now() + absl::Seconds(30);
     absl::Status serving;
     do {
-      serving = WaitUntilServing(server.address, absl::Milliseconds(200));
+      serving = WaitUntilServing(server.address, absl::Milliseconds(200), credentials);
     } while (!serving.ok() && absl::Now() < give_up);
     EXPECT_TRUE(serving.ok()) << serving << "\n" << server.process->Log();
   }
 
-  // Runs archivectl with `args`, standard input from /dev/null or, when
-  // given, a pipe that `input` is written to, and returns its exit status,
-  // output and peak memory. Killed after a minute.
-  static CliRun Archivectl(const std::vector<std::string>& args,
-                           const std::optional<std::string>& input = std::nullopt) {
+  // The flags archivectl needs on this pipeline for `verb`: with TLS, the CA
+  // and the token of the role the verb needs (feed a crawler's, the reading
+  // verbs a reader's).
+  std::vector<std::string> SecurityFlags(const std::string& verb) const {
+    if (pipeline_->security == Security::kPlaintext) return {};
+    return {"--tls_ca=" + pipeline_->certs + "/ca.pem",
+            absl::StrCat("--token_file=", pipeline_->certs, "/tokens/",
+                         verb == "feed" ? "crawler" : "reader")};
+  }
+
+  // Runs archivectl with `args` and this pipeline's security flags (unless
+  // `secured` is false), standard input from /dev/null or, when given, a
+  // pipe that `input` is written to, and returns its exit status, output
+  // and peak memory. Killed after a minute.
+  CliRun Archivectl(const std::vector<std::string>& args,
+                    const std::optional<std::string>& input = std::nullopt,
+                    bool secured = true) const {
     static int serial = 0;
     const std::string out_path = absl::StrCat(*dir_, "/archivectl", ++serial, ".out");
     const std::string err_path = absl::StrCat(*dir_, "/archivectl", serial, ".err");
     std::vector<std::string> argv_storage = {kArchivectl};
     argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+    if (secured && !args.empty()) {
+      for (std::string& flag : SecurityFlags(args[0])) argv_storage.push_back(std::move(flag));
+    }
     std::vector<char*> argv;
     for (std::string& arg : argv_storage) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -249,21 +351,24 @@ class PipelineTest : public ::testing::Test {
   }
 
   // A reading verb against the query server.
-  static CliRun Read(std::vector<std::string> args) {
+  // A reading verb against the query server.
+  CliRun Read(std::vector<std::string> args) const {
     args.push_back("--query=" + query_->address);
     return Archivectl(args);
   }
 
-  // The first feed of the sample, run once for the whole suite by whichever
+  // The first feed of the sample, run once for the pipeline by whichever
   // test needs the articles first.
-  static const CliRun& FirstFeed() {
-    static const CliRun* first = new CliRun(Archivectl(
-        {"feed", "--ingest=" + ingest_->address, "--source=aawsat.com", kSample}));
-    return *first;
+  const CliRun& FirstFeed() const {
+    if (!pipeline_->first_feed.has_value()) {
+      pipeline_->first_feed = Archivectl(
+          {"feed", "--ingest=" + ingest_->address, "--source=aawsat.com", kSample});
+    }
+    return *pipeline_->first_feed;
   }
 
   // The sample's two articles as the archive holds them, newest first.
-  static std::vector<v1::Article> SampleArticles() {
+  std::vector<v1::Article> SampleArticles() const {
     const CliRun feed = FirstFeed();
     EXPECT_EQ(feed.exit_code, 0) << feed;
     const CliRun run = Read({"list", "--source=aawsat.com", "--json"});
@@ -279,38 +384,42 @@ class PipelineTest : public ::testing::Test {
   }
 
   // The peak memory of a feed of one small article, measured once.
-  static long SmallFeedPeak() {
-    static const long peak = [] {
+  long SmallFeedPeak() const {
+    if (!pipeline_->small_feed_peak.has_value()) {
       const CliRun small = Archivectl(
           {"feed", "--ingest=" + ingest_->address,
            WriteInput("small.jsonl",
                       R"({"source": "small.example", "title": "Small", "body": "Small."})"
                       "\n")});
       EXPECT_EQ(small.exit_code, 0) << small;
-      return small.max_rss_bytes;
-    }();
-    return peak;
+      pipeline_->small_feed_peak = small.max_rss_bytes;
+    }
+    return *pipeline_->small_feed_peak;
   }
 
-  // A file in the suite's directory holding `text`.
-  static std::string WriteInput(const std::string& name, const std::string& text) {
+  // A file in the pipeline's directory holding `text`.
+  std::string WriteInput(const std::string& name, const std::string& text) const {
     const std::string path = absl::StrCat(*dir_, "/", name);
     std::ofstream(path, std::ios::binary) << text;
     return path;
   }
 
-  static std::string* dir_;
-  static std::vector<Server>* stores_;
-  static Server* ingest_;
-  static Server* query_;
+  static std::map<Security, std::unique_ptr<Pipeline>>* pipelines_;
+  // This test's pipeline, and its parts by the names the tests use.
+  Pipeline* pipeline_ = nullptr;
+  const std::string* dir_ = nullptr;
+  std::vector<Server>* stores_ = nullptr;
+  Server* ingest_ = nullptr;
+  Server* query_ = nullptr;
 };
 
-std::string* PipelineTest::dir_ = nullptr;
-std::vector<Server>* PipelineTest::stores_ = nullptr;
-Server* PipelineTest::ingest_ = nullptr;
-Server* PipelineTest::query_ = nullptr;
+std::map<Security, std::unique_ptr<Pipeline>>* PipelineTest::pipelines_ = nullptr;
 
-TEST_F(PipelineTest, FeedStoresTheSampleOnceAndReportsDuplicates) {
+INSTANTIATE_TEST_SUITE_P(, PipelineTest,
+                         ::testing::Values(Security::kPlaintext, Security::kTlsAndTokens),
+                         SecurityName);
+
+TEST_P(PipelineTest, FeedStoresTheSampleOnceAndReportsDuplicates) {
   const CliRun& first = FirstFeed();
   EXPECT_EQ(first.exit_code, 0) << first;
   EXPECT_NE(first.out.find("2 articles"), std::string::npos) << first;
@@ -352,7 +461,7 @@ TEST_F(PipelineTest, FeedStoresTheSampleOnceAndReportsDuplicates) {
   EXPECT_EQ(ids, stored_ids);
 }
 
-TEST_F(PipelineTest, ListShowsBothArticlesNewestFirst) {
+TEST_P(PipelineTest, ListShowsBothArticlesNewestFirst) {
   const std::vector<v1::Article> articles = SampleArticles();
   ASSERT_EQ(articles.size(), 2u);
   EXPECT_EQ(articles[0].title(), kLeeTitle);
@@ -387,7 +496,7 @@ TEST_F(PipelineTest, ListShowsBothArticlesNewestFirst) {
   EXPECT_EQ(range.out.find("Lee Vows"), std::string::npos) << range;
 }
 
-TEST_F(PipelineTest, SearchFindsWordsAndPhrases) {
+TEST_P(PipelineTest, SearchFindsWordsAndPhrases) {
   ASSERT_EQ(FirstFeed().exit_code, 0) << FirstFeed();
   const CliRun words = Read({"search", "Japan security"});
   EXPECT_EQ(words.exit_code, 0) << words;
@@ -412,7 +521,7 @@ TEST_F(PipelineTest, SearchFindsWordsAndPhrases) {
   EXPECT_NE(none.out.find("(no matches)"), std::string::npos) << none;
 }
 
-TEST_F(PipelineTest, GetShowsAnArticleAndRefusesUnknownAndMalformedIds) {
+TEST_P(PipelineTest, GetShowsAnArticleAndRefusesUnknownAndMalformedIds) {
   const std::vector<v1::Article> articles = SampleArticles();
   ASSERT_EQ(articles.size(), 2u);
   const CliRun get = Read({"get", articles[1].id()});
@@ -445,7 +554,7 @@ TEST_F(PipelineTest, GetShowsAnArticleAndRefusesUnknownAndMalformedIds) {
   EXPECT_NE(malformed.err.find("id"), std::string::npos) << malformed;
 }
 
-TEST_F(PipelineTest, SourcesAndStatsCountTheArchive) {
+TEST_P(PipelineTest, SourcesAndStatsCountTheArchive) {
   ASSERT_EQ(FirstFeed().exit_code, 0) << FirstFeed();
   const CliRun sources = Read({"sources"});
   EXPECT_EQ(sources.exit_code, 0) << sources;
@@ -488,7 +597,7 @@ TEST_F(PipelineTest, SourcesAndStatsCountTheArchive) {
   EXPECT_NE(text.out.find("stores    2"), std::string::npos) << text;
 }
 
-TEST_F(PipelineTest, UsageErrorsExitTwoNamingTheProblem) {
+TEST_P(PipelineTest, UsageErrorsExitTwoNamingTheProblem) {
   const CliRun bad_date = Read({"list", "--from=2024-13-01"});
   EXPECT_EQ(bad_date.exit_code, 2) << bad_date;
   EXPECT_NE(bad_date.err.find("--from"), std::string::npos) << bad_date;
@@ -510,7 +619,7 @@ TEST_F(PipelineTest, UsageErrorsExitTwoNamingTheProblem) {
   EXPECT_NE(no_query.err.find(unreachable), std::string::npos) << no_query;
 }
 
-TEST_F(PipelineTest, AMalformedJsonLineIsRejectedAndTheRestKept) {
+TEST_P(PipelineTest, AMalformedJsonLineIsRejectedAndTheRestKept) {
   const std::string path = *dir_ + "/mixed.jsonl";
   {
     std::ofstream file(path);
@@ -555,7 +664,7 @@ std::string JsonLines(const std::string& source,
   return lines;
 }
 
-TEST_F(PipelineTest, AnOversizedArticleIsRejectedAndTheStreamGoesOn) {
+TEST_P(PipelineTest, AnOversizedArticleIsRejectedAndTheStreamGoesOn) {
   const std::string path =
       WriteInput("oversized.jsonl",
                  JsonLines("oversized.example", {{"first", "The first article."},
@@ -577,7 +686,7 @@ TEST_F(PipelineTest, AnOversizedArticleIsRejectedAndTheStreamGoesOn) {
   EXPECT_EQ(list.out.find("second"), std::string::npos) << list;
 }
 
-TEST_F(PipelineTest, ALineOf50MegabytesIsReportedAtItsLineAndMemoryStaysFlat) {
+TEST_P(PipelineTest, ALineOf50MegabytesIsReportedAtItsLineAndMemoryStaysFlat) {
   constexpr size_t kLineBytes = 50 << 20;
   const std::string path = WriteInput(
       "long_line.jsonl",
@@ -593,7 +702,10 @@ TEST_F(PipelineTest, ALineOf50MegabytesIsReportedAtItsLineAndMemoryStaysFlat) {
       << feed;
   EXPECT_NE(feed.out.find("2 stored"), std::string::npos) << feed;
   EXPECT_NE(feed.out.find("1 rejected"), std::string::npos) << feed;
-  EXPECT_LT(feed.max_rss_bytes, kLineBytes / 2) << feed;
+  // The line is not held: measured over a small feed's peak, since TLS
+  // (OpenSSL, the certificate watcher) raises archivectl's baseline.
+  EXPECT_LT(feed.max_rss_bytes - SmallFeedPeak(), kLineBytes / 2)
+      << feed << "\nsmall feed's peak " << SmallFeedPeak();
   EXPECT_LT(feed.max_rss_bytes, SmallFeedPeak() + kAllowedGrowth)
       << feed << "\nsmall feed's peak " << SmallFeedPeak();
 
@@ -602,7 +714,7 @@ TEST_F(PipelineTest, ALineOf50MegabytesIsReportedAtItsLineAndMemoryStaysFlat) {
   EXPECT_NE(list.out.find("after"), std::string::npos) << list;
 }
 
-TEST_F(PipelineTest, ZerosOnStandardInputAreOneLineOverTheLimitNotAGrowingBuffer) {
+TEST_P(PipelineTest, ZerosOnStandardInputAreOneLineOverTheLimitNotAGrowingBuffer) {
   // What `head -c 30000000 /dev/zero | archivectl feed -` gives.
   constexpr size_t kZeros = 30'000'000;
   const CliRun feed = Archivectl(
@@ -617,7 +729,7 @@ TEST_F(PipelineTest, ZerosOnStandardInputAreOneLineOverTheLimitNotAGrowingBuffer
       << feed << "\nsmall feed's peak " << SmallFeedPeak();
 }
 
-TEST_F(PipelineTest, AByteOrderMarkDoesNotCostTheFirstArticle) {
+TEST_P(PipelineTest, AByteOrderMarkDoesNotCostTheFirstArticle) {
   const std::string bom = "\xEF\xBB\xBF";
   const std::string jsonl =
       WriteInput("bom.jsonl", bom + JsonLines("bom.example", {{"with a mark", "Marked."}}));
@@ -642,7 +754,7 @@ TEST_F(PipelineTest, AByteOrderMarkDoesNotCostTheFirstArticle) {
   }
 }
 
-TEST_F(PipelineTest, AnArticleWithoutADateIsDatedByItsCrawlTimeAndSaysSo) {
+TEST_P(PipelineTest, AnArticleWithoutADateIsDatedByItsCrawlTimeAndSaysSo) {
   const std::string path = WriteInput(
       "undated.jsonl",
       R"({"source": "undated.example", "title": "No date", "body": "Undated."})" "\n");
@@ -662,7 +774,7 @@ TEST_F(PipelineTest, AnArticleWithoutADateIsDatedByItsCrawlTimeAndSaysSo) {
   EXPECT_NE(list.out.find("(crawl time)"), std::string::npos) << list;
 }
 
-TEST_F(PipelineTest, DatesFromPageTextSaySo) {
+TEST_P(PipelineTest, DatesFromPageTextSaySo) {
   const std::vector<v1::Article> articles = SampleArticles();
   ASSERT_EQ(articles.size(), 2u);
   EXPECT_EQ(articles[1].date_source(), v1::DATE_SOURCE_TEXT);
@@ -670,6 +782,114 @@ TEST_F(PipelineTest, DatesFromPageTextSaySo) {
   EXPECT_NE(get.out.find("published 2023-01-13 (date from text)"), std::string::npos) << get;
   const CliRun list = Read({"list", "--source=aawsat.com"});
   EXPECT_NE(list.out.find("2023-01-13 (date from text)"), std::string::npos) << list;
+}
+
+// What only the pipeline with TLS and tokens has to show: each verb needs
+// a token of its role, the stores take an operator's token with a
+// certificate, and a client without TLS is refused at once.
+class SecurePipelineTest : public PipelineTest {
+ protected:
+  // archivectl with the CA, `role`'s token ("": none) and, when `with_cert`,
+  // archivectl's certificate (which has no role of its own).
+  CliRun As(const std::string& role, std::vector<std::string> args,
+            bool with_cert = false) const {
+    const std::string& certs = pipeline_->certs;
+    args.push_back("--tls_ca=" + certs + "/ca.pem");
+    if (!role.empty()) args.push_back(absl::StrCat("--token_file=", certs, "/tokens/", role));
+    if (with_cert) {
+      args.push_back("--tls_cert=" + certs + "/archivectl.pem");
+      args.push_back("--tls_key=" + certs + "/archivectl-key.pem");
+    }
+    return Archivectl(args, std::nullopt, /*secured=*/false);
+  }
+
+  // No token of any role in an archivectl message.
+  void ExpectNoToken(const CliRun& run) const {
+    for (const char* role : {"crawler", "reader", "admin", "service"}) {
+      const std::string token =
+          ReadClientToken(absl::StrCat(pipeline_->certs, "/tokens/", role)).value();
+      EXPECT_EQ(run.out.find(token), std::string::npos) << role << "'s token in " << run;
+      EXPECT_EQ(run.err.find(token), std::string::npos) << role << "'s token in " << run;
+    }
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(, SecurePipelineTest, ::testing::Values(Security::kTlsAndTokens),
+                         SecurityName);
+
+TEST_P(SecurePipelineTest, EachVerbNeedsATokenOfItsRole) {
+  const std::string path = WriteInput(
+      "roles.jsonl", R"({"source": "roles.example", "title": "Roles", "body": "Kept out."})"
+                     "\n");
+  const std::string ingest = "--ingest=" + ingest_->address;
+  for (const char* role : {"reader", ""}) {
+    const CliRun feed = As(role, {"feed", ingest, path});
+    EXPECT_EQ(feed.exit_code, 2) << feed;
+    EXPECT_NE(feed.err.find(*role == '\0' ? "archive.v1.Ingest needs a token"
+                                          : "archive.v1.Ingest needs the crawler or admin "
+                                            "role; this is reader's"),
+              std::string::npos)
+        << feed;
+    ExpectNoToken(feed);
+  }
+  const std::string query = "--query=" + query_->address;
+  for (const char* role : {"crawler", ""}) {
+    const CliRun list = As(role, {"list", query});
+    EXPECT_EQ(list.exit_code, 2) << list;
+    EXPECT_NE(list.err.find(*role == '\0' ? "archive.v1.Query needs a token"
+                                          : "archive.v1.Query needs the reader or admin "
+                                            "role; this is crawler's"),
+              std::string::npos)
+        << list;
+    EXPECT_LE(Lines(list.out).size(), 1u) << list;  // the table's header, no more
+    ExpectNoToken(list);
+  }
+  // Nothing of the refused feeds was stored; the admin may do both.
+  const CliRun none = As("reader", {"list", query, "--source=roles.example"});
+  EXPECT_EQ(none.exit_code, 0) << none;
+  EXPECT_NE(none.out.find("(no articles)"), std::string::npos) << none;
+  const CliRun fed = As("admin", {"feed", ingest, path});
+  EXPECT_EQ(fed.exit_code, 0) << fed;
+  const CliRun listed = As("admin", {"list", query, "--source=roles.example"});
+  EXPECT_EQ(listed.exit_code, 0) << listed;
+  EXPECT_NE(listed.out.find("Roles"), std::string::npos) << listed;
+}
+
+TEST_P(SecurePipelineTest, VerifyReachesTheStoresWithTheAdminTokenAndACertificate) {
+  ASSERT_EQ(FirstFeed().exit_code, 0) << FirstFeed();
+  const std::string stores =
+      absl::StrCat("--stores=", (*stores_)[0].address, ",", (*stores_)[1].address);
+  const CliRun verify = As("admin", {"verify", stores}, /*with_cert=*/true);
+  EXPECT_EQ(verify.exit_code, 0) << verify;
+
+  // A reader's token is no operator's: the stores do not even know it.
+  const CliRun reader = As("reader", {"verify", stores}, /*with_cert=*/true);
+  EXPECT_EQ(reader.exit_code, 2) << reader;
+  EXPECT_NE(reader.err.find("unknown token"), std::string::npos) << reader;
+  ExpectNoToken(reader);
+
+  // The stores ask for a certificate: without one, not even the admin.
+  const CliRun uncertified = As("admin", {"verify", stores});
+  EXPECT_EQ(uncertified.exit_code, 2) << uncertified;
+  EXPECT_NE(uncertified.err.find(
+                absl::StrCat("store ", (*stores_)[0].address, ": failed to connect")),
+            std::string::npos)
+      << uncertified;
+  ExpectNoToken(uncertified);
+}
+
+TEST_P(SecurePipelineTest, AClientWithoutTlsIsRefusedAtOnce) {
+  const absl::Time started = absl::Now();
+  const CliRun plaintext = Archivectl(
+      {"stats", "--query=" + query_->address,
+       absl::StrCat("--token_file=", pipeline_->certs, "/tokens/reader")},
+      std::nullopt, /*secured=*/false);
+  EXPECT_EQ(plaintext.exit_code, 2) << plaintext;
+  EXPECT_NE(plaintext.err.find("cannot reach the query server at " + query_->address),
+            std::string::npos)
+      << plaintext;
+  EXPECT_LT(absl::Now() - started, absl::Seconds(15)) << plaintext;
+  ExpectNoToken(plaintext);
 }
 
 }  // namespace

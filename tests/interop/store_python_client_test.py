@@ -4,50 +4,18 @@ Generates Python stubs from proto/ with Debian's protoc and grpc_python_plugin,
 starts a real store_server on a free loopback port, and drives Put, Get, Scan
 and Stats, plus grpc.health.v1 and server reflection, from python3-grpcio.
 """
-import hashlib
-import importlib.util
 import os
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 import unittest
 
-RUNFILES = os.getcwd()
-WORK = tempfile.mkdtemp(prefix="interop_", dir=os.environ.get("TEST_TMPDIR"))
+sys.path.insert(0, os.path.join(os.getcwd(), "tests/interop"))
+import interop_support  # noqa: E402
+from interop_support import load_module, store_article  # noqa: E402
 
-
-def generate_stubs():
-    out = os.path.join(WORK, "gen")
-    os.makedirs(out)
-    protos = [
-        ("proto", "archive/v1/article.proto"),
-        ("proto", "archive/v1/store.proto"),
-        ("third_party/grpc_health", "grpc/health/v1/health.proto"),
-        ("third_party/grpc_reflection", "grpc/reflection/v1alpha/reflection.proto"),
-    ]
-    for root, path in protos:
-        subprocess.check_call([
-            "/usr/bin/protoc", "-I" + root, "-I/usr/include",
-            "--python_out=" + out, "--grpc_out=" + out,
-            "--plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin",
-            path,
-        ])
-    sys.path.insert(0, out)
-    return out
-
-
-def load_module(name, path):
-    """Imports a generated module by file: the grpc.* packages of the health
-    and reflection protos would otherwise be shadowed by grpcio itself."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-GENERATED = generate_stubs()
+WORK = interop_support.make_work_dir("interop_")
+GENERATED = interop_support.generate_stubs(
+    WORK, interop_support.ARCHIVE_PROTOS +
+    [interop_support.HEALTH_PROTO, interop_support.REFLECTION_PROTO])
 
 import grpc  # noqa: E402
 from archive.v1 import article_pb2, store_pb2, store_pb2_grpc  # noqa: E402
@@ -58,45 +26,23 @@ reflection_pb2 = load_module(
     os.path.join(GENERATED, "grpc/reflection/v1alpha/reflection_pb2.py"))
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def article(source, title, body, seconds):
-    digest = hashlib.sha256((title + "\n\n" + body).encode()).hexdigest()
-    a = article_pb2.Article(source=source, title=title, body=body,
-                            url="https://%s/a" % source,
-                            content_digest=digest, id=digest[:32])
-    a.published_at.seconds = seconds
-    a.crawled_at.seconds = seconds + 60
-    return a
-
-
 class StoreInteropTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.address = "127.0.0.1:%d" % free_port()
-        cls.log = open(os.path.join(WORK, "store.log"), "w")
-        cls.server = subprocess.Popen(
-            ["store/store_server", "--listen=" + cls.address,
-             "--db=" + os.path.join(WORK, "db")],
-            stdout=cls.log, stderr=subprocess.STDOUT)
-        cls.channel = grpc.insecure_channel(cls.address)
+        cls.server = interop_support.ServerProcess(
+            "store/store_server", ["--db=" + os.path.join(WORK, "db")], WORK, "store")
+        cls.channel = grpc.insecure_channel(cls.server.address)
         grpc.channel_ready_future(cls.channel).result(timeout=30)
         cls.store = store_pb2_grpc.StoreStub(cls.channel)
 
     @classmethod
     def tearDownClass(cls):
         cls.channel.close()
-        cls.server.terminate()
-        cls.assert_exit = cls.server.wait(timeout=30)
-        cls.log.close()
+        cls.server.stop()
 
     def test_put_get_scan_stats(self):
-        first = article("aawsat.com", "Python title", "Python body.", 1673568000)
-        copy = article("mirror.net", "Python title", "Python body.", 1673568000)
+        first = store_article("aawsat.com", "Python title", "Python body.", 1673568000)
+        copy = store_article("mirror.net", "Python title", "Python body.", 1673568000)
         reply = self.store.Put(store_pb2.PutRequest(items=[
             store_pb2.PutItem(article=first), store_pb2.PutItem(article=copy)]),
             timeout=10)
@@ -117,7 +63,7 @@ class StoreInteropTest(unittest.TestCase):
         self.assertIn("aawsat.com", [s.source for s in stats.sources])
 
     def test_bad_input_names_the_field(self):
-        bad = article("aawsat.com", "T", "B", 1673568000)
+        bad = store_article("aawsat.com", "T", "B", 1673568000)
         bad.body = "changed"
         with self.assertRaises(grpc.RpcError) as caught:
             self.store.Put(store_pb2.PutRequest(items=[store_pb2.PutItem(article=bad)]),
