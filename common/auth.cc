@@ -206,8 +206,18 @@ absl::Status Authorizer::Check(const grpc::CallbackServerContext& context,
   return absl::OkStatus();
 }
 
+void Authorizer::CountFailuresIn(prometheus::Registry* registry) {
+  failure_counters_ = &prometheus::BuildCounter()
+                           .Name("archive_auth_failures_total")
+                           .Help("Calls refused for their token or certificate, by code.")
+                           .Register(*registry);
+}
+
 absl::Status Authorizer::Fail(const grpc::CallbackServerContext& context,
                               absl::Status status) {
+  if (failure_counters_ != nullptr) {
+    failure_counters_->Add({{"code", absl::StatusCodeToString(status.code())}}).Increment();
+  }
   const absl::Time now = absl::Now();
   MutexLock lock(&mutex_);
   ++failures_;

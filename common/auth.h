@@ -33,6 +33,9 @@
 #include "absl/time/time.h"
 #include "common/mutex.h"
 #include "grpcpp/server_context.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/registry.h"
 
 namespace archive {
 
@@ -82,6 +85,11 @@ class Authorizer {
   // Failed checks since start.
   uint64_t failures() const ABSL_LOCKS_EXCLUDED(mutex_);
 
+  // From now on each failure is also counted in `registry`:
+  // archive_auth_failures_total{code} (UNAUTHENTICATED, PERMISSION_DENIED).
+  // Call before the server starts.
+  void CountFailuresIn(prometheus::Registry* registry);
+
  private:
   using Credentials = std::map<std::string, Role>;  // "sha256:..." or "cn:..."
 
@@ -95,6 +103,7 @@ class Authorizer {
       ABSL_LOCKS_EXCLUDED(mutex_);
 
   const std::string path_;
+  prometheus::Family<prometheus::Counter>* failure_counters_ = nullptr;
   mutable Mutex mutex_;
   Credentials credentials_ ABSL_GUARDED_BY(mutex_);
   int64_t modified_ ABSL_GUARDED_BY(mutex_);

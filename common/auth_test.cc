@@ -13,6 +13,7 @@
 #include "common/grpc_server.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
+#include "prometheus/registry.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -58,6 +59,7 @@ class AuthorizerTest : public ::testing::Test {
     auto authorizer = Authorizer::Load(tokens_);
     ASSERT_TRUE(authorizer.ok()) << authorizer.status();
     authorizer_ = *std::move(authorizer);
+    authorizer_->CountFailuresIn(registry_.get());
     service_.gate()->RequireRoles(authorizer_.get(), {Role::kReader, Role::kAdmin},
                                   "archive.v1.Query");
     GrpcServerOptions options;
@@ -78,7 +80,19 @@ class AuthorizerTest : public ::testing::Test {
     return stub_->GetArticle(&context, request, &article);
   }
 
+  // The value of archive_auth_failures_total{code=`code`}, 0 when absent.
+  double FailuresCounted(const std::string& code) const {
+    for (const prometheus::MetricFamily& family : registry_->Collect()) {
+      if (family.name != "archive_auth_failures_total") continue;
+      for (const prometheus::ClientMetric& metric : family.metric) {
+        if (!metric.label.empty() && metric.label[0].value == code) return metric.counter.value;
+      }
+    }
+    return 0;
+  }
+
   std::string tokens_;
+  std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
   std::unique_ptr<Authorizer> authorizer_;
   GatedService service_;
   std::unique_ptr<GrpcServer> server_;
@@ -100,6 +114,7 @@ TEST_F(AuthorizerTest, NoTokenOrAnUnknownOneIsUnauthenticatedAndNotRepeated) {
   EXPECT_EQ(unknown.error_message().find("not-a-token-we-know"), std::string::npos);
   EXPECT_EQ(Call("Basic cmVhZGVy").error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(authorizer_->failures(), 3u);
+  EXPECT_EQ(FailuresCounted("UNAUTHENTICATED"), 3);
 }
 
 TEST_F(AuthorizerTest, AKnownTokenInAnotherRoleIsPermissionDeniedNamingTheRoles) {
@@ -108,6 +123,7 @@ TEST_F(AuthorizerTest, AKnownTokenInAnotherRoleIsPermissionDeniedNamingTheRoles)
   EXPECT_THAT(denied.error_message(),
               HasSubstr("archive.v1.Query needs the reader or admin role; this is crawler's"));
   EXPECT_EQ(denied.error_message().find("crawler-token"), std::string::npos);
+  EXPECT_EQ(FailuresCounted("PERMISSION_DENIED"), 1);
 }
 
 TEST_F(AuthorizerTest, TheFileIsReadAgainWhenItChanges) {

@@ -19,6 +19,7 @@ absl::StatusOr<std::unique_ptr<Authorizer>> ApplyServerSecurity(
     return absl::InvalidArgumentError(
         absl::StrCat("--auth_tokens: ", authorizer.status().message()));
   }
+  if (options->metrics != nullptr) (*authorizer)->CountFailuresIn(options->metrics.get());
   options->reflection = false;
   for (AdmissionGate* gate : options->admission_gates) {
     gate->RequireRoles(authorizer->get(), roles, service);
