@@ -8,7 +8,9 @@ loopback ports, feeds articles through archivectl and reads them back, then:
     store calls by store, the store's articles and RocksDB figures, the
     process's own);
   - a real `prometheus` on loopback, scraping the three, answers a query
-    through its HTTP API with the number of articles stored.
+    through its HTTP API with the number of articles stored, and has loaded
+    deploy/prometheus/alerts.yml (which `promtool check rules` accepts), with
+    no alert firing on a healthy archive.
 """
 
 import json
@@ -25,6 +27,7 @@ import urllib.parse
 import urllib.request
 
 ROOT = os.getcwd()
+ALERTS = os.path.join(ROOT, "deploy/prometheus/alerts.yml")
 
 
 def free_port():
@@ -132,6 +135,11 @@ class MetricsTest(unittest.TestCase):
                                        text=True)
                 self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
 
+    def test_promtool_accepts_the_alert_rules(self):
+        check = subprocess.run(["promtool", "check", "rules", ALERTS], capture_output=True,
+                               text=True)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+
     def test_ingest_counts_articles_by_outcome_and_rejections_by_field(self):
         text = self.exposition("ingest")
         outcomes = samples(text, "archive_ingest_articles_total")
@@ -171,7 +179,8 @@ class MetricsTest(unittest.TestCase):
         port = free_port()
         config = os.path.join(self.dir, "prometheus.yml")
         with open(config, "w") as out:
-            out.write("global:\n  scrape_interval: 1s\nscrape_configs:\n")
+            out.write("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n")
+            out.write(f"rule_files:\n  - {ALERTS}\nscrape_configs:\n")
             for name, metrics_port in self.metrics.items():
                 out.write(f"  - job_name: {name}\n    static_configs:\n"
                           f"      - targets: ['127.0.0.1:{metrics_port}']\n")
@@ -194,6 +203,16 @@ class MetricsTest(unittest.TestCase):
                 results = answer["data"]["result"]
                 return results and float(results[0]["value"][1]) == 3
             wait_for(every_target_up, "all three targets up", 30)
+
+            def rules_evaluated():
+                answer = json.loads(fetch(f"http://127.0.0.1:{port}/api/v1/rules"))
+                rules = [rule for group in answer["data"]["groups"] for rule in group["rules"]]
+                return len(rules) == 10 and all(rule["health"] == "ok" for rule in rules)
+            wait_for(rules_evaluated, "the alert rules loaded and evaluated", 30)
+            answer = json.loads(fetch(f"http://127.0.0.1:{port}/api/v1/alerts"))
+            firing = [alert for alert in answer["data"]["alerts"]
+                      if alert["state"] == "firing"]
+            self.assertEqual(firing, [])
         finally:
             prometheus.terminate()
             prometheus.wait(timeout=30)
