@@ -20,6 +20,15 @@ std::string MetricsListenFromFlags();
 // checks (GrpcServerOptions::health_listen), empty for none.
 std::string HealthListenFromFlags();
 
+// All of them into a server's options (StoreServerOptions,
+// IngestServerOptions, QueryServerOptions: each has these three fields).
+template <typename ServerOptions>
+void ReadServerFlags(ServerOptions* options) {
+  options->security = ServerSecurityFromFlags();
+  options->metrics_listen = MetricsListenFromFlags();
+  options->health_listen = HealthListenFromFlags();
+}
+
 }  // namespace archive
 
 #endif  // COMMON_SERVER_FLAGS_H_

@@ -75,9 +75,7 @@ int main(int argc, char** argv) {
   options.service.max_unary_in_flight = max_unary;
   options.pipeline.max_store_wait = absl::GetFlag(FLAGS_store_timeout);
 
-  options.security = archive::ServerSecurityFromFlags();
-  options.metrics_listen = archive::MetricsListenFromFlags();
-  options.health_listen = archive::HealthListenFromFlags();
+  archive::ReadServerFlags(&options);
   absl::StatusOr<archive::ClientSecurity> store_security =
       archive::store::StoreClientSecurityFromFlags();
   if (!store_security.ok()) {

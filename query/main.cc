@@ -46,9 +46,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "query_server: %s\n", std::string(replicas.message()).c_str());
     return 2;
   }
-  options.security = archive::ServerSecurityFromFlags();
-  options.metrics_listen = archive::MetricsListenFromFlags();
-  options.health_listen = archive::HealthListenFromFlags();
+  archive::ReadServerFlags(&options);
   absl::StatusOr<archive::ClientSecurity> store_security =
       archive::store::StoreClientSecurityFromFlags();
   if (!store_security.ok()) {

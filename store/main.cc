@@ -82,9 +82,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  options.security = archive::ServerSecurityFromFlags();
-  options.metrics_listen = archive::MetricsListenFromFlags();
-  options.health_listen = archive::HealthListenFromFlags();
+  archive::ReadServerFlags(&options);
   const absl::Status status = archive::store::RunStoreServer(options);
   if (!status.ok()) {
     std::fprintf(stderr, "store_server: %s\n", status.ToString().c_str());

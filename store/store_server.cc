@@ -9,6 +9,7 @@
 #include "common/logging.h"
 #include "common/metrics.h"
 #include "common/status_macros.h"
+#include "common/tls.h"
 #include "common/thread_pool.h"
 #include "store/store_metrics.h"
 #include "store/store_service.h"
@@ -37,6 +38,11 @@ void WatchWrites(const ArticleDb& db, GrpcServer* server,
 }  // namespace
 
 absl::Status RunStoreServer(const StoreServerOptions& options) {
+  // What can be refused is refused before the database is opened (and
+  // locked, and created when missing).
+  RETURN_IF_ERROR(CheckPlaintextListen(options.listen_address, options.security.tls.enabled(),
+                                       options.security.insecure));
+  RETURN_IF_ERROR(MakeServerCredentials(options.security.tls).status());
   ASSIGN_OR_RETURN(std::unique_ptr<ArticleDb> db,
                    ArticleDb::Open(options.db_path, options.db));
   auto workers = std::make_unique<ThreadPool>(options.worker_threads,

@@ -7,6 +7,7 @@
 // address of this machine), so the server gets past the check and fails at
 // the bind instead, saying so: that other message is the proof.
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -48,8 +49,7 @@ class PlaintextListenTest : public ::testing::Test {
   // Runs `binary` with `args` (and a database for the store), which must
   // end by itself within 30 s.
   Exit Run(const Binary& binary, std::vector<std::string> args) {
-    static int serial = 0;
-    ++serial;
+    const int serial = ++serial_;
     if (std::string(binary.name) == "store_server") {
       args.push_back(absl::StrCat("--db=", dir_, "/db", serial));
     }
@@ -73,6 +73,7 @@ class PlaintextListenTest : public ::testing::Test {
   }
 
   std::string dir_;
+  int serial_ = 0;  // of the last run
 };
 
 TEST_F(PlaintextListenTest, EveryServerRefusesPlaintextOffLoopbackInOneLine) {
@@ -89,6 +90,13 @@ TEST_F(PlaintextListenTest, EveryServerRefusesPlaintextOffLoopbackInOneLine) {
       EXPECT_THAT(lines[0], HasSubstr("--tls_cert and --tls_key, or --insecure"));
     }
   }
+}
+
+TEST_F(PlaintextListenTest, ARefusedStoreLeavesNoDatabaseBehind) {
+  const Exit exit = Run(kServers[0], {"--listen=0.0.0.0:0"});
+  ASSERT_NE(exit.code, 0) << exit.output;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/db" + std::to_string(serial_)))
+      << "the refused store created its database";
 }
 
 TEST_F(PlaintextListenTest, InsecureLiftsTheRefusal) {
