@@ -28,6 +28,16 @@ import urllib.request
 
 ROOT = os.getcwd()
 ALERTS = os.path.join(ROOT, "deploy/prometheus/alerts.yml")
+DASHBOARD = os.path.join(ROOT, "deploy/grafana/archive.json")
+# Families that have a series only once something happens: a call shed, a
+# call to a store failing, a credential refused (with --auth_tokens).
+EVENT_ONLY = {"archive_rpc_shed_total", "archive_store_call_failures_total",
+              "archive_auth_failures_total"}
+
+
+def referenced_metrics(text):
+    names = set(re.findall(r"\b((?:archive|process)_[a-z0-9_]+)", text))
+    return {re.sub(r"_(bucket|count|sum)$", "", name) for name in names}
 
 
 def free_port():
@@ -139,6 +149,21 @@ class MetricsTest(unittest.TestCase):
         check = subprocess.run(["promtool", "check", "rules", ALERTS], capture_output=True,
                                text=True)
         self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+
+    def test_every_metric_the_dashboard_and_alerts_use_exists(self):
+        with open(DASHBOARD) as f:
+            dashboard = json.load(f)
+        exprs = " ".join(target["expr"] for panel in dashboard["panels"]
+                         for target in panel["targets"])
+        with open(ALERTS) as f:
+            alerts = f.read()
+        served = set()
+        for name in self.metrics:
+            served |= set(re.findall(r"^# TYPE (\S+)", self.exposition(name), re.M))
+        for source, text in (("deploy/grafana/archive.json", exprs),
+                             ("deploy/prometheus/alerts.yml", alerts)):
+            missing = referenced_metrics(text) - served - EVENT_ONLY
+            self.assertEqual(missing, set(), f"{source} uses metrics no server serves")
 
     def test_ingest_counts_articles_by_outcome_and_rejections_by_field(self):
         text = self.exposition("ingest")
