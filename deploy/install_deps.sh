@@ -18,7 +18,13 @@ packages=(
   prometheus-cpp-dev                                 # metrics at /metrics
   prometheus                                         # promtool and a real server, for tests
   python3 python3-grpcio python3-grpc-tools          # interop test client
+  python3-yaml                                       # reading rendered manifests
 )
+
+# kubectl renders the Kubernetes manifests (kubectl kustomize) in a test.
+# Some machines have one already (Google Cloud SDK's, at /usr/bin/kubectl),
+# over which Debian's package cannot unpack: use that one.
+command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)
 
 missing=()
 for package in "${packages[@]}"; do
