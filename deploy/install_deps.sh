@@ -25,6 +25,9 @@ packages=(
 # Some machines have one already (Google Cloud SDK's, at /usr/bin/kubectl),
 # over which Debian's package cannot unpack: use that one.
 command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)
+# npm installs the schema check's kubernetes-models from its lock file
+# (tests/deploy/validate_k8s_schemas.sh); a machine may have its own Node.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds everything, runs every test, a short run
-# of each fuzzer, the thread-safety analysis and the TSan tests, and ends with
-# the line "N passed, M failed" (test cases, from each test's XML report, one
+# Installs what is missing, builds everything, runs every test, the
+# Kubernetes schema check, a short run of each fuzzer, the thread-safety
+# analysis and the TSan tests, and ends with the line "N passed, M failed"
+# (test cases, from each test's XML report, one for the schema check, one
 # per fuzzer, one for the analysis and one per TSan test).
 # Exit status 0 only when everything builds and passes.
 set -uo pipefail
@@ -64,6 +65,14 @@ for target in "${failed_targets[@]}"; do
   echo "==================== $target: test.log ===================="
   tail -n 200 "$testlogs/$path/test.log" 2>/dev/null || echo "(no log)"
 done
+
+# The Kubernetes manifests against the Kubernetes OpenAPI schemas (npm's
+# kubernetes-models, from a lock file): one passed or failed.
+if tests/deploy/validate_k8s_schemas.sh; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+fi
 
 # A short run of each fuzzer (clang, libFuzzer, ASan): one passed or failed each.
 tests/fuzz/run_fuzzers.sh 2>&1 | tee /tmp/news-archive-fuzz.$$.log
