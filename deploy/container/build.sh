@@ -46,4 +46,27 @@ if [ "$base" = local ]; then
   buildah commit --rm "$container" news-archive-base:12 >/dev/null
   base=localhost/news-archive-base:12
 fi
-buildah build --build-arg BASE="$base" -t news-archive:latest "$context"
+# chroot isolation: RUN steps need no cgroups or OCI runtime, which some
+# machines (containers themselves) cannot give.
+buildah build --isolation=chroot --build-arg BASE="$base" -t news-archive:latest "$context"
+
+# A smoke test that needs no container runtime either: in the image's own
+# root, as its user, every binary finds its libraries and starts.
+container=$(buildah from localhost/news-archive:latest)
+root=$(buildah mount "$container")
+status=0
+run() { chroot --userspec=10001:10001 "$root" "$@" >/dev/null 2>&1; }
+for binary in store_server ingest_server query_server archivectl; do
+  if chroot "$root" ldd "/usr/local/bin/$binary" | grep -q "not found"; then
+    echo "build.sh: $binary lacks a library in the image" >&2
+    status=1
+  fi
+done
+for server in store_server ingest_server query_server; do
+  run "/usr/local/bin/$server" --version || { echo "build.sh: $server does not start" >&2; status=1; }
+done
+run /usr/local/bin/archivectl help || { echo "build.sh: archivectl does not start" >&2; status=1; }
+buildah umount "$container" >/dev/null
+buildah rm "$container" >/dev/null
+[ "$status" -eq 0 ] && echo "news-archive:latest built; every binary starts in it"
+exit "$status"
