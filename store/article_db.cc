@@ -188,6 +188,9 @@ absl::Status ArticleDb::Stats(const v1::StatsRequest& request,
       return absl::DataLossError(absl::StrCat(
           "source_stats of ", it->key().ToString(), " does not decode"));
     }
+    // A source whose every copy was moved away (Delete) has counters of 0,
+    // and a range that no longer means anything: not listed.
+    if (counters->article_count == 0) continue;
     v1::SourceSummary* summary = response->add_sources();
     summary->set_source(it->key().ToString());
     summary->set_article_count(counters->article_count);

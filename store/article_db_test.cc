@@ -822,6 +822,21 @@ TEST_P(DeleteTest, DeleteRemovesTheArticleFromEveryIndex) {
   EXPECT_EQ(DocumentFrequency(*db_, "zebra"), 2u);
 }
 
+TEST_F(ArticleDbTest, ASourceWhoseLastArticleIsDeletedIsNoLongerListed) {
+  const v1::Article only = MakeArticle("gone.com", "Only", "The only article", kJan2023);
+  const v1::Article other = MakeArticle("kept.com", "Other", "Another one", kJan2023);
+  PutOne(only);
+  PutOne(other);
+  google::protobuf::RepeatedPtrField<std::string> ids;
+  *ids.Add() = only.id();
+  ASSERT_TRUE(db_->Delete(ids).ok());
+  v1::StatsResponse stats;
+  ASSERT_TRUE(db_->Stats(v1::StatsRequest(), &stats).ok());
+  ASSERT_EQ(stats.sources_size(), 1);
+  EXPECT_EQ(stats.sources(0).source(), "kept.com");
+  EXPECT_EQ(stats.article_count(), 1u);
+}
+
 TEST_F(ArticleDbTest, DeleteOfAMalformedIdRemovesNothing) {
   v1::Article stored = MakeArticle("a.com", "T", "B", kJan2023);
   PutOne(stored);
