@@ -8,6 +8,7 @@
 #include <sstream>
 #include <utility>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -40,23 +41,23 @@ class ProcessCollector final : public prometheus::Collectable {
       // utime (14), stime (15), starttime (22), rss (24): index = field - 3.
       if (fields.size() > 21) {
         const double cpu = (std::stod(fields[11]) + std::stod(fields[12])) / ticks;
-        families.push_back(Single("process_cpu_seconds_total",
+        families.push_back(SingleSample("process_cpu_seconds_total",
                                  "User and system CPU time spent in seconds.",
                                  prometheus::MetricType::Counter, cpu));
         const double rss = std::stod(fields[21]) * sysconf(_SC_PAGESIZE);
-        families.push_back(Single("process_resident_memory_bytes",
+        families.push_back(SingleSample("process_resident_memory_bytes",
                                  "Resident memory size in bytes.",
                                  prometheus::MetricType::Gauge, rss));
-        families.push_back(Single("process_start_time_seconds",
+        families.push_back(SingleSample("process_start_time_seconds",
                                  "Start time of the process since unix epoch in seconds.",
                                  prometheus::MetricType::Gauge, BootTime() + std::stod(fields[19]) / ticks));
       }
     }
-    families.push_back(Single("process_open_fds", "Number of open file descriptors.",
+    families.push_back(SingleSample("process_open_fds", "Number of open file descriptors.",
                              prometheus::MetricType::Gauge, OpenFds()));
     struct rlimit limit;
     if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
-      families.push_back(Single("process_max_fds",
+      families.push_back(SingleSample("process_max_fds",
                                "Maximum number of open file descriptors.",
                                prometheus::MetricType::Gauge,
                                static_cast<double>(limit.rlim_cur)));
@@ -65,22 +66,6 @@ class ProcessCollector final : public prometheus::Collectable {
   }
 
  private:
-  static prometheus::MetricFamily Single(const std::string& name, const std::string& help,
-                                        prometheus::MetricType type, double value) {
-    prometheus::MetricFamily family;
-    family.name = name;
-    family.help = help;
-    family.type = type;
-    prometheus::ClientMetric metric;
-    if (type == prometheus::MetricType::Counter) {
-      metric.counter.value = value;
-    } else {
-      metric.gauge.value = value;
-    }
-    family.metric.push_back(std::move(metric));
-    return family;
-  }
-
   static double OpenFds() {
     double count = 0;
     if (DIR* dir = opendir("/proc/self/fd")) {
@@ -132,17 +117,6 @@ struct RpcFamilies {
   prometheus::Family<prometheus::Counter>& shed;
 };
 
-const char* CodeName(grpc::StatusCode code) {
-  static const char* const kNames[] = {
-      "OK",           "CANCELLED",         "UNKNOWN",          "INVALID_ARGUMENT",
-      "DEADLINE_EXCEEDED", "NOT_FOUND",    "ALREADY_EXISTS",   "PERMISSION_DENIED",
-      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL",         "UNAVAILABLE",      "DATA_LOSS",
-      "UNAUTHENTICATED"};
-  const int index = static_cast<int>(code);
-  return index >= 0 && index < 17 ? kNames[index] : "UNKNOWN";
-}
-
 // One RPC's: created as it arrives, destroyed when gRPC is done with it.
 class RpcMetricsRecorder final : public grpc::experimental::Interceptor {
  public:
@@ -158,7 +132,11 @@ class RpcMetricsRecorder final : public grpc::experimental::Interceptor {
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       const grpc::StatusCode code = methods->GetSendStatus().error_code();
-      families_->handled.Add({{"method", method_}, {"code", CodeName(code)}}).Increment();
+      // gRPC's codes are abseil's, numbered alike.
+      families_->handled
+          .Add({{"method", method_},
+                {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))}})
+          .Increment();
       families_->duration.Add({{"method", method_}}, LatencyBuckets())
           .Observe(absl::ToDoubleSeconds(absl::Now() - started_));
       if (code == grpc::StatusCode::RESOURCE_EXHAUSTED) {
@@ -192,6 +170,34 @@ class RpcMetricsFactory final
 };
 
 }  // namespace
+
+prometheus::MetricFamily SampledFamily(const std::string& name, const std::string& help,
+                                       prometheus::MetricType type) {
+  prometheus::MetricFamily family;
+  family.name = name;
+  family.help = help;
+  family.type = type;
+  return family;
+}
+
+void AddSample(prometheus::MetricFamily* family, double value,
+               std::vector<prometheus::ClientMetric::Label> labels) {
+  prometheus::ClientMetric metric;
+  metric.label = std::move(labels);
+  if (family->type == prometheus::MetricType::Counter) {
+    metric.counter.value = value;
+  } else {
+    metric.gauge.value = value;
+  }
+  family->metric.push_back(std::move(metric));
+}
+
+prometheus::MetricFamily SingleSample(const std::string& name, const std::string& help,
+                                      prometheus::MetricType type, double value) {
+  prometheus::MetricFamily family = SampledFamily(name, help, type);
+  AddSample(&family, value);
+  return family;
+}
 
 prometheus::Histogram::BucketBoundaries LatencyBuckets() {
   return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,

@@ -23,9 +23,20 @@
 #include "grpcpp/support/server_interceptor.h"
 #include "prometheus/exposer.h"
 #include "prometheus/histogram.h"
+#include "prometheus/metric_family.h"
 #include "prometheus/registry.h"
 
 namespace archive {
+
+// For a prometheus::Collectable that computes its figures at each scrape:
+// a family of `type` (Gauge or Counter) with no samples yet, a sample added
+// to it, and a family of one unlabelled sample.
+prometheus::MetricFamily SampledFamily(const std::string& name, const std::string& help,
+                                       prometheus::MetricType type);
+void AddSample(prometheus::MetricFamily* family, double value,
+               std::vector<prometheus::ClientMetric::Label> labels = {});
+prometheus::MetricFamily SingleSample(const std::string& name, const std::string& help,
+                                      prometheus::MetricType type, double value);
 
 // Buckets for latencies from half a millisecond to half a minute.
 prometheus::Histogram::BucketBoundaries LatencyBuckets();

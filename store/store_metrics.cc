@@ -3,30 +3,18 @@
 #include <string>
 #include <utility>
 
+#include "common/metrics.h"
+
 namespace archive::store {
 namespace {
 
-prometheus::MetricFamily NewFamily(const std::string& name, const std::string& help) {
-  prometheus::MetricFamily family;
-  family.name = name;
-  family.help = help;
-  family.type = prometheus::MetricType::Gauge;
-  return family;
-}
-
-void Add(prometheus::MetricFamily* family, double value,
-         std::vector<prometheus::ClientMetric::Label> labels = {}) {
-  prometheus::ClientMetric metric;
-  metric.label = std::move(labels);
-  metric.gauge.value = value;
-  family->metric.push_back(std::move(metric));
+prometheus::MetricFamily Gauges(const std::string& name, const std::string& help) {
+  return SampledFamily(name, help, prometheus::MetricType::Gauge);
 }
 
 prometheus::MetricFamily Single(const std::string& name, const std::string& help,
                                 double value) {
-  prometheus::MetricFamily family = NewFamily(name, help);
-  Add(&family, value);
-  return family;
+  return SingleSample(name, help, prometheus::MetricType::Gauge, value);
 }
 
 }  // namespace
@@ -52,21 +40,21 @@ std::vector<prometheus::MetricFamily> StoreCollector::Collect() const {
                             "1 when the database was opened read-only.", f.read_only ? 1 : 0));
 
   prometheus::MetricFamily sst_files =
-      NewFamily("archive_rocksdb_sst_files", "Table files, by column family.");
+      Gauges("archive_rocksdb_sst_files", "Table files, by column family.");
   prometheus::MetricFamily sst_bytes =
-      NewFamily("archive_rocksdb_sst_bytes", "Bytes of table files, by column family.");
+      Gauges("archive_rocksdb_sst_bytes", "Bytes of table files, by column family.");
   prometheus::MetricFamily memtables =
-      NewFamily("archive_rocksdb_memtable_bytes", "Bytes of memtables, by column family.");
-  prometheus::MetricFamily pending = NewFamily(
+      Gauges("archive_rocksdb_memtable_bytes", "Bytes of memtables, by column family.");
+  prometheus::MetricFamily pending = Gauges(
       "archive_rocksdb_pending_compaction_bytes",
       "Bytes RocksDB estimates compactions must rewrite, by column family; "
       "growing means compactions fall behind.");
   for (const StoreFigures::Family& family : f.families) {
     const std::vector<prometheus::ClientMetric::Label> labels = {{"family", family.name}};
-    Add(&sst_files, family.sst_files, labels);
-    Add(&sst_bytes, family.sst_bytes, labels);
-    Add(&memtables, family.memtable_bytes, labels);
-    Add(&pending, family.pending_compaction_bytes, labels);
+    AddSample(&sst_files, family.sst_files, labels);
+    AddSample(&sst_bytes, family.sst_bytes, labels);
+    AddSample(&memtables, family.memtable_bytes, labels);
+    AddSample(&pending, family.pending_compaction_bytes, labels);
   }
   for (prometheus::MetricFamily* family : {&sst_files, &sst_bytes, &memtables, &pending}) {
     families.push_back(std::move(*family));

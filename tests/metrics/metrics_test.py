@@ -215,19 +215,15 @@ class MetricsTest(unittest.TestCase):
              f"--storage.tsdb.path={self.dir}/tsdb"], stdout=log, stderr=subprocess.STDOUT)
         self.addCleanup(log.close)
         try:
-            def stored_articles():
-                query = urllib.parse.quote('archive_store_articles{job="store"}')
-                answer = json.loads(fetch(f"http://127.0.0.1:{port}/api/v1/query?query={query}"))
+            def value(query):
+                answer = json.loads(fetch(f"http://127.0.0.1:{port}/api/v1/query?query="
+                                          + urllib.parse.quote(query)))
                 results = answer["data"]["result"]
-                return results and float(results[0]["value"][1]) == 3
-            wait_for(stored_articles, "prometheus answering archive_store_articles 3", 60)
+                return float(results[0]["value"][1]) if results else None
 
-            def every_target_up():
-                query = urllib.parse.quote("sum(up)")
-                answer = json.loads(fetch(f"http://127.0.0.1:{port}/api/v1/query?query={query}"))
-                results = answer["data"]["result"]
-                return results and float(results[0]["value"][1]) == 3
-            wait_for(every_target_up, "all three targets up", 30)
+            wait_for(lambda: value('archive_store_articles{job="store"}') == 3,
+                     "prometheus answering archive_store_articles 3", 60)
+            wait_for(lambda: value("sum(up)") == 3, "all three targets up", 30)
 
             def rules_evaluated():
                 answer = json.loads(fetch(f"http://127.0.0.1:{port}/api/v1/rules"))
