@@ -16,6 +16,10 @@ packages=(
   libssl-dev openssl                                 # SHA-256, TLS; certs.sh
   libjemalloc-dev                                    # the servers' allocator
   prometheus-cpp-dev                                 # metrics at /metrics
+  zlib1g-dev                                         # gzip of WARC files
+  libgumbo-dev                                       # HTML5 parsing of crawled pages
+  libcld2-dev                                        # language detection
+  wget                                               # a real crawler writing WARC, for tests
   prometheus                                         # promtool and a real server, for tests
   python3 python3-grpcio python3-grpc-tools          # interop test client
   python3-yaml                                       # reading rendered manifests
