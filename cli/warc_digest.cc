@@ -52,9 +52,10 @@ std::string WarcSha1Digest(std::string_view bytes) {
 }
 
 bool SameWarcDigest(std::string_view a, std::string_view b) {
-  a = absl::StripAsciiWhitespace(a);
-  b = absl::StripAsciiWhitespace(b);
-  return !a.empty() && absl::EqualsIgnoreCase(a, b);
+  const absl::string_view left = absl::StripAsciiWhitespace(absl::string_view(a.data(), a.size()));
+  const absl::string_view right =
+      absl::StripAsciiWhitespace(absl::string_view(b.data(), b.size()));
+  return !left.empty() && absl::EqualsIgnoreCase(left, right);
 }
 
 }  // namespace archive::cli
