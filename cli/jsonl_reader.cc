@@ -38,9 +38,9 @@ std::string Reason(std::string_view message) {
   return reason;
 }
 
+}  // namespace
 
-// The article on one line, or INVALID_ARGUMENT "invalid JSON: why".
-absl::StatusOr<archive::v1::Article> ParseJson(std::string_view text) {
+absl::StatusOr<archive::v1::Article> ParseArticleJson(std::string_view text) {
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   archive::v1::Article article;
@@ -56,11 +56,9 @@ absl::StatusOr<archive::v1::Article> ParseJson(std::string_view text) {
   return article;
 }
 
-}  // namespace
-
 absl::StatusOr<archive::v1::Article> ParseJsonlLine(std::string_view text,
                                                     int line) {
-  absl::StatusOr<archive::v1::Article> article = ParseJson(text);
+  absl::StatusOr<archive::v1::Article> article = ParseArticleJson(text);
   if (!article.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("line ", line, ": ", article.status().message()));
@@ -84,7 +82,7 @@ bool JsonlReader::Next(ParsedArticle* out) {
       out->problem =
           OverLimitProblem("line", line.bytes, lines_->max_line_bytes());
     } else if (absl::StatusOr<archive::v1::Article> article =
-                   ParseJson(line.text);
+                   ParseArticleJson(line.text);
                article.ok()) {
       out->article = *std::move(article);
     } else {

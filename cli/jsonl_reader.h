@@ -14,6 +14,11 @@
 
 namespace archive::cli {
 
+// Parses one Article in protobuf's JSON mapping (a JSONL line, a WARC
+// export record's block). Unknown fields are errors. An error is
+// INVALID_ARGUMENT "invalid JSON: why", the why on one line.
+absl::StatusOr<archive::v1::Article> ParseArticleJson(std::string_view text);
+
 // Parses `text`, line number `line` of a JSONL input, into an Article.
 // Unknown fields are errors. An error is INVALID_ARGUMENT with a one-line
 // message such as "line 7: invalid JSON: headline: Cannot find field.".

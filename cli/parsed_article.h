@@ -4,6 +4,7 @@
 #define CLI_PARSED_ARTICLE_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -15,8 +16,12 @@ struct ParsedArticle {
   archive::v1::Article article;
   // 1-based number of the input line where the article starts.
   int line = 0;
+  // For WARC input, where the article's record starts (see
+  // cli/warc_reader.h), and line is 0; -1 for the formats read by line.
+  int64_t offset = -1;
   // Why the article cannot be sent as it is, such as "invalid UTF-8 at byte
-  // 17", and the line it concerns; empty when nothing is wrong.
+  // 17", and the line it concerns (for WARC, the record at `offset`); empty
+  // when nothing is wrong.
   std::string problem;
   int problem_line = 0;
 };
