@@ -92,7 +92,8 @@ bool WarcReader::ReadLine(std::string* line, bool* too_long) {
   return any;
 }
 
-uint64_t WarcReader::ReadBlock(uint64_t size, size_t keep, std::string* out) {
+uint64_t WarcReader::ReadBlock(uint64_t size, size_t keep, std::string* out,
+                               WarcDigest* digest) {
   out->clear();
   out->reserve(static_cast<size_t>(std::min<uint64_t>(size, keep)));
   uint64_t got = 0;
@@ -101,6 +102,7 @@ uint64_t WarcReader::ReadBlock(uint64_t size, size_t keep, std::string* out) {
     const size_t n =
         static_cast<size_t>(std::min<uint64_t>(size - got, buffer_.size() - start_));
     if (out->size() < keep) out->append(buffer_, start_, std::min(n, keep - out->size()));
+    if (digest != nullptr) digest->Update(std::string_view(buffer_).substr(start_, n));
     start_ += n;
     got += n;
   }
@@ -205,10 +207,21 @@ WarcReader::Result WarcReader::Next(WarcRecord* record, WarcProblem* problem) {
                         &record->block_bytes)) {
     return fail(absl::StrCat("Content-Length ", Quoted(length_field), " is not a number"));
   }
-  const uint64_t got = ReadBlock(record->block_bytes, max_block_bytes_, &record->block);
+  const std::string_view stated = record->Field("WARC-Block-Digest");
+  std::optional<WarcDigest> digest;
+  if (absl::StartsWithIgnoreCase(absl::string_view(stated.data(), stated.size()), "sha1:")) {
+    digest.emplace();
+  }
+  const uint64_t got = ReadBlock(record->block_bytes, max_block_bytes_, &record->block,
+                                 digest ? &*digest : nullptr);
   if (got < record->block_bytes) {
     return fail(absl::StrCat("the file ends inside the record: ", got, " of its ",
                              record->block_bytes, " bytes"));
+  }
+  if (digest && !SameWarcDigest(digest->Finish(), stated)) {
+    problem->offset = offset;
+    problem->reason = "WARC-Block-Digest does not match the block";
+    return Result::kProblem;
   }
   return Result::kRecord;
 }

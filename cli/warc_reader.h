@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "cli/gzip_reader.h"
+#include "cli/warc_digest.h"
 
 namespace archive::cli {
 
@@ -43,6 +44,11 @@ struct WarcRecord {
   std::string Type() const;
   bool block_truncated() const { return block.size() < block_bytes; }
 };
+
+// A record whose WARC-Block-Digest (sha1, the one every writer uses) does
+// not match its block is a problem ("WARC-Block-Digest does not match the
+// block"): the bytes are not what the crawler saved. Digests of other
+// algorithms are not checked.
 
 struct WarcProblem {
   uint64_t offset = 0;
@@ -74,7 +80,7 @@ class WarcReader {
   bool ReadLine(std::string* line, bool* too_long);
   // Moves up to `size` bytes of content into `out` (keeping at most
   // `keep`), returns how many were there.
-  uint64_t ReadBlock(uint64_t size, size_t keep, std::string* out);
+  uint64_t ReadBlock(uint64_t size, size_t keep, std::string* out, WarcDigest* digest);
   uint64_t position() const { return buffer_position_ + start_; }
   // Skips to the next line that starts a record, after a problem.
   void Resynchronize();

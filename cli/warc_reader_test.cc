@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/gzip_for_test.h"
+#include "cli/warc_digest.h"
 #include "gtest/gtest.h"
 
 namespace archive::cli {
@@ -148,6 +149,19 @@ TEST(WarcReaderTest, ADamagedGzipMemberCostsOnlyItsRecord) {
   EXPECT_EQ(seen[1].substr(0, seen[1].find('!')), std::to_string(first.size()));
   EXPECT_NE(seen[1].find("invalid gzip data"), std::string::npos);
   EXPECT_EQ(seen[2], std::to_string(first.size() + broken.size()) + " resource c");
+}
+
+TEST(WarcReaderTest, ABlockThatDoesNotMatchItsDigestIsAProblem) {
+  const std::string good =
+      Record("resource", "right", "WARC-Block-Digest: " + WarcSha1Digest("right") + "\r\n");
+  const std::string bad =
+      Record("resource", "wrong", "WARC-Block-Digest: " + WarcSha1Digest("right") + "\r\n");
+  const std::string other = Record("resource", "x", "WARC-Block-Digest: md5:abc\r\n");
+  EXPECT_EQ(ReadAll(good + bad + other),
+            (std::vector<std::string>{
+                "0 resource right",
+                std::to_string(good.size()) + "! WARC-Block-Digest does not match the block",
+                std::to_string(good.size() + bad.size()) + " resource x"}));
 }
 
 TEST(WarcReaderTest, AnEmptyInputHasNoRecords) {
