@@ -52,9 +52,12 @@ std::string WarcSha1Digest(std::string_view bytes) {
 }
 
 bool SameWarcDigest(std::string_view a, std::string_view b) {
-  a = absl::StripAsciiWhitespace(a);
-  b = absl::StripAsciiWhitespace(b);
-  return !a.empty() && absl::EqualsIgnoreCase(a, b);
+  // abseil 20220623's string_view is its own type, not std::string_view.
+  const absl::string_view x =
+      absl::StripAsciiWhitespace(absl::string_view(a.data(), a.size()));
+  const absl::string_view y =
+      absl::StripAsciiWhitespace(absl::string_view(b.data(), b.size()));
+  return !x.empty() && absl::EqualsIgnoreCase(x, y);
 }
 
 }  // namespace archive::cli
