@@ -61,6 +61,25 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
   bool flags_ended = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
+    if (!flags_ended && arg.size() == 2 && arg[0] == '-' && arg[1] != '-') {
+      const FlagSpec* spec = nullptr;
+      for (const FlagSpec& candidate : accepted) {
+        if (candidate.short_name != '\0' && candidate.short_name == arg[1]) {
+          spec = &candidate;
+        }
+      }
+      if (spec != nullptr) {
+        if (!spec->takes_value) {
+          flags[spec->name] = "true";
+          continue;
+        }
+        if (i + 1 >= args.size()) {
+          return absl::InvalidArgumentError(absl::StrCat(arg, " needs a value"));
+        }
+        flags[spec->name] = args[++i];
+        continue;
+      }
+    }
     if (flags_ended || arg.size() < 2 || arg[0] != '-' || arg[1] != '-') {
       if (!flags_ended && arg.size() > 1 && arg[0] == '-') {
         return absl::InvalidArgumentError(

@@ -1,7 +1,8 @@
 // archivectl's command-line parsing: a verb, then GNU-style flags
-// (--name=value, --name value, --flag) and arguments, checked against the
-// flags the verb accepts so that a typo is a usage error, not a silent
-// default. "-" is an argument (standard input); "--" ends the flags.
+// (--name=value, --name value, --flag; a flag with a one-letter alias also
+// -x value) and arguments, checked against the flags the verb accepts so
+// that a typo is a usage error, not a silent default. "-" is an argument
+// (standard input); "--" ends the flags.
 #ifndef CLI_COMMAND_LINE_H_
 #define CLI_COMMAND_LINE_H_
 
@@ -18,6 +19,8 @@ namespace archive::cli {
 struct FlagSpec {
   std::string name;  // without dashes: "oldest-first"
   bool takes_value = true;
+  // A one-letter alias, "-o FILE" for --output=FILE; none when '\0'.
+  char short_name = '\0';
 };
 
 class ParsedArgs {

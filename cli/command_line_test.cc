@@ -34,6 +34,18 @@ TEST(ParseArgsTest, UsageErrorsNameTheFlag) {
   EXPECT_NE(limit.status().message().find("--limit"), std::string::npos);
 }
 
+TEST(ParseArgsTest, AOneLetterAliasStandsForItsFlag) {
+  const std::vector<FlagSpec> flags = {{"output", true, 'o'}, {"json", false}};
+  auto parsed = ParseArgs({"-o", "out.warc", "file"}, flags);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->GetString("output"), "out.warc");
+  EXPECT_EQ(parsed->arguments(), std::vector<std::string>{"file"});
+  EXPECT_EQ(ParseArgs({"--output=x.warc"}, flags)->GetString("output"), "x.warc");
+  EXPECT_EQ(ParseArgs({"-o"}, flags).status().message(), "-o needs a value");
+  EXPECT_FALSE(ParseArgs({"-j"}, flags).ok());
+  EXPECT_EQ(ParseArgs({"-"}, flags)->arguments(), std::vector<std::string>{"-"});
+}
+
 TEST(GetTimeTest, Rfc3339AndDates) {
   auto parsed = ParseArgs({"--from=2023-01-13"}, kFlags);
   ASSERT_TRUE(parsed.ok());

@@ -2,9 +2,14 @@
 //   archivectl feed [--ingest=ADDR] [--source=S] [--format=auto|text|jsonl]
 //                   [--max_article_bytes=N] [--json] FILE...|-
 //   archivectl get ID | list | search "WORDS" | sources | stats  [--query=ADDR] [--json]
+//   archivectl export [--source=S] [--from=T] [--to=T] --format=warc|jsonl [-o FILE]
+//                     [--page_token=TOKEN] [--query=ADDR]
 // Exit status: 0 done; 1 some articles rejected (feed) or no such id (get);
 // 2 usage error, unreadable file or unreachable server.
+#include <signal.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <algorithm>
 #include <iostream>
@@ -14,6 +19,7 @@
 #include <vector>
 
 #include "cli/command_line.h"
+#include "cli/export_command.h"
 #include "cli/feed_command.h"
 #include "cli/health_command.h"
 #include "cli/input_format.h"
@@ -45,6 +51,12 @@ constexpr char kUsage[] =
     "      read the archive through the query server (--query=ADDR, default\n"
     "      127.0.0.1:50053). T is RFC 3339 (2023-01-13T15:00:00Z) or a date\n"
     "      (2023-01-13, 00:00 UTC); --from is inclusive, --to exclusive.\n"
+    "  export [--source=S] [--from=T] [--to=T] --format=warc|jsonl [-o FILE]\n"
+    "         [--page_token=TOKEN]\n"
+    "      every selected article with its sightings, oldest first, as WARC/1.1\n"
+    "      (gzipped, a member a record, when FILE ends in .gz; docs/WARC.md) or\n"
+    "      JSONL, to FILE or standard output; stopped (Ctrl-C, a lost server), it\n"
+    "      prints the --page_token that resumes it, appending to FILE\n"
     "  verify [--stores=HOST:PORT,...] [--replicas=R] [--json]\n"
     "      check every stored article against its digest (default store\n"
     "      127.0.0.1:50052), and with --replicas where its copies are; exit 1\n"
@@ -96,14 +108,15 @@ int Feed(const std::vector<std::string>& args, const ClientSecurity& security) {
   return RunFeed(options, std::cout, std::cerr);
 }
 
-// Parses a reading verb's flags; on a usage error, reports it and sets
-// *exit_status.
+// Parses a reading verb's flags (--query, and --json unless `takes_json`
+// is false); on a usage error, reports it and sets *exit_status.
 std::optional<ParsedArgs> ParseReadArgs(const std::string& verb,
                                         const std::vector<std::string>& args,
                                         std::vector<FlagSpec> accepted,
-                                        ReadOptions* options, int* exit_status) {
+                                        ReadOptions* options, int* exit_status,
+                                        bool takes_json = true) {
   accepted.push_back({"query"});
-  accepted.push_back({"json", false});
+  if (takes_json) accepted.push_back({"json", false});
   auto parsed = ParseArgs(args, accepted);
   if (!parsed.ok()) {
     *exit_status = Usage(verb + ": " + std::string(parsed.status().message()));
@@ -181,6 +194,48 @@ int Read(const std::string& verb, const std::vector<std::string>& args,
                            : RunStats(options, std::cout, std::cerr);
 }
 
+// The signal that asked export to stop, 0 while none did.
+volatile std::sig_atomic_t export_stop_signal = 0;
+
+extern "C" void OnExportStopSignal(int signal_number) {
+  export_stop_signal = signal_number;
+}
+
+int Export(const std::vector<std::string>& args, const ClientSecurity& security) {
+  ReadOptions read;
+  read.security = security;
+  int exit_status = 0;
+  auto parsed = ParseReadArgs("export", args,
+                              {{"source"}, {"from"}, {"to"}, {"format"},
+                               {"output", true, 'o'}, {"page_token"}},
+                              &read, &exit_status, /*takes_json=*/false);
+  if (!parsed) return exit_status;
+  if (!parsed->arguments().empty()) return Usage("export: takes no arguments");
+  if (!parsed->Has("format")) return Usage("export: give --format=warc or --format=jsonl");
+  auto format = ParseExportFormat(parsed->GetString("format"));
+  if (!format.ok()) return Usage("export: " + std::string(format.status().message()));
+  ExportOptions options;
+  options.format = *format;
+  options.source = parsed->GetString("source");
+  if (!GetRange("export", *parsed, &options.from, &options.to, &exit_status)) {
+    return exit_status;
+  }
+  options.output_path = parsed->GetString("output");
+  options.page_token = parsed->GetString("page_token");
+  options.progress = ::isatty(STDERR_FILENO);
+  options.out_is_terminal = ::isatty(STDOUT_FILENO);
+  // The first SIGINT or SIGTERM lets the page being written finish; a
+  // second one ends archivectl at once.
+  struct sigaction action = {};
+  action.sa_handler = OnExportStopSignal;
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  options.stop_signal = [] { return static_cast<int>(export_stop_signal); };
+  return RunExport(read, options, std::cout, std::cerr);
+}
+
 int Health(const std::vector<std::string>& args, const ClientSecurity& security) {
   auto parsed = ParseArgs(args, {{"wait"}});
   if (!parsed.ok()) return Usage("health: " + std::string(parsed.status().message()));
@@ -248,6 +303,7 @@ int Main(int argc, char** argv) {
   if (verb == "health") return Health(args, *security);
   if (verb == "verify") return Verify(args, *security);
   if (verb == "rebalance") return Rebalance(args, *security);
+  if (verb == "export") return Export(args, *security);
   if (verb == "get" || verb == "list" || verb == "search" || verb == "sources" ||
       verb == "stats") {
     return Read(verb, args, *security);

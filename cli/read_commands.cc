@@ -8,15 +8,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/time/clock.h"
 #include "archive/v1/query.grpc.pb.h"
+#include "cli/query_calls.h"
 #include "cli/terminal_text.h"
 #include "common/proto_time.h"
 #include "google/protobuf/util/json_util.h"
-#include "grpcpp/client_context.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
-#include "grpcpp/support/channel_arguments.h"
 
 namespace archive::cli {
 namespace {
@@ -38,44 +34,6 @@ class Output {
   TerminalStream err_;
   std::ostream& out_;
 };
-
-std::unique_ptr<v1::Query::Stub> Connect(const ReadOptions& options) {
-  grpc::ChannelArguments arguments;
-  arguments.SetMaxReceiveMessageSize(256 << 20);
-  return v1::Query::NewStub(grpc::CreateCustomChannel(
-      options.query_address, options.security.credentials, arguments));
-}
-
-// Every call: its deadline and the token.
-void PrepareCall(const ReadOptions& options, grpc::ClientContext* context) {
-  context->set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
-  options.security.Prepare(context);
-}
-
-// Reports a failed call; returns the exit status it calls for.
-int Failed(const std::string& verb, const ReadOptions& options,
-           const grpc::Status& status, std::ostream& err) {
-  switch (status.error_code()) {
-    case grpc::StatusCode::UNAVAILABLE:
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      // The query server names the store when it is one of them that failed.
-      if (status.error_message().rfind("store ", 0) == 0) {
-        err << "archivectl " << verb << ": the query server at "
-            << options.query_address << " cannot read the archive: "
-            << status.error_message() << "\n";
-      } else {
-        err << "archivectl " << verb << ": cannot reach the query server at "
-            << options.query_address << ": " << status.error_message() << "\n";
-      }
-      return 2;
-    case grpc::StatusCode::NOT_FOUND:
-      err << "archivectl " << verb << ": " << status.error_message() << "\n";
-      return 1;
-    default:
-      err << "archivectl " << verb << ": " << status.error_message() << "\n";
-      return 2;
-  }
-}
 
 std::string Json(const google::protobuf::Message& message) {
   std::string json;
@@ -117,15 +75,6 @@ std::string Clip(const std::string& text, size_t width) {
   return text.substr(0, starts[width - 1]) + "…";
 }
 
-// Sets a request's [start_time, end_time) from --from and --to; a bound
-// not given stays unset.
-template <typename Request>
-void SetTimeRange(const std::optional<absl::Time>& from,
-                  const std::optional<absl::Time>& to, Request* request) {
-  if (from.has_value()) *request->mutable_start_time() = ToProtoTimestamp(*from);
-  if (to.has_value()) *request->mutable_end_time() = ToProtoTimestamp(*to);
-}
-
 const google::protobuf::RepeatedPtrField<v1::Article>& Items(
     const v1::ListArticlesResponse& page) {
   return page.articles();
@@ -140,22 +89,22 @@ const google::protobuf::RepeatedPtrField<v1::SearchHit>& Items(
 // (at most `max_page_size`) under a deadline of its own, until `limit` items
 // are shown or the last page is in. `show(item, number)` prints one item,
 // numbered from 1; `none` is printed for people when there is none. Returns
-// the exit status (Failed's on an error).
+// the exit status (ReportQueryFailure's on an error).
 template <typename Request, typename Response, typename Show>
 int ShowPages(const std::string& verb, const ReadOptions& options,
               grpc::Status (v1::Query::Stub::*method)(grpc::ClientContext*,
                                                       const Request&, Response*),
               Request request, int limit, int max_page_size, const Show& show,
               const char* none, std::ostream& out, std::ostream& err) {
-  auto stub = Connect(options);
+  auto stub = ConnectQuery(options);
   int shown = 0;
   while (shown < limit) {
     request.set_page_size(std::min(limit - shown, max_page_size));
     grpc::ClientContext context;
-    PrepareCall(options, &context);
+    PrepareQueryCall(options, &context);
     Response page;
     grpc::Status status = ((*stub).*method)(&context, request, &page);
-    if (!status.ok()) return Failed(verb, options, status, err);
+    if (!status.ok()) return ReportQueryFailure(verb, options, status, err);
     for (const auto& item : Items(page)) show(item, ++shown);
     if (page.next_page_token().empty()) break;
     request.set_page_token(page.next_page_token());
@@ -171,14 +120,14 @@ int RunGet(const ReadOptions& options, const std::string& id, std::ostream& raw_
   Output output(options, raw_out, raw_err);
   std::ostream& out = output.out();
   std::ostream& err = output.err();
-  auto stub = Connect(options);
+  auto stub = ConnectQuery(options);
   grpc::ClientContext context;
-  PrepareCall(options, &context);
+  PrepareQueryCall(options, &context);
   v1::GetArticleRequest request;
   request.set_id(id);
   v1::Article article;
   grpc::Status status = stub->GetArticle(&context, request, &article);
-  if (!status.ok()) return Failed("get", options, status, err);
+  if (!status.ok()) return ReportQueryFailure("get", options, status, err);
   if (options.json) {
     out << Json(article) << "\n";
     return 0;
@@ -268,13 +217,13 @@ int RunSources(const ReadOptions& options, std::ostream& raw_out, std::ostream& 
   Output output(options, raw_out, raw_err);
   std::ostream& out = output.out();
   std::ostream& err = output.err();
-  auto stub = Connect(options);
+  auto stub = ConnectQuery(options);
   grpc::ClientContext context;
-  PrepareCall(options, &context);
+  PrepareQueryCall(options, &context);
   v1::ListSourcesResponse response;
   grpc::Status status =
       stub->ListSources(&context, v1::ListSourcesRequest(), &response);
-  if (!status.ok()) return Failed("sources", options, status, err);
+  if (!status.ok()) return ReportQueryFailure("sources", options, status, err);
   if (!options.json) {
     out << absl::StrFormat("%-30s  %10s  %-16s  %-16s\n", "SOURCE", "ARTICLES", "OLDEST",
                            "NEWEST");
@@ -296,12 +245,12 @@ int RunStats(const ReadOptions& options, std::ostream& raw_out, std::ostream& ra
   Output output(options, raw_out, raw_err);
   std::ostream& out = output.out();
   std::ostream& err = output.err();
-  auto stub = Connect(options);
+  auto stub = ConnectQuery(options);
   grpc::ClientContext context;
-  PrepareCall(options, &context);
+  PrepareQueryCall(options, &context);
   v1::GetStatsResponse stats;
   grpc::Status status = stub->GetStats(&context, v1::GetStatsRequest(), &stats);
-  if (!status.ok()) return Failed("stats", options, status, err);
+  if (!status.ok()) return ReportQueryFailure("stats", options, status, err);
   if (options.json) {
     out << Json(stats) << "\n";
     return 0;

@@ -15,16 +15,9 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "common/tls.h"
+#include "cli/query_calls.h"
 
 namespace archive::cli {
-
-struct ReadOptions {
-  std::string query_address = "127.0.0.1:50053";
-  ClientSecurity security = PlaintextClient();
-  bool json = false;
-  absl::Duration timeout = absl::Seconds(30);
-};
 
 struct ListOptions {
   std::string source;

@@ -13,6 +13,7 @@
 #include "common/status_macros.h"
 #include "common/text_normalizer.h"
 #include "common/tokenizer.h"
+#include "ingest/language_detector.h"
 
 namespace archive::ingest {
 namespace {
@@ -83,7 +84,9 @@ absl::StatusOr<PreparedArticle> PrepareArticle(const v1::Article& submitted,
   }
 
   RETURN_IF_ERROR(ValidateLanguage(submitted.language(), "article.language"));
-  article.set_language(submitted.language());
+  article.set_language(submitted.language().empty()
+                           ? DetectLanguage(article.title(), article.body())
+                           : submitted.language());
 
   if (submitted.has_crawled_at()) {
     RETURN_IF_ERROR(

@@ -37,7 +37,9 @@ struct PreparerOptions {
 //    " AAWSAT.com" is "aawsat.com"; nothing else is cleaned out of it);
 //  - title: one line, at most kMaxTitleChars; body: non-empty after cleanup;
 //  - url: optional; an absolute http(s) URL, kept in canonical form;
-//  - language: optional; a BCP 47 tag such as "en" or "pt-BR";
+//  - language: optional; a BCP 47 tag such as "en" or "pt-BR"; when unset,
+//    detected from the cleaned title and body (ingest/language_detector.h),
+//    and left empty when the detector is unsure;
 //  - crawled_at: `now` when unset, else between 1990-01-01 and a day after
 //    `now`;
 //  - published_at: the same bounds; when unset, crawled_at stands in and

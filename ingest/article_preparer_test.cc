@@ -1,5 +1,7 @@
 #include "ingest/article_preparer.h"
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "absl/time/clock.h"
@@ -212,6 +214,67 @@ TEST(PrepareArticleTest, LanguageTagsInUse) {
     article.set_language(tag);
     EXPECT_TRUE(Prepare(article).ok()) << tag;
   }
+}
+
+// A story from ingest/testdata/language/ (relative to the runfiles root):
+// headline, then body.
+v1::Article CrawledIn(const std::string& tag) {
+  const std::string path = "ingest/testdata/language/" + tag + ".txt";
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in.good()) << "cannot open " << path;
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string all = text.str();
+  v1::Article article = Crawled();
+  article.clear_captions();
+  article.set_title(all.substr(0, all.find('\n')));
+  article.set_body(all.substr(all.find('\n') + 1));
+  return article;
+}
+
+TEST(PrepareArticleTest, AnArticleWithoutALanguageGetsTheDetectedOne) {
+  for (const char* tag : {"en", "ar", "ko", "ja", "fr", "es"}) {
+    auto prepared = Prepare(CrawledIn(tag));
+    ASSERT_TRUE(prepared.ok()) << tag << ": " << prepared.status();
+    EXPECT_EQ(prepared->article.language(), tag);
+  }
+}
+
+TEST(PrepareArticleTest, TheLanguageIsDetectedOnTheCleanedText) {
+  // Every space a no-break space and a zero-width space after every
+  // character would leave CLD2 no words; the normalizer removes both.
+  v1::Article article = CrawledIn("ar");
+  std::string noisy;
+  for (char c : article.body()) {
+    if (c == ' ') {
+      noisy += "\xc2\xa0\xe2\x80\x8b";
+    } else {
+      noisy += c;
+    }
+  }
+  article.set_body(noisy);
+  auto prepared = Prepare(article);
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  EXPECT_EQ(prepared->article.language(), "ar");
+  EXPECT_EQ(prepared->article.id(), Prepare(CrawledIn("ar"))->article.id());
+}
+
+TEST(PrepareArticleTest, TheCrawlersLanguageWinsOverTheDetectedOne) {
+  v1::Article article = CrawledIn("fr");
+  article.set_language("fr-CA");
+  auto prepared = Prepare(article);
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  EXPECT_EQ(prepared->article.language(), "fr-CA");
+}
+
+TEST(PrepareArticleTest, AnArticleTooShortToTellIsLeftWithoutALanguage) {
+  v1::Article article = Crawled();
+  article.clear_captions();
+  article.set_title("Kishida");
+  article.set_body("Fumio Kishida, Joe Biden (AFP)");
+  auto prepared = Prepare(article);
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  EXPECT_EQ(prepared->article.language(), "");
 }
 
 }  // namespace

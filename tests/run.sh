@@ -18,7 +18,14 @@ if ! bazel build "${bazel_flags[@]}" //...; then
   exit 1
 fi
 
-bazel test "${bazel_flags[@]}" --test_output=summary //... 2>&1 | tee /tmp/news-archive-test.$$.log
+# warcio.js for //tests/interop:warcio_export_test (npm ci from its lock
+# file); without it that test says why and reads nothing.
+test_env=()
+if warcio_modules=$(tests/interop/warcio/install_warcio.sh); then
+  test_env+=(--test_env=ARCHIVE_WARCIO_MODULES="$warcio_modules")
+fi
+
+bazel test "${bazel_flags[@]}" "${test_env[@]}" --test_output=summary //... 2>&1 | tee /tmp/news-archive-test.$$.log
 test_status=${PIPESTATUS[0]}
 
 testlogs=$(bazel info "${bazel_flags[@]}" bazel-testlogs 2>/dev/null)
