@@ -85,7 +85,7 @@ class TextBuilder {
   }
 
   void LineBreak() {
-    if (!text_.empty()) text_.push_back('\n');
+    if (!text_.empty() && !absl::EndsWith(text_, "\n\n")) text_.push_back('\n');
     pending_space_ = false;
   }
 
@@ -1029,10 +1029,7 @@ class Extraction {
   }
 
   std::vector<std::string> Authors() const {
-    std::vector<std::string> authors;
-    for (const std::string& author : data_.json_ld.authors) {
-      authors.push_back(CollapsedText(author));
-    }
+    std::vector<std::string> authors = data_.json_ld.authors;
     if (authors.empty()) {
       const std::string* meta = MetaValue(
           data_, {"author", "article:author", "dc.creator", "parsely-author",
@@ -1051,6 +1048,7 @@ class Extraction {
       }
     }
     if (authors.empty()) authors = BylineAuthors();
+    for (std::string& author : authors) author = CollapsedText(author);
     Dedupe(authors);
     return authors;
   }
