@@ -93,6 +93,12 @@ class Scanner {
     }
   }
 
+  bool ReadText(std::string_view expected) {
+    if (text_.substr(pos_, expected.size()) != expected) return false;
+    pos_ += expected.size();
+    return true;
+  }
+
   bool ReadChar(char c) {
     if (pos_ < text_.size() && text_[pos_] == c) {
       ++pos_;
@@ -137,6 +143,36 @@ std::optional<absl::CivilDay> ReadIsoDate(Scanner s) {
   return MakeDay(year, month, day);
 }
 
+// "2025.06.04", "2025/6/4": Korean, Chinese and Japanese pages' dates.
+std::optional<absl::CivilDay> ReadDottedDate(Scanner s) {
+  int year, month, day;
+  if (!s.ReadNumber(4, 4, &year)) return std::nullopt;
+  const char separator = s.ReadChar('.') ? '.' : s.ReadChar('/') ? '/' : 0;
+  if (separator == 0 || !s.ReadNumber(1, 2, &month) ||
+      !s.ReadChar(separator) || !s.ReadNumber(1, 2, &day) || !s.AtWordEnd()) {
+    return std::nullopt;
+  }
+  return MakeDay(year, month, day);
+}
+
+// "2025년 6월 4일" (Korean), "2025年6月4日" (Chinese, Japanese).
+std::optional<absl::CivilDay> ReadYearMonthDayWords(Scanner s) {
+  int year, month, day;
+  const auto read_unit = [&s](std::string_view korean, std::string_view han) {
+    const bool read = s.ReadText(korean) || s.ReadText(han);
+    s.ReadSpaces();
+    return read;
+  };
+  if (!s.ReadNumber(4, 4, &year)) return std::nullopt;
+  s.ReadSpaces();
+  if (!read_unit("년", "年") || !s.ReadNumber(1, 2, &month)) return std::nullopt;
+  s.ReadSpaces();
+  if (!read_unit("월", "月") || !s.ReadNumber(1, 2, &day)) return std::nullopt;
+  s.ReadSpaces();
+  if (!s.ReadText("일") && !s.ReadText("日")) return std::nullopt;
+  return MakeDay(year, month, day);
+}
+
 // "13 January 2023", "13th Jan. 2023".
 std::optional<absl::CivilDay> ReadDayMonthYear(Scanner s) {
   int day, month, year;
@@ -174,6 +210,8 @@ std::vector<absl::CivilDay> FindDatesInText(std::string_view text) {
     std::optional<absl::CivilDay> date;
     if (IsDigit(c) && !IsAlnum(before)) {
       date = ReadIsoDate(Scanner(text, pos));
+      if (!date) date = ReadDottedDate(Scanner(text, pos));
+      if (!date) date = ReadYearMonthDayWords(Scanner(text, pos));
       if (!date) date = ReadDayMonthYear(Scanner(text, pos));
     } else if (IsLetter(c) && !IsAlnum(before)) {
       date = ReadMonthDayYear(Scanner(text, pos));

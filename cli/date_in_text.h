@@ -17,6 +17,8 @@ namespace archive::cli {
 //   day month year      "13 January 2023", "13 Jan. 2023"
 //   month day, year     "June 4, 2025", "Sept 4 2025"
 //   ISO 8601            "2025-06-04", also starting "2025-06-04T10:00:00Z"
+//   year.month.day      "2025.06.04", "2025/6/4" (Korean, Chinese, Japanese)
+//   year-month-day words "2025년 6월 4일", "2025年6月4日"
 // A number glued to letters or digits ("A13 January 2023") is not a date,
 // nor is a day that its month lacks ("February 30, 2024").
 std::vector<absl::CivilDay> FindDatesInText(std::string_view text);

@@ -38,6 +38,22 @@ TEST(FindDatesInTextTest, Iso) {
               ElementsAre(absl::CivilDay(2025, 6, 4)));
 }
 
+TEST(FindDatesInTextTest, YearMonthDayWithDotsOrSlashes) {
+  EXPECT_THAT(FindDatesInText("입력 2024.03.05 10:30"),
+              ElementsAre(absl::CivilDay(2024, 3, 5)));
+  EXPECT_THAT(FindDatesInText("2024/3/5"),
+              ElementsAre(absl::CivilDay(2024, 3, 5)));
+  EXPECT_THAT(FindDatesInText("2024.03/05 2024.3.5x 2024.02.30"), IsEmpty());
+}
+
+TEST(FindDatesInTextTest, KoreanChineseAndJapaneseYearMonthDay) {
+  EXPECT_THAT(FindDatesInText("2024년 3월 5일 오전"),
+              ElementsAre(absl::CivilDay(2024, 3, 5)));
+  EXPECT_THAT(FindDatesInText("2024年3月5日"),
+              ElementsAre(absl::CivilDay(2024, 3, 5)));
+  EXPECT_THAT(FindDatesInText("2024년 3월"), IsEmpty());
+}
+
 TEST(FindDatesInTextTest, AllDatesInOrder) {
   EXPECT_THAT(
       FindDatesInText("2024-02-29, then 1 March 2024 and May 2, 2024"),

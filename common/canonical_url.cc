@@ -212,6 +212,20 @@ absl::StatusOr<std::string> CanonicalPort(absl::string_view port,
   return absl::StrCat(":", value);
 }
 
+// The scheme of an absolute URL ("https" of "https://a.b/"), or empty.
+absl::string_view SchemeOf(absl::string_view url) {
+  for (size_t i = 0; i < url.size(); ++i) {
+    const char c = url[i];
+    if (c == ':') return i == 0 ? absl::string_view() : url.substr(0, i);
+    if (!absl::ascii_isalpha(c) &&
+        (i == 0 || (!absl::ascii_isdigit(c) && c != '+' && c != '-' &&
+                    c != '.'))) {
+      return absl::string_view();
+    }
+  }
+  return absl::string_view();
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> CanonicalUrl(std::string_view url_text) {
@@ -286,6 +300,51 @@ bool IsHostName(std::string_view host_text) {
   const absl::string_view last = labels.back();
   return !std::all_of(last.begin(), last.end(),
                       [](char c) { return absl::ascii_isdigit(c); });
+}
+
+std::string ResolveUrl(std::string_view base_text,
+                       std::string_view reference_text) {
+  const absl::string_view base =
+      absl::StripAsciiWhitespace({base_text.data(), base_text.size()});
+  const absl::string_view reference = absl::StripAsciiWhitespace(
+      {reference_text.data(), reference_text.size()});
+  if (!SchemeOf(reference).empty()) return std::string(reference);
+  const absl::string_view scheme = SchemeOf(base);
+  if (scheme.empty()) return std::string();
+  if (absl::StartsWith(reference, "//")) {
+    return absl::StrCat(scheme, ":", reference);
+  }
+  // base = scheme ":" ["//" authority] path ["?" query] ["#" fragment]
+  absl::string_view rest = base.substr(scheme.size() + 1);
+  absl::string_view authority;
+  if (absl::StartsWith(rest, "//")) {
+    authority = rest.substr(0, rest.find_first_of("/?#", 2));
+    rest.remove_prefix(authority.size());
+  }
+  const absl::string_view without_fragment = rest.substr(0, rest.find('#'));
+  const absl::string_view path =
+      without_fragment.substr(0, without_fragment.find('?'));
+  const std::string prefix = absl::StrCat(scheme, ":", authority);
+  if (reference.empty()) return absl::StrCat(prefix, without_fragment);
+  if (reference[0] == '#') {
+    return absl::StrCat(prefix, without_fragment, reference);
+  }
+  if (reference[0] == '?') return absl::StrCat(prefix, path, reference);
+  const size_t end_of_path = reference.find_first_of("?#");
+  const absl::string_view reference_path = reference.substr(0, end_of_path);
+  const absl::string_view suffix = end_of_path == absl::string_view::npos
+                                       ? absl::string_view()
+                                       : reference.substr(end_of_path);
+  std::string merged;
+  if (reference_path[0] == '/') {
+    merged = std::string(reference_path);
+  } else if (!authority.empty() && path.empty()) {
+    merged = absl::StrCat("/", reference_path);
+  } else {
+    merged = absl::StrCat(path.substr(0, path.rfind('/') + 1), reference_path);
+    if (merged[0] != '/') merged.insert(0, "/");
+  }
+  return absl::StrCat(prefix, RemoveDotSegments(merged), suffix);
 }
 
 }  // namespace archive

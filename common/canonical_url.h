@@ -38,6 +38,12 @@ absl::StatusOr<std::string> CanonicalUrl(std::string_view url);
 // last label that is not all digits (so no IPv4 address).
 bool IsHostName(std::string_view host);
 
+// `reference` (an href as a page writes it: absolute, "//host/p", "/p", "p",
+// "../p", "?q", "#f") resolved against the absolute URL `base` as RFC 3986
+// section 5.2 says, leading and trailing white space dropped; the result is
+// not canonical (CanonicalUrl makes it so). Empty when neither is absolute.
+std::string ResolveUrl(std::string_view base, std::string_view reference);
+
 }  // namespace archive
 
 #endif  // COMMON_CANONICAL_URL_H_

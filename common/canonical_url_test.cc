@@ -1,6 +1,8 @@
 #include "common/canonical_url.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
@@ -223,6 +225,41 @@ TEST(IsHostNameTest, RejectsEverythingElse) {
        }) {
     EXPECT_FALSE(IsHostName(host)) << host;
   }
+}
+
+// RFC 3986 section 5.4.1's normal examples, and what news pages write.
+TEST(ResolveUrlTest, ResolvesReferencesAsRfc3986Says) {
+  const std::string base = "http://a/b/c/d;p?q";
+  for (const auto& [reference, expected] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"g:h", "g:h"},
+           {"g", "http://a/b/c/g"},
+           {"./g", "http://a/b/c/g"},
+           {"g/", "http://a/b/c/g/"},
+           {"/g", "http://a/g"},
+           {"//g", "http://g"},
+           {"?y", "http://a/b/c/d;p?y"},
+           {"g?y", "http://a/b/c/g?y"},
+           {"#s", "http://a/b/c/d;p?q#s"},
+           {"g#s", "http://a/b/c/g#s"},
+           {"..", "http://a/b/"},
+           {"../g", "http://a/b/g"},
+           {"../..", "http://a/"},
+           {"../../g", "http://a/g"},
+           {"", "http://a/b/c/d;p?q"},
+       }) {
+    EXPECT_EQ(ResolveUrl(base, reference), expected) << reference;
+  }
+  EXPECT_EQ(ResolveUrl("https://news.example/world/", "  story.html\n"),
+            "https://news.example/world/story.html");
+  EXPECT_EQ(ResolveUrl("https://news.example", "story"),
+            "https://news.example/story");
+}
+
+TEST(ResolveUrlTest, IsEmptyWithoutAnAbsoluteUrl) {
+  EXPECT_EQ(ResolveUrl("", "/story"), "");
+  EXPECT_EQ(ResolveUrl("news.example/a", "b"), "");
+  EXPECT_EQ(ResolveUrl("", "https://news.example/a"), "https://news.example/a");
 }
 
 }  // namespace
