@@ -20,6 +20,8 @@
 #include "cli/line_reader.h"
 #include "cli/page_text_parser.h"
 #include "cli/parsed_article.h"
+#include "cli/sniffed_stream.h"
+#include "cli/warc_article_reader.h"
 #include "common/article_rules.h"
 #include "common/proto_time.h"
 #include "google/protobuf/util/json_util.h"
@@ -37,7 +39,8 @@ namespace {
 struct Input {
   std::string name;  // as given; "-" reads as "<stdin>"
   std::unique_ptr<std::ifstream> file;
-  std::istream* stream = nullptr;
+  std::unique_ptr<SniffedStream> stream;
+  // For the formats read by line.
   std::unique_ptr<LineReader> lines;
   InputFormat format = InputFormat::kText;
   absl::Time crawled_at;
@@ -63,10 +66,15 @@ std::string JsonString(const std::string& text) {
   return quoted + "\"";
 }
 
-// Where an article came from.
+// Where an article came from: a line, or for WARC a record's offset.
 struct Origin {
   std::string file;
   int line = 0;
+  int64_t offset = -1;
+
+  std::string Where() const {
+    return absl::StrCat(file, ":", offset >= 0 ? offset : int64_t{line});
+  }
 };
 
 // Counts and prints outcomes; shared by the sending and receiving threads.
@@ -86,17 +94,25 @@ class Report {
     }
     if (response.outcome() == v1::OUTCOME_REJECTED) {
       ClearProgress();
-      err_ << origin.file << ":" << origin.line << ": " << response.error() << "\n";
+      err_ << origin.Where() << ": " << response.error() << "\n";
     }
     if (options_.json) {
       std::string fields;
       google::protobuf::util::JsonPrintOptions print;
       print.always_print_primitive_fields = true;
       (void)google::protobuf::util::MessageToJsonString(response, &fields, print);
-      out_ << "{\"file\":" << JsonString(origin.file) << ",\"line\":" << origin.line
-           << "," << fields.substr(1) << "\n";
+      out_ << "{\"file\":" << JsonString(origin.file)
+           << (origin.offset >= 0 ? ",\"offset\":" : ",\"line\":")
+           << (origin.offset >= 0 ? origin.offset : int64_t{origin.line}) << ","
+           << fields.substr(1) << "\n";
     }
     MaybeShowProgress();
+  }
+
+  // A line for the summary about one input (what a WARC file held).
+  void AddInputSummary(std::string line) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    input_summaries_.push_back(std::move(line));
   }
 
   void Note(const std::string& message) {
@@ -122,6 +138,7 @@ class Report {
         near_duplicate_, rejected_);
     if (unanswered > 0) to << ", " << unanswered << " not acknowledged";
     to << "\n";
+    for (const std::string& line : input_summaries_) to << line << "\n";
   }
 
  private:
@@ -151,6 +168,7 @@ class Report {
   const absl::Time started_;
   std::mutex mutex_;
   int total_ = 0, stored_ = 0, duplicate_ = 0, near_duplicate_ = 0, rejected_ = 0;
+  std::vector<std::string> input_summaries_;
   absl::Time last_progress_ = absl::InfinitePast();
   bool progress_shown_ = false;
 };
@@ -208,22 +226,37 @@ class Sender {
       v1::SubmitResponse rejected;
       rejected.set_outcome(v1::OUTCOME_REJECTED);
       rejected.set_error(parsed.problem);
-      report_->Record({input.name, parsed.problem_line}, rejected);
+      report_->Record({input.name, parsed.problem_line, parsed.offset}, rejected);
       return true;
     }
-    return Send(input.name, parsed.line, std::move(parsed.article), input.crawled_at);
+    const Origin origin{input.name, parsed.line, parsed.offset};
+    // Ingest records an arrival's own sighting only, so an article that
+    // comes with its sightings (an export) is sent once for each: the
+    // first arrival, then each later one, which is a duplicate with that
+    // sighting, as when it was crawled.
+    google::protobuf::RepeatedPtrField<v1::Sighting> sightings;
+    sightings.Swap(parsed.article.mutable_sightings());
+    if (!Send(origin, parsed.article, input.crawled_at)) return false;
+    for (v1::Sighting& sighting : sightings) {
+      parsed.article.set_source(std::move(*sighting.mutable_source()));
+      parsed.article.set_url(std::move(*sighting.mutable_url()));
+      *parsed.article.mutable_crawled_at() = std::move(*sighting.mutable_crawled_at());
+      if (!Send(origin, parsed.article, input.crawled_at)) return false;
+    }
+    return true;
   }
 
   // An article without published_at goes without: ingest dates it by its
   // crawl time and records that it did (date_source).
-  bool Send(const std::string& file, int line, v1::Article article, absl::Time crawled_at) {
-    if (article.source().empty()) article.set_source(options_.source);
-    if (!article.has_crawled_at()) *article.mutable_crawled_at() = ToProtoTimestamp(crawled_at);
+  bool Send(const Origin& origin, const v1::Article& article, absl::Time crawled_at) {
     v1::SubmitRequest request;
-    *request.mutable_article() = std::move(article);
+    *request.mutable_article() = article;
+    v1::Article& sent = *request.mutable_article();
+    if (sent.source().empty()) sent.set_source(options_.source);
+    if (!sent.has_crawled_at()) *sent.mutable_crawled_at() = ToProtoTimestamp(crawled_at);
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      in_flight_.push_back({file, line});
+      in_flight_.push_back(origin);
     }
     return stream_->Write(request);
   }
@@ -231,6 +264,20 @@ class Sender {
   bool SendInput(Input* input) {
     int articles = 0;
     ParsedArticle parsed;
+    if (input->format == InputFormat::kWarc) {
+      WarcArticleReader reader(input->stream.get(),
+                               {options_.source, options_.max_article_bytes},
+                               &revisits_);
+      while (reader.Next(&parsed)) {
+        ++articles;
+        if (!Take(*input, std::move(parsed))) return false;
+      }
+      report_->AddInputSummary(absl::StrCat(input->name, ": ", reader.counts().Summary()));
+      if (reader.bad()) {
+        report_->Note(absl::StrCat(input->name, ": read error: ", std::strerror(errno)));
+      }
+      return true;
+    }
     if (input->format == InputFormat::kJsonl) {
       JsonlReader reader(input->lines.get());
       while (reader.Next(&parsed)) {
@@ -244,7 +291,7 @@ class Sender {
         if (!Take(*input, std::move(parsed))) return false;
       }
     }
-    if (input->stream->bad()) {
+    if (input->lines->bad()) {
       report_->Note(absl::StrCat(input->name, ": read error: ", std::strerror(errno)));
     }
     if (articles == 0) report_->Note(absl::StrCat(input->name, ": no articles found"));
@@ -257,6 +304,9 @@ class Sender {
   Report* report_;
   std::mutex mutex_;
   std::deque<Origin> in_flight_;  // guarded by mutex_
+  // Shared by the WARC inputs of a run: a revisit in one file finds the
+  // page in another.
+  RevisitMemory revisits_;
 };
 
 }  // namespace
@@ -271,9 +321,8 @@ int RunFeed(const FeedOptions& options, std::ostream& out, std::ostream& err) {
     Input input;
     input.name = name == "-" ? "<stdin>" : name;
     input.crawled_at = absl::Now();
-    if (name == "-") {
-      input.stream = &std::cin;
-    } else {
+    std::istream* in = &std::cin;
+    if (name != "-") {
       struct stat info;
       if (::stat(name.c_str(), &info) != 0 || S_ISDIR(info.st_mode)) {
         err << "archivectl feed: cannot read " << name << ": "
@@ -288,13 +337,21 @@ int RunFeed(const FeedOptions& options, std::ostream& out, std::ostream& err) {
             << "\n";
         return 2;
       }
-      input.stream = input.file.get();
+      in = input.file.get();
     }
-    input.lines = std::make_unique<LineReader>(
-        input.stream, MaxJsonlLineBytes(options.max_article_bytes));
-    input.format = options.format == InputFormat::kAuto
-                       ? DetectFormat(input.lines->PeekNonBlank())
-                       : options.format;
+    input.stream = std::make_unique<SniffedStream>(in, kWarcSignatureBytes);
+    input.format = options.format;
+    if (input.format == InputFormat::kAuto &&
+        DetectFormat(input.stream->first_bytes()) == InputFormat::kWarc) {
+      input.format = InputFormat::kWarc;
+    }
+    if (input.format != InputFormat::kWarc) {
+      input.lines = std::make_unique<LineReader>(
+          input.stream.get(), MaxJsonlLineBytes(options.max_article_bytes));
+      if (input.format == InputFormat::kAuto) {
+        input.format = DetectFormat(input.lines->PeekNonBlank());
+      }
+    }
     if (input.format == InputFormat::kText && options.source.empty()) {
       err << "archivectl feed: " << input.name
           << " is page text, which names no outlet: give --source (such as "

@@ -4,18 +4,19 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace archive::cli {
 namespace {
 
-constexpr char kExpected[] = "expected auto, text or jsonl";
+constexpr char kExpected[] = "expected auto, text, jsonl or warc";
 
 }  // namespace
 
 absl::StatusOr<InputFormat> ParseInputFormat(std::string_view value) {
   for (InputFormat format :
-       {InputFormat::kAuto, InputFormat::kText, InputFormat::kJsonl}) {
+       {InputFormat::kAuto, InputFormat::kText, InputFormat::kJsonl, InputFormat::kWarc}) {
     if (value == InputFormatName(format)) return format;
   }
   return absl::InvalidArgumentError(
@@ -31,11 +32,17 @@ std::string_view InputFormatName(InputFormat format) {
       return "text";
     case InputFormat::kJsonl:
       return "jsonl";
+    case InputFormat::kWarc:
+      return "warc";
   }
   return "auto";
 }
 
 InputFormat DetectFormat(std::string_view first_bytes) {
+  if (absl::StartsWith(absl::string_view(first_bytes.data(), first_bytes.size()), "\x1f\x8b") ||
+      absl::StartsWith(absl::string_view(first_bytes.data(), first_bytes.size()), "WARC/1.")) {
+    return InputFormat::kWarc;
+  }
   const size_t first = first_bytes.find_first_not_of(" \t\r\n\v\f");
   if (first != std::string_view::npos && first_bytes[first] == '{') {
     return InputFormat::kJsonl;

@@ -15,6 +15,7 @@ TEST(ParseInputFormatTest, AcceptsTheFlagValues) {
   EXPECT_EQ(*ParseInputFormat("auto"), InputFormat::kAuto);
   EXPECT_EQ(*ParseInputFormat("text"), InputFormat::kText);
   EXPECT_EQ(*ParseInputFormat("jsonl"), InputFormat::kJsonl);
+  EXPECT_EQ(*ParseInputFormat("warc"), InputFormat::kWarc);
 }
 
 TEST(ParseInputFormatTest, RejectsOtherValuesNamingTheFlag) {
@@ -24,13 +25,13 @@ TEST(ParseInputFormatTest, RejectsOtherValuesNamingTheFlag) {
     EXPECT_EQ(format.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(std::string(format.status().message()), HasSubstr("--format"));
     EXPECT_THAT(std::string(format.status().message()),
-                HasSubstr("auto, text or jsonl"));
+                HasSubstr("auto, text, jsonl or warc"));
   }
 }
 
 TEST(InputFormatNameTest, RoundTrips) {
   for (InputFormat format :
-       {InputFormat::kAuto, InputFormat::kText, InputFormat::kJsonl}) {
+       {InputFormat::kAuto, InputFormat::kText, InputFormat::kJsonl, InputFormat::kWarc}) {
     EXPECT_EQ(*ParseInputFormat(InputFormatName(format)), format);
   }
 }
@@ -38,6 +39,14 @@ TEST(InputFormatNameTest, RoundTrips) {
 TEST(DetectFormatTest, JsonObjectMeansJsonl) {
   EXPECT_EQ(DetectFormat(R"({"title": "x"})"), InputFormat::kJsonl);
   EXPECT_EQ(DetectFormat("\n\r\n  \t{\"title\""), InputFormat::kJsonl);
+}
+
+TEST(DetectFormatTest, AVersionLineOrAGzipMemberMeansWarc) {
+  EXPECT_EQ(DetectFormat("WARC/1.0\r\nWARC-Type: warcinfo"), InputFormat::kWarc);
+  EXPECT_EQ(DetectFormat("WARC/1.1\r\n"), InputFormat::kWarc);
+  EXPECT_EQ(DetectFormat("\x1f\x8b\x08\x00"), InputFormat::kWarc);
+  // A headline about WARC is page text.
+  EXPECT_EQ(DetectFormat("WARC files explained\n"), InputFormat::kText);
 }
 
 TEST(DetectFormatTest, AnythingElseIsText) {
@@ -56,7 +65,7 @@ TEST(AbslFlagTest, ParsesAndUnparses) {
   EXPECT_EQ(format, InputFormat::kJsonl);
   EXPECT_EQ(AbslUnparseFlag(format), "jsonl");
   EXPECT_FALSE(AbslParseFlag("csv", &format, &error));
-  EXPECT_THAT(error, HasSubstr("auto, text or jsonl"));
+  EXPECT_THAT(error, HasSubstr("auto, text, jsonl or warc"));
   EXPECT_EQ(format, InputFormat::kJsonl);
 }
 

@@ -1,5 +1,5 @@
 // archivectl: the archive's command-line client.
-//   archivectl feed [--ingest=ADDR] [--source=S] [--format=auto|text|jsonl]
+//   archivectl feed [--ingest=ADDR] [--source=S] [--format=auto|text|jsonl|warc]
 //                   [--max_article_bytes=N] [--json] FILE...|-
 //   archivectl get ID | list | search "WORDS" | sources | stats  [--query=ADDR] [--json]
 //   archivectl export [--source=S] [--from=T] [--to=T] --format=warc|jsonl [-o FILE]
@@ -35,7 +35,7 @@ namespace {
 constexpr char kUsage[] =
     "usage: archivectl VERB [FLAGS] [ARGS]\n"
     "\n"
-    "  feed [--ingest=ADDR] [--source=S] [--format=auto|text|jsonl]\n"
+    "  feed [--ingest=ADDR] [--source=S] [--format=auto|text|jsonl|warc]\n"
     "       [--max_article_bytes=N] [--json] FILE...|-\n"
     "      send crawled articles to the ingest server (default 127.0.0.1:50051);\n"
     "      an article whose title, body and captions are over N bytes (default\n"

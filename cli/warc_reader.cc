@@ -209,7 +209,10 @@ WarcReader::Result WarcReader::Next(WarcRecord* record, WarcProblem* problem) {
   }
   const std::string_view stated = record->Field("WARC-Block-Digest");
   std::optional<WarcDigest> digest;
-  if (absl::StartsWithIgnoreCase(absl::string_view(stated.data(), stated.size()), "sha1:")) {
+  // Not of revisit records: GNU Wget 1.21 writes the empty block's digest
+  // on them, whatever their block (the HTTP header) holds.
+  if (absl::StartsWithIgnoreCase(absl::string_view(stated.data(), stated.size()), "sha1:") &&
+      record->Type() != "revisit") {
     digest.emplace();
   }
   const uint64_t got = ReadBlock(record->block_bytes, max_block_bytes_, &record->block,

@@ -48,7 +48,8 @@ struct WarcRecord {
 // A record whose WARC-Block-Digest (sha1, the one every writer uses) does
 // not match its block is a problem ("WARC-Block-Digest does not match the
 // block"): the bytes are not what the crawler saved. Digests of other
-// algorithms are not checked.
+// algorithms are not checked, nor those of revisit records (GNU Wget writes
+// the empty block's digest there).
 
 struct WarcProblem {
   uint64_t offset = 0;
