@@ -8,6 +8,8 @@ query_server) with `archivectl feed`, and reads the articles back with
 source from the URL's host, pages that are not articles counted by reason.
 A second crawl of the same pages is all duplicates, each with a sighting; a
 third with --warc-dedup writes revisit records, which become sightings.
+`archivectl export --format=warc` of it all, fed into an empty archive, gives
+the same articles.
 """
 import glob
 import json
@@ -146,6 +148,34 @@ class WgetCrawlTest(unittest.TestCase):
         after = {u: len(a.get("sightings", [])) for u, a in self.articles().items()}
         for url in sites.ARTICLES:
             self.assertEqual(after[url], before[url] + 1, url)
+
+    def test_an_export_feeds_an_empty_archive_the_same_articles(self):
+        exported = os.path.join(self.work, "export.warc.gz")
+        run = self.archivectl("export", "--query=" + self.query, "--format=warc", "-o", exported)
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        original = self.articles()
+        # A second, empty archive.
+        work = os.path.join(self.work, "copy")
+        os.makedirs(work)
+        store = ServerProcess("store/store_server", ["--db=" + os.path.join(work, "db")],
+                              work, "store")
+        ingest = ServerProcess("ingest/ingest_server", ["--stores=" + store.address],
+                               work, "ingest")
+        query = ServerProcess("query/query_server", ["--stores=" + store.address], work, "query")
+        try:
+            health = self.archivectl("health", "--wait=30", store.address, ingest.address,
+                                     query.address)
+            self.assertEqual(health.returncode, 0, health.stdout + health.stderr)
+            run = self.archivectl("feed", "--ingest=" + ingest.address, exported)
+            self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+            listed = self.archivectl("list", "--query=" + query.address, "--limit=100", "--json")
+            self.assertEqual(listed.returncode, 0, listed.stderr)
+            copy = {a["url"]: a for a in map(json.loads, listed.stdout.splitlines())}
+        finally:
+            for server in (query, ingest, store):
+                server.stop()
+        # Ids, text, times, dates' sources, sightings: all the same.
+        self.assertEqual(copy, original)
 
     def test_a_damaged_record_is_named_by_offset_and_the_rest_is_read(self):
         with open(self.first_warc, "rb") as f:
