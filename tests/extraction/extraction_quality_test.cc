@@ -7,8 +7,10 @@
 //   - headline and published_at: exact, on every page;
 //   - authors: the same set of names, on every page;
 //   - a page that holds no article: no_article set.
-// The results are printed as a table to the test log
+// The results are printed as a table to the test log, followed by the words
+// that make each imperfect body differ
 // (`bazel test //tests/extraction:extraction_quality_test --test_output=all`).
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <set>
@@ -56,6 +58,15 @@ std::string NamesText(const std::vector<std::string>& names) {
 
 std::string_view YesNo(bool ok) { return ok ? "yes" : "NO"; }
 
+// At most kShownWords of `words`, and how many there are.
+std::string SomeWords(const std::vector<std::string>& words) {
+  constexpr size_t kShownWords = 30;
+  const std::vector<std::string> shown(
+      words.begin(), words.begin() + std::min(words.size(), kShownWords));
+  return absl::StrCat(words.size(), words.size() > kShownWords ? " words, first: " : " words: ",
+                      absl::StrJoin(shown, " "));
+}
+
 PageResult Measure(const GoldPage& page) {
   PageResult result{&page, cli::ExtractArticle(page.html, page.url)};
   const cli::ExtractedArticle& got = result.got;
@@ -90,6 +101,21 @@ void PrintTable(const std::vector<PageResult>& results, const WordOverlap& total
   absl::StrAppend(&table, absl::StrFormat("%-36s %9.3f %7.3f %9s %7s %8s %8d\n", "TOTAL",
                                           total.Precision(), total.Recall(), "", "", "",
                                           total.expected_words));
+  for (const PageResult& r : results) {
+    if (r.page->no_article || r.body.common_words == r.body.expected_words &&
+                                  r.body.common_words == r.body.extracted_words) {
+      continue;
+    }
+    const WordDifference difference = DiffWords(
+        r.page->body, r.got.no_article == cli::NoArticleReason::kNone ? r.got.body : "");
+    absl::StrAppend(&table, "\n", r.page->name, "\n");
+    if (!difference.extra.empty()) {
+      absl::StrAppend(&table, "  extra:   ", SomeWords(difference.extra), "\n");
+    }
+    if (!difference.missing.empty()) {
+      absl::StrAppend(&table, "  missing: ", SomeWords(difference.missing), "\n");
+    }
+  }
   std::fputs(table.c_str(), stdout);
   std::fflush(stdout);
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -12,19 +14,37 @@
 namespace archive::testing {
 namespace {
 
-// The text's terms and how often each occurs. Text that is not UTF-8 is
-// tokenized as it is: the tokenizer reads ill-formed bytes as U+FFFD, never
-// a word.
+// The text's terms, in order. Text that is not UTF-8 is tokenized as it is:
+// the tokenizer reads ill-formed bytes as U+FFFD, never a word.
+std::vector<std::string> Words(std::string_view text) {
+  const absl::StatusOr<std::string> normalized = NormalizeBody(text);
+  return Tokenize(normalized.ok() ? std::string_view(*normalized) : text);
+}
+
+// The text's terms and how often each occurs.
 absl::flat_hash_map<std::string, int64_t> CountWords(std::string_view text,
                                                      int64_t* total) {
-  const absl::StatusOr<std::string> normalized = NormalizeBody(text);
   absl::flat_hash_map<std::string, int64_t> counts;
-  for (std::string& term :
-       Tokenize(normalized.ok() ? std::string_view(*normalized) : text)) {
+  for (std::string& term : Words(text)) {
     ++counts[std::move(term)];
     ++*total;
   }
   return counts;
+}
+
+// The terms of `words` beyond what `other` holds of each, in order.
+std::vector<std::string> Excess(const std::vector<std::string>& words,
+                                absl::flat_hash_map<std::string, int64_t> other) {
+  std::vector<std::string> excess;
+  for (const std::string& term : words) {
+    int64_t& left = other[term];
+    if (left > 0) {
+      --left;
+    } else {
+      excess.push_back(term);
+    }
+  }
+  return excess;
 }
 
 double Ratio(int64_t part, int64_t whole) {
@@ -60,6 +80,17 @@ WordOverlap MeasureWordOverlap(std::string_view expected,
     if (it != want.end()) overlap.common_words += std::min(count, it->second);
   }
   return overlap;
+}
+
+WordDifference DiffWords(std::string_view expected,
+                         std::string_view extracted) {
+  const std::vector<std::string> want = Words(expected);
+  const std::vector<std::string> got = Words(extracted);
+  int64_t unused = 0;
+  WordDifference difference;
+  difference.missing = Excess(want, CountWords(extracted, &unused));
+  difference.extra = Excess(got, CountWords(expected, &unused));
+  return difference;
 }
 
 }  // namespace archive::testing

@@ -11,7 +11,9 @@
 #define TESTS_EXTRACTION_WORD_OVERLAP_H_
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace archive::testing {
 
@@ -32,6 +34,16 @@ struct WordOverlap {
 
 WordOverlap MeasureWordOverlap(std::string_view expected,
                                std::string_view extracted);
+
+// The words that make two texts differ, for a report: each term as many
+// times as one text has it more often than the other, in the order the terms
+// first appear.
+struct WordDifference {
+  std::vector<std::string> missing;  // expected, not extracted
+  std::vector<std::string> extra;    // extracted, not expected
+};
+
+WordDifference DiffWords(std::string_view expected, std::string_view extracted);
 
 }  // namespace archive::testing
 

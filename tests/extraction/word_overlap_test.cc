@@ -1,9 +1,13 @@
 #include "tests/extraction/word_overlap.h"
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace archive::testing {
 namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 
 TEST(WordOverlapTest, TheSameTextIsAPerfectMatch) {
   const WordOverlap overlap = MeasureWordOverlap(
@@ -71,6 +75,19 @@ TEST(WordOverlapTest, SumsAreMicroAveraged) {
   EXPECT_EQ(total.common_words, 4);
   EXPECT_DOUBLE_EQ(total.Recall(), 4.0 / 6.0);
   EXPECT_DOUBLE_EQ(total.Precision(), 1.0);
+}
+
+TEST(DiffWordsTest, NamesTheMissingAndTheExtraWordsInTheirOrder) {
+  const WordDifference difference =
+      DiffWords("the cat and the dog", "Share 12 the the the cat");
+  EXPECT_THAT(difference.missing, ElementsAre("and", "dog"));
+  EXPECT_THAT(difference.extra, ElementsAre("share", "12", "the"));
+}
+
+TEST(DiffWordsTest, TheSameWordsMakeNoDifference) {
+  const WordDifference difference = DiffWords("A b, c.", "c b a");
+  EXPECT_THAT(difference.missing, IsEmpty());
+  EXPECT_THAT(difference.extra, IsEmpty());
 }
 
 }  // namespace
