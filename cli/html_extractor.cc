@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
@@ -290,8 +292,10 @@ const absl::flat_hash_set<std::string>& ArticleWords() {
 // more ("relatedposts", "socialmedia").
 bool IsChromeWord(const std::string& word) {
   constexpr size_t kMinPrefix = 5;
+  constexpr size_t kMaxPrefix = 16;  // longer than any chrome name
   if (ChromeWords().contains(word)) return true;
-  for (size_t length = kMinPrefix; length < word.size(); ++length) {
+  for (size_t length = kMinPrefix;
+       length < word.size() && length <= kMaxPrefix; ++length) {
     if (ChromeWords().contains(absl::string_view(word).substr(0, length))) {
       return true;
     }
@@ -979,9 +983,9 @@ std::vector<std::string> BylineNames(absl::string_view text) {
   return names;
 }
 
+// "Jane Doe and John Roe", "Jane Doe, John Roe" (a meta tag's authors).
 std::vector<std::string> SplitNames(absl::string_view text) {
-  std::vector<std::string> names = BylineNames(absl::StrCat("By ", text));
-  return names;
+  return BylineNames(absl::StrCat("By ", text));
 }
 
 
@@ -1069,7 +1073,9 @@ class Extraction {
   }
 
   std::vector<std::string> SiteNames() const {
+    constexpr size_t kMaxSites = 8;
     std::vector<std::string> sites = data_.json_ld.site_names;
+    if (sites.size() > kMaxSites) sites.resize(kMaxSites);
     for (const char* key : {"og:site_name", "application-name", "twitter:site",
                             "publisher", "dc.publisher"}) {
       const std::string* value = MetaValue(data_, {key});
@@ -1114,6 +1120,8 @@ class Extraction {
       }
     }
     if (authors.empty()) authors = BylineAuthors();
+    constexpr size_t kMaxAuthors = 32;
+    if (authors.size() > kMaxAuthors) authors.resize(kMaxAuthors);
     for (std::string& author : authors) author = CollapsedText(author);
     Dedupe(authors);
     return authors;
