@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
@@ -221,15 +223,32 @@ bool IsSubheading(GumboTag tag) {
          tag == GUMBO_TAG_H5 || tag == GUMBO_TAG_H6;
 }
 
-// The words of class and id names: "most-read__list" is {"most", "read",
+// The words of class and id names (and of the data attributes that
+// component frameworks name parts by): "most-read__list" is {"most", "read",
 // "list"}, and each word glued to the next is one too ("mostread").
 std::vector<std::string> ClassWords(const GumboNode* node) {
   std::vector<std::string> words;
-  for (const char* name : {"class", "id"}) {
+  for (const char* name :
+       {"class", "id", "data-component", "data-testid", "data-module"}) {
     std::string previous;
     for (absl::string_view word : absl::StrSplit(
              Attribute(node, name), absl::ByAnyChar(" \t\n\r\f-_:./"),
              absl::SkipEmpty())) {
+      std::string lower = absl::AsciiStrToLower(word);
+      if (!previous.empty()) words.push_back(previous + lower);
+      words.push_back(lower);
+      previous = std::move(lower);
+    }
+  }
+  // Custom elements are named like classes: <amp-ad>, <bsp-share-tools>.
+  if (node->v.element.tag == GUMBO_TAG_UNKNOWN) {
+    std::string previous;
+    const GumboStringPiece& tag = node->v.element.original_tag;
+    absl::string_view name(tag.data, tag.length);
+    if (absl::StartsWith(name, "<")) name.remove_prefix(1);
+    name = name.substr(0, name.find_first_of(" \t\n\r\f/>"));
+    for (absl::string_view word : absl::StrSplit(
+             name, '-', absl::SkipEmpty())) {
       std::string lower = absl::AsciiStrToLower(word);
       if (!previous.empty()) words.push_back(previous + lower);
       words.push_back(lower);
@@ -247,6 +266,7 @@ const absl::flat_hash_set<std::string>& ChromeWords() {
       "breadcrumb", "breadcrumbs", "share", "shares", "sharing", "sharebar",
       "social", "related", "popular", "mostread", "mostpopular", "mostviewed",
       "trending", "recommended", "recommendations", "recirc", "readmore",
+      "moreon", "morefrom", "seealso", "alsoread", "links", "linklist",
       "comment", "comments", "header", "ad", "ads", "advert", "adverts",
       "advertisement", "adslot", "adunit", "dfp", "promo", "promotion",
       "newsletter", "subscribe", "subscription", "signup", "cookie",
@@ -255,7 +275,9 @@ const absl::flat_hash_set<std::string>& ChromeWords() {
       "caption", "credit", "credits", "toolbar", "tags", "tagcloud", "topics",
       "pagination", "pager", "modal", "popup", "overlay", "skiplink", "rss",
       "copyright", "banner", "rail", "login", "print",
-      "author", "authors", "meta", "hidden", "sr", "visually"};
+      "author", "authors", "meta", "hidden", "sr", "visually", "date", "dates",
+      "time", "published", "updated", "source", "sources", "reactions",
+      "tweet", "twitter", "instagram", "embed"};
   return *kWords;
 }
 
@@ -266,12 +288,27 @@ const absl::flat_hash_set<std::string>& ArticleWords() {
   return *kWords;
 }
 
+// A chrome name, or one that starts with a chrome name of five letters or
+// more ("relatedposts", "socialmedia").
+bool IsChromeWord(const std::string& word) {
+  constexpr size_t kMinPrefix = 5;
+  constexpr size_t kMaxPrefix = 16;  // longer than any chrome name
+  if (ChromeWords().contains(word)) return true;
+  for (size_t length = kMinPrefix;
+       length < word.size() && length <= kMaxPrefix; ++length) {
+    if (ChromeWords().contains(absl::string_view(word).substr(0, length))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // +25 for article names, -25 for chrome names (readability's class weight).
 int ClassWeight(const std::vector<std::string>& words) {
   int weight = 0;
   bool chrome = false, article = false;
   for (const std::string& word : words) {
-    chrome = chrome || ChromeWords().contains(word);
+    chrome = chrome || IsChromeWord(word);
     article = article || ArticleWords().contains(word);
   }
   if (chrome) weight -= 25;
@@ -327,9 +364,7 @@ bool IsChrome(const GumboNode* node, const std::vector<std::string>& words) {
   }
   if (IsHidden(node) || HasChromeRole(node)) return true;
   if (IsArticleBody(node)) return false;
-  return std::any_of(words.begin(), words.end(), [](const std::string& word) {
-    return ChromeWords().contains(word);
-  });
+  return std::any_of(words.begin(), words.end(), IsChromeWord);
 }
 
 // Chrome elements that are still the article's: its headline and figures.
@@ -524,9 +559,16 @@ class PageWalker {
     }
   }
 
+  // Text inside chrome (a "Share" span) and text outside it are never one
+  // paragraph.
   void AddText(absl::string_view text, int parent) {
     if (parent < 0) return;
-    if (text_.empty()) owner_ = block_.back();
+    const bool chrome = elements_[parent].chrome;
+    if (!text_.empty() && chrome != chrome_) Flush();
+    if (text_.empty()) {
+      owner_ = block_.back();
+      chrome_ = chrome;
+    }
     text_.Append(text, elements_[parent].in_link);
   }
 
@@ -540,7 +582,7 @@ class PageWalker {
     paragraph.weight = text_.weight();
     paragraph.link_weight = text_.link_weight();
     paragraph.commas = text_.commas();
-    paragraph.chrome = elements_[owner_].chrome;
+    paragraph.chrome = chrome_;
     paragraph.text = text_.Take();
     paragraphs_.push_back(std::move(paragraph));
   }
@@ -606,6 +648,7 @@ class PageWalker {
   std::vector<int> last_child_;  // by element index
   TextBuilder text_;
   int owner_ = 0;
+  bool chrome_ = false;
 };
 
 // ---------------------------------------------------------------------------
@@ -895,12 +938,37 @@ std::string WithoutSiteName(const std::string& headline,
   return headline;
 }
 
+// A person's name rather than a sentence ("View all of Jane Doe's posts.",
+// "the time the storm came"): a few words, not ending as a sentence does, none
+// in lower case but the particles of names ("Ludwig van Beethoven").
+bool LooksLikeName(absl::string_view text) {
+  constexpr int kMaxWords = 5;
+  static const auto* const kParticles = new absl::flat_hash_set<std::string>{
+      "al", "bin", "da", "de", "del", "der", "di", "du", "el", "la", "le",
+      "van", "von", "y"};
+  if (text.empty() || std::count(text.begin(), text.end(), ' ') >= kMaxWords) {
+    return false;
+  }
+  const char last = text.back();
+  if (last == '.' || last == ':' || last == '!' || last == '?') return false;
+  for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
+    if (absl::ascii_islower(word[0]) && !kParticles->contains(std::string(word))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // "By Jane Doe and John Roe" → {"Jane Doe", "John Roe"}; empty when the text
-// does not start with "By".
+// does not start with "By" followed by names.
 std::vector<std::string> BylineNames(absl::string_view text) {
   text = absl::StripAsciiWhitespace(text);
   if (text.size() < 4 || !absl::StartsWithIgnoreCase(text, "by ")) return {};
   text.remove_prefix(3);
+  // What follows a separator is not a name: "By Jane Doe · June 4, 2025".
+  for (absl::string_view separator : {"·", "|", "•", " - ", " — ", " – "}) {
+    text = text.substr(0, text.find(separator));
+  }
   std::vector<std::string> names;
   for (absl::string_view part :
        absl::StrSplit(text, absl::ByAnyChar(",;&"), absl::SkipWhitespace())) {
@@ -908,16 +976,18 @@ std::vector<std::string> BylineNames(absl::string_view text) {
          absl::StrSplit(part, " and ", absl::SkipWhitespace())) {
       name = absl::StripAsciiWhitespace(name);
       if (absl::StartsWithIgnoreCase(name, "and ")) name.remove_prefix(4);
-      if (!name.empty()) names.push_back(std::string(name));
+      if (!LooksLikeName(name)) return {};
+      names.push_back(std::string(name));
     }
   }
   return names;
 }
 
+// "Jane Doe and John Roe", "Jane Doe, John Roe" (a meta tag's authors).
 std::vector<std::string> SplitNames(absl::string_view text) {
-  std::vector<std::string> names = BylineNames(absl::StrCat("By ", text));
-  return names;
+  return BylineNames(absl::StrCat("By ", text));
 }
+
 
 bool IsUrlLike(absl::string_view text) {
   return absl::StartsWith(text, "http:") || absl::StartsWith(text, "https:") ||
@@ -1003,7 +1073,9 @@ class Extraction {
   }
 
   std::vector<std::string> SiteNames() const {
+    constexpr size_t kMaxSites = 8;
     std::vector<std::string> sites = data_.json_ld.site_names;
+    if (sites.size() > kMaxSites) sites.resize(kMaxSites);
     for (const char* key : {"og:site_name", "application-name", "twitter:site",
                             "publisher", "dc.publisher"}) {
       const std::string* value = MetaValue(data_, {key});
@@ -1042,12 +1114,14 @@ class Extraction {
         const std::vector<std::string> names = BylineNames(name);
         if (!names.empty()) {
           authors.insert(authors.end(), names.begin(), names.end());
-        } else if (!name.empty()) {
+        } else if (LooksLikeName(name)) {
           authors.push_back(name);
         }
       }
     }
     if (authors.empty()) authors = BylineAuthors();
+    constexpr size_t kMaxAuthors = 32;
+    if (authors.size() > kMaxAuthors) authors.resize(kMaxAuthors);
     for (std::string& author : authors) author = CollapsedText(author);
     Dedupe(authors);
     return authors;
@@ -1056,10 +1130,16 @@ class Extraction {
   // Names in a "By ..." line: in an element named byline, or a short
   // paragraph near the headline.
   std::vector<std::string> BylineAuthors() const {
-    for (int mark : data_.byline_marks) {
-      std::vector<std::string> names =
-          BylineNames(SubtreeText(elements_[mark].node));
+    const std::vector<int>& marks = data_.byline_marks;
+    for (size_t i = 0; i < marks.size(); ++i) {
+      // The innermost: "By Jane Doe" rather than all the byline's bar.
+      if (i + 1 < marks.size() && marks[i + 1] < elements_[marks[i]].end) {
+        continue;
+      }
+      const std::string text = SubtreeText(elements_[marks[i]].node);
+      std::vector<std::string> names = BylineNames(text);
       if (!names.empty()) return names;
+      if (LooksLikeName(text)) return {text};
     }
     for (size_t i : ParagraphsNearHeadline()) {
       if (paragraphs_[i].text.size() > 200) continue;
@@ -1153,7 +1233,9 @@ class Extraction {
       if (const std::string* og = MetaValue(data_, {"og:url"})) href = *og;
     }
     if (href.empty()) return "";
-    return ResolveUrl(std::string_view(page_url_.data(), page_url_.size()), href);
+    // The page's URL is the caller's, and need not be UTF-8.
+    return CollapsedText(ResolveUrl(
+        std::string_view(page_url_.data(), page_url_.size()), href));
   }
 
   std::string Language() const {

@@ -255,6 +255,55 @@ TEST(ExtractArticleTest, LeavesOutNavigationShareCountsRelatedAndAds) {
   EXPECT_EQ(article.body, kBody);
 }
 
+TEST(ExtractArticleTest, ReadsChromeNamesFromDataAttributesAndCustomTags) {
+  const ExtractedArticle article = ExtractArticle(
+      Page("", absl::StrCat(
+                   "<article><div data-component=byline-block><span>Example "
+                   "News, North Yorkshire</span></div>",
+                   kParagraphs,
+                   "<div data-component=links-block><h2>Related</h2><ul><li>"
+                   "<a href=/r>Bus passengers urged to have their say on "
+                   "routes</a></li></ul></div>"
+                   "<amp-twitter><blockquote><p>Beaches are closed to "
+                   "swimming today, because of the storm and its "
+                   "floods.</p></blockquote></amp-twitter>"
+                   "<div id=jp-relatedposts><p>In the news, another story "
+                   "about the weather, and rain.</p></div></article>")),
+      kUrl);
+  EXPECT_EQ(article.body, kBody);
+}
+
+TEST(ExtractArticleTest, LeavesOutChromeInsideAParagraphsBlock) {
+  const ExtractedArticle article = ExtractArticle(
+      Page("", absl::StrCat("<article>", kParagraphs,
+                            "<section><div class=dfp-slot></div><span "
+                            "class=ad-label>Advertisement</span></section>"
+                            "</article>")),
+      kUrl);
+  EXPECT_EQ(article.body, kBody);
+}
+
+TEST(ExtractArticleTest, TakesTheInnermostBylineAndStopsAtASeparator) {
+  const ExtractedArticle article = ExtractArticle(
+      Page("", Article("<h1>Storm</h1><div class=byline><div class=authors>By "
+                       "<a href=/j>Jane Doe</a> · 5 March 2024</div><div>"
+                       "Updated 10:30 <a href=/s>Share</a></div></div>")),
+      kUrl);
+  EXPECT_THAT(article.authors, ElementsAre("Jane Doe"));
+}
+
+TEST(ExtractArticleTest, TakesNoAuthorFromASentence) {
+  const ExtractedArticle article = ExtractArticle(
+      Page("", absl::StrCat("<article><h1>Storm</h1><p>By the time the storm "
+                            "came, most had left</p>",
+                            kParagraphs,
+                            "<a rel=author href=/j>View all of Jane Doe's "
+                            "posts.</a></article>")),
+      kUrl);
+  EXPECT_THAT(article.authors, IsEmpty());
+  EXPECT_THAT(article.body, HasSubstr("By the time the storm came"));
+}
+
 TEST(ExtractArticleTest, FindsTheTextByDensityWithoutArticleMarkup) {
   const std::string page = absl::StrCat(
       "<div id=top><div class=links><a href=/1>One story, with a headline</a> "
