@@ -997,12 +997,55 @@ bool IsUrlLike(absl::string_view text) {
 // ---------------------------------------------------------------------------
 // Putting it together.
 
+// How deep the page's elements nest, estimated from its tags before
+// parsing: start tags minus end tags, leaving out the elements that have no
+// end tag or whose end tag HTML lets a page omit (<p>, <li>, <td>...), and
+// what scripts and styles hold. Stops counting past kMaxMarkupDepth.
+int EstimatedMarkupDepth(absl::string_view html) {
+  static const auto* const kUnnested = new absl::flat_hash_set<absl::string_view>{
+      "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+      "param", "source", "track", "wbr", "p", "li", "dt", "dd", "option", "optgroup",
+      "tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "caption", "rp", "rt",
+      "html", "head", "body", "frame", "keygen", "basefont", "bgsound", "image"};
+  int depth = 0;
+  int deepest = 0;
+  for (size_t at = html.find('<'); at != absl::string_view::npos && deepest <= kMaxMarkupDepth;
+       at = html.find('<', at + 1)) {
+    const bool closing = at + 1 < html.size() && html[at + 1] == '/';
+    size_t start = at + (closing ? 2 : 1);
+    size_t end = start;
+    while (end < html.size() && absl::ascii_isalnum(static_cast<unsigned char>(html[end]))) ++end;
+    if (end == start || !absl::ascii_isalpha(static_cast<unsigned char>(html[start]))) continue;
+    const std::string name = absl::AsciiStrToLower(html.substr(start, end - start));
+    if (kUnnested->contains(name)) continue;
+    if (closing) {
+      depth = std::max(0, depth - 1);
+      continue;
+    }
+    const size_t tag_end = html.find('>', end);
+    if (tag_end != absl::string_view::npos && html[tag_end - 1] == '/') continue;
+    if (name == "script" || name == "style") {
+      const size_t close = html.find(absl::StrCat("</", name), end);
+      if (close == absl::string_view::npos) break;
+      at = close;
+      continue;
+    }
+    deepest = std::max(deepest, ++depth);
+  }
+  return deepest;
+}
+
 class Extraction {
  public:
   Extraction(absl::string_view html, absl::string_view page_url)
       : html_(html), page_url_(page_url) {}
 
   ExtractedArticle Run() {
+    if (EstimatedMarkupDepth(html_) > kMaxMarkupDepth) {
+      ExtractedArticle refused;
+      refused.no_article = NoArticleReason::kTooDeeplyNested;
+      return refused;
+    }
     // The elements point into the tree: it lives as long as the extraction.
     GumboOptions options = kGumboDefaultOptions;
     options.max_errors = 0;
@@ -1362,6 +1405,8 @@ std::string_view NoArticleReasonName(NoArticleReason reason) {
       return "none";
     case NoArticleReason::kNoArticleText:
       return "no article text";
+    case NoArticleReason::kTooDeeplyNested:
+      return "markup nested too deeply";
   }
   return "unknown";
 }

@@ -474,9 +474,29 @@ TEST(ExtractArticleTest, KeepsLineBreaksOfBrElements) {
 
 TEST(ExtractArticleTest, SurvivesDeeplyNestedMarkup) {
   std::string page;
-  for (int i = 0; i < 5000; ++i) page += "<div>";
+  for (int i = 0; i < 1500; ++i) page += "<div>";
   page += kParagraphs;
   EXPECT_EQ(ExtractArticle(page, kUrl).body, kBody);
+}
+
+TEST(ExtractArticleTest, MarkupNestedDeeperThanTheBoundIsNotParsed) {
+  std::string page;
+  for (int i = 0; i < kMaxMarkupDepth + 1; ++i) page += "<div>";
+  page += kParagraphs;
+  const ExtractedArticle article = ExtractArticle(page, kUrl);
+  EXPECT_EQ(article.no_article, NoArticleReason::kTooDeeplyNested);
+  EXPECT_EQ(NoArticleReasonName(article.no_article), "markup nested too deeply");
+}
+
+TEST(ExtractArticleTest, TagsThatNeedNoEndTagDoNotCountAsNesting) {
+  // Unclosed paragraphs, list items, cells and line breaks, as old pages
+  // write them, and tags inside a script, are not depth.
+  std::string page = "<script>";
+  for (int i = 0; i < 3000; ++i) page += "<div>";
+  page += "</script>";
+  for (int i = 0; i < 3000; ++i) page += "<p>x<li>y<td>z<br><img src=a.png>";
+  page += kParagraphs;
+  EXPECT_NE(ExtractArticle(page, kUrl).no_article, NoArticleReason::kTooDeeplyNested);
 }
 
 }  // namespace

@@ -102,8 +102,8 @@ void PrintTable(const std::vector<PageResult>& results, const WordOverlap& total
                                           total.Precision(), total.Recall(), "", "", "",
                                           total.expected_words));
   for (const PageResult& r : results) {
-    if (r.page->no_article || r.body.common_words == r.body.expected_words &&
-                                  r.body.common_words == r.body.extracted_words) {
+    if (r.page->no_article || (r.body.common_words == r.body.expected_words &&
+                                   r.body.common_words == r.body.extracted_words)) {
       continue;
     }
     const WordDifference difference = DiffWords(
