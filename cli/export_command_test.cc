@@ -4,7 +4,6 @@
 #include "cli/export_command.h"
 
 #include <signal.h>
-#include <zlib.h>
 
 #include <fstream>
 #include <map>
@@ -15,10 +14,12 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "archive/v1/ingest.grpc.pb.h"
 #include "archive/v1/query.grpc.pb.h"
+#include "cli/gzip_for_test.h"
 #include "cli/warc_digest.h"
 #include "cli/warc_writer.h"
 #include "common/health_client.h"
@@ -84,29 +85,11 @@ std::vector<ReadRecord> ParseWarc(const std::string& bytes) {
 
 // Inflates a file of gzip members; counts them.
 std::string Gunzip(const std::string& bytes, int* members) {
-  std::string out;
-  *members = 0;
-  size_t offset = 0;
-  while (offset < bytes.size()) {
-    z_stream z{};
-    inflateInit2(&z, 15 + 16);
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data() + offset));
-    z.avail_in = static_cast<uInt>(bytes.size() - offset);
-    int result;
-    do {
-      char buffer[4096];
-      z.next_out = reinterpret_cast<Bytef*>(buffer);
-      z.avail_out = sizeof(buffer);
-      result = inflate(&z, Z_NO_FLUSH);
-      out.append(buffer, sizeof(buffer) - z.avail_out);
-    } while (result == Z_OK);
-    offset = bytes.size() - z.avail_in;
-    inflateEnd(&z);
-    EXPECT_EQ(result, Z_STREAM_END);
-    if (result != Z_STREAM_END) break;
-    ++*members;
-  }
-  return out;
+  bool complete = false;
+  const std::vector<std::string> parts = GunzipMembersForTest(bytes, &complete);
+  EXPECT_TRUE(complete);
+  *members = static_cast<int>(parts.size());
+  return absl::StrJoin(parts, "");
 }
 
 struct Server {

@@ -1,11 +1,10 @@
 #include "cli/warc_writer.h"
 
-#include <zlib.h>
-
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "cli/gzip_for_test.h"
 #include "gtest/gtest.h"
 
 namespace archive::cli {
@@ -38,33 +37,6 @@ constexpr char kConversionRecord[] =
     "{\"id\":\"x\"}\n"
     "\r\n\r\n";
 
-// Each gzip member of `bytes` inflated on its own.
-std::vector<std::string> GzipMembers(const std::string& bytes) {
-  std::vector<std::string> members;
-  size_t offset = 0;
-  while (offset < bytes.size()) {
-    z_stream z{};
-    EXPECT_EQ(inflateInit2(&z, 15 + 16), Z_OK);
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data() + offset));
-    z.avail_in = static_cast<uInt>(bytes.size() - offset);
-    std::string member;
-    int result;
-    do {
-      char buffer[4096];
-      z.next_out = reinterpret_cast<Bytef*>(buffer);
-      z.avail_out = sizeof(buffer);
-      result = inflate(&z, Z_NO_FLUSH);
-      member.append(buffer, sizeof(buffer) - z.avail_out);
-    } while (result == Z_OK);
-    EXPECT_EQ(result, Z_STREAM_END) << "member " << members.size();
-    offset = bytes.size() - z.avail_in;
-    inflateEnd(&z);
-    if (result != Z_STREAM_END) break;
-    members.push_back(member);
-  }
-  return members;
-}
-
 TEST(WarcWriterTest, ARecordIsItsFieldsLengthDigestsBlockAndTwoLineEnds) {
   std::ostringstream out;
   WarcWriter writer(&out, /*gzip=*/false);
@@ -96,7 +68,9 @@ TEST(WarcWriterTest, GzipMakesEachRecordAMemberOfItsOwn) {
   std::ostringstream plain;
   WarcWriter plain_writer(&plain, /*gzip=*/false);
   ASSERT_TRUE(plain_writer.Write(big).ok());
-  const std::vector<std::string> members = GzipMembers(out.str());
+  bool complete = false;
+  const std::vector<std::string> members = GunzipMembersForTest(out.str(), &complete);
+  EXPECT_TRUE(complete);
   ASSERT_EQ(members.size(), 3u);
   EXPECT_EQ(members[0], kConversionRecord);
   EXPECT_EQ(members[1], plain.str());
