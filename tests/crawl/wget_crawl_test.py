@@ -132,6 +132,15 @@ class WgetCrawlTest(unittest.TestCase):
             self.assertTrue(any(s["url"] == url for s in article.get("sightings", [])),
                             (url, article.get("sightings")))
 
+    def test_a_warc_on_standard_input_is_read_too(self):
+        with open(self.first_warc, "rb") as f:
+            run = subprocess.run([ARCHIVECTL, "feed", "--ingest=" + self.ingest, "--json", "-"],
+                                 input=f.read(), capture_output=True, timeout=120)
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        lines = [json.loads(l) for l in run.stdout.decode().splitlines()]
+        self.assertEqual([l["outcome"] for l in lines], ["OUTCOME_DUPLICATE"] * 4)
+        self.assertEqual({l["file"] for l in lines}, {"<stdin>"})
+
     def test_revisit_records_become_sightings(self):
         time.sleep(1.1)
         cdx = self.first_warc[:-len(".warc.gz")] + ".cdx"
