@@ -1,8 +1,11 @@
 #include "cli/http_response.h"
 
+#include <brotli/decode.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <memory>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -100,6 +103,40 @@ absl::StatusOr<std::string> Inflate(std::string_view body, int window_bits,
   return out;
 }
 
+absl::StatusOr<std::string> Unbrotli(std::string_view body, size_t max_bytes) {
+  std::unique_ptr<BrotliDecoderState, void (*)(BrotliDecoderState*)> decoder(
+      BrotliDecoderCreateInstance(nullptr, nullptr, nullptr), BrotliDecoderDestroyInstance);
+  if (decoder == nullptr) return absl::InternalError("brotli: cannot start decoding");
+  size_t available_in = body.size();
+  const uint8_t* next_in = reinterpret_cast<const uint8_t*>(body.data());
+  std::string out;
+  uint8_t chunk[64 << 10];
+  for (;;) {
+    size_t available_out = sizeof chunk;
+    uint8_t* next_out = chunk;
+    const BrotliDecoderResult result = BrotliDecoderDecompressStream(
+        decoder.get(), &available_in, &next_in, &available_out, &next_out, nullptr);
+    const size_t produced = sizeof chunk - available_out;
+    if (out.size() + produced > max_bytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("br content decodes to over ", max_bytes, " bytes"));
+    }
+    out.append(reinterpret_cast<const char*>(chunk), produced);
+    switch (result) {
+      case BROTLI_DECODER_RESULT_SUCCESS:
+        return out;
+      case BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT:
+        continue;
+      case BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT:
+        return out;  // cut short: keep what was decoded, as for gzip
+      case BROTLI_DECODER_RESULT_ERROR:
+        return absl::InvalidArgumentError(absl::StrCat(
+            "br content: ",
+            BrotliDecoderErrorString(BrotliDecoderGetErrorCode(decoder.get()))));
+    }
+  }
+}
+
 }  // namespace
 
 std::string_view HttpResponse::Header(std::string_view name) const {
@@ -149,6 +186,7 @@ absl::StatusOr<std::string> DecodeContent(std::string_view coding, std::string_v
     if (wrapped.ok()) return wrapped;
     return Inflate(body, -MAX_WBITS, max_bytes, name);
   }
+  if (name == "br") return Unbrotli(body, max_bytes);
   return absl::InvalidArgumentError(
       absl::StrCat("content coding \"", name, "\" is not supported"));
 }

@@ -1,6 +1,6 @@
 // The HTTP response that a WARC `response` record holds, as the crawler
 // received it: status line, header fields, and the body with its transfer
-// coding (chunked) and content coding (gzip, deflate) undone.
+// coding (chunked) and content coding (gzip, deflate, br) undone.
 #ifndef CLI_HTTP_RESPONSE_H_
 #define CLI_HTTP_RESPONSE_H_
 
@@ -39,9 +39,9 @@ struct HttpResponse {
 absl::StatusOr<HttpResponse> ParseHttpResponse(std::string_view message,
                                                size_t max_body_bytes);
 
-// Undoes a gzip ("gzip", "x-gzip") or deflate ("deflate": zlib-wrapped, or
-// raw as some servers send it) content coding, keeping at most
-// `max_bytes` of output. An unknown coding is an error.
+// Undoes a gzip ("gzip", "x-gzip"), deflate ("deflate": zlib-wrapped, or
+// raw as some servers send it) or Brotli ("br") content coding, keeping at
+// most `max_bytes` of output. An unknown coding is an error.
 absl::StatusOr<std::string> DecodeContent(std::string_view coding,
                                           std::string_view body, size_t max_bytes);
 

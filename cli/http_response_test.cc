@@ -1,5 +1,8 @@
 #include "cli/http_response.h"
 
+#include <brotli/encode.h>
+
+#include <cstdint>
 #include <string>
 
 #include "absl/time/time.h"
@@ -81,11 +84,32 @@ TEST(HttpResponseTest, CorruptGzipIsAnError) {
   EXPECT_EQ(response.status().message().substr(0, 14), "gzip content: ");
 }
 
+std::string Brotli(const std::string& text) {
+  size_t size = BrotliEncoderMaxCompressedSize(text.size());
+  std::string out(size, '\0');
+  BrotliEncoderCompress(BROTLI_DEFAULT_QUALITY, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT,
+                        text.size(), reinterpret_cast<const uint8_t*>(text.data()), &size,
+                        reinterpret_cast<uint8_t*>(out.data()));
+  out.resize(size);
+  return out;
+}
+
+TEST(HttpResponseTest, UndoesBrotliContentCoding) {
+  absl::StatusOr<HttpResponse> response = ParseHttpResponse(
+      "HTTP/1.1 200 OK\r\nContent-Encoding: br\r\n\r\n" + Brotli("<p>brotli</p>"), 1 << 20);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->body, "<p>brotli</p>");
+  EXPECT_EQ(DecodeContent("br", Brotli(std::string(1 << 20, 'a')), 1000).status().message(),
+            "br content decodes to over 1000 bytes");
+  EXPECT_EQ(DecodeContent("br", "\xff\xff\xff not brotli", 1000).status().message().substr(0, 12),
+            "br content: ");
+}
+
 TEST(HttpResponseTest, AnUnknownContentCodingIsNamed) {
   absl::StatusOr<HttpResponse> response =
-      ParseHttpResponse("HTTP/1.1 200 OK\r\nContent-Encoding: br\r\n\r\nxx", 1 << 20);
+      ParseHttpResponse("HTTP/1.1 200 OK\r\nContent-Encoding: zstd\r\n\r\nxx", 1 << 20);
   ASSERT_FALSE(response.ok());
-  EXPECT_EQ(response.status().message(), "content coding \"br\" is not supported");
+  EXPECT_EQ(response.status().message(), "content coding \"zstd\" is not supported");
 }
 
 TEST(HttpResponseTest, SomethingThatIsNotAResponseIsRefused) {

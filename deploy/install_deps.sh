@@ -17,6 +17,7 @@ packages=(
   libjemalloc-dev                                    # the servers' allocator
   prometheus-cpp-dev                                 # metrics at /metrics
   zlib1g-dev                                         # gzip of WARC files
+  libbrotli-dev                                      # br content coding in crawled responses
   libgumbo-dev                                       # HTML5 parsing of crawled pages
   libcld2-dev                                        # language detection
   wget                                               # a real crawler writing WARC, for tests
