@@ -10,16 +10,15 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/string_view.h"
 
 namespace archive::cli {
 namespace {
 
-absl::string_view View(std::string_view text) { return {text.data(), text.size()}; }
-
 // WHATWG's Encoding Standard maps these labels to a superset that browsers
 // decode with, and pages rely on it (a "latin1" page with curly quotes).
 std::string WhatwgName(std::string_view label) {
-  std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(View(label)));
+  std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(AbslView(label)));
   if (name.size() >= 2 && (name.front() == '"' || name.front() == '\'')) {
     name = name.substr(1, name.size() - 2);
   }
@@ -56,7 +55,7 @@ bool Known(const std::string& name) {
 
 // The value of `charset=` in a Content-Type value, or "".
 std::string CharsetParameter(std::string_view content_type) {
-  const std::string lower = absl::AsciiStrToLower(View(content_type));
+  const std::string lower = absl::AsciiStrToLower(AbslView(content_type));
   const size_t at = lower.find("charset");
   if (at == std::string::npos) return "";
   size_t start = lower.find_first_not_of(" \t", at + 7);
@@ -70,7 +69,7 @@ std::string CharsetParameter(std::string_view content_type) {
 // The WHATWG prescan, simplified: <meta charset=X>, or <meta ... content=
 // "...charset=X"> in the first 1024 bytes.
 std::string MetaCharset(std::string_view body) {
-  const std::string head = absl::AsciiStrToLower(View(body.substr(0, 1024)));
+  const std::string head = absl::AsciiStrToLower(AbslView(body.substr(0, 1024)));
   for (size_t at = head.find("<meta"); at != std::string::npos;
        at = head.find("<meta", at + 5)) {
     const size_t end = head.find('>', at);
@@ -98,9 +97,9 @@ bool IsValidUtf8(std::string_view bytes) {
 }
 
 std::string SniffHtmlCharset(std::string_view content_type, std::string_view body) {
-  if (absl::StartsWith(View(body), "\xEF\xBB\xBF")) return "utf-8";
-  if (absl::StartsWith(View(body), "\xFE\xFF")) return "utf-16be";
-  if (absl::StartsWith(View(body), "\xFF\xFE")) return "utf-16le";
+  if (absl::StartsWith(AbslView(body), "\xEF\xBB\xBF")) return "utf-8";
+  if (absl::StartsWith(AbslView(body), "\xFE\xFF")) return "utf-16be";
+  if (absl::StartsWith(AbslView(body), "\xFF\xFE")) return "utf-16le";
   for (const std::string& label : {CharsetParameter(content_type), MetaCharset(body)}) {
     if (label.empty()) continue;
     std::string name = WhatwgName(label);
@@ -114,7 +113,7 @@ std::string SniffHtmlCharset(std::string_view content_type, std::string_view bod
 absl::StatusOr<std::string> ConvertToUtf8(std::string_view bytes, std::string_view charset) {
   const std::string name = WhatwgName(charset);
   if (name == "utf-8") {
-    if (absl::StartsWith(View(bytes), "\xEF\xBB\xBF")) bytes.remove_prefix(3);
+    if (absl::StartsWith(AbslView(bytes), "\xEF\xBB\xBF")) bytes.remove_prefix(3);
     if (IsValidUtf8(bytes)) return std::string(bytes);
   }
   UErrorCode status = U_ZERO_ERROR;
@@ -122,7 +121,7 @@ absl::StatusOr<std::string> ConvertToUtf8(std::string_view bytes, std::string_vi
                                                               ucnv_close);
   if (U_FAILURE(status)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("charset \"", View(charset), "\" is not known"));
+        absl::StrCat("charset \"", AbslView(charset), "\" is not known"));
   }
   // ICU's default callback substitutes U+FFFD for bytes invalid in the
   // charset; the converter drops a byte order mark of its own charset.

@@ -9,7 +9,6 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -23,6 +22,7 @@
 #include "cli/sniffed_stream.h"
 #include "cli/warc_article_reader.h"
 #include "common/article_rules.h"
+#include "common/mutex.h"
 #include "common/proto_time.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/create_channel.h"
@@ -84,7 +84,7 @@ class Report {
       : options_(options), out_(out), err_(err), started_(absl::Now()) {}
 
   void Record(const Origin& origin, const v1::SubmitResponse& response) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     ++total_;
     switch (response.outcome()) {
       case v1::OUTCOME_STORED: ++stored_; break;
@@ -111,23 +111,23 @@ class Report {
 
   // A line for the summary about one input (what a WARC file held).
   void AddInputSummary(std::string line) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     input_summaries_.push_back(std::move(line));
   }
 
   void Note(const std::string& message) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     ClearProgress();
     err_ << message << "\n";
   }
 
   bool any_rejected() {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     return rejected_ > 0;
   }
 
   void Summarize(int unanswered) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     ClearProgress();
     const double seconds = absl::ToDoubleSeconds(absl::Now() - started_);
     std::ostream& to = options_.json ? err_ : out_;
@@ -142,7 +142,7 @@ class Report {
   }
 
  private:
-  void MaybeShowProgress() {
+  void MaybeShowProgress() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     if (!options_.progress) return;
     const absl::Time now = absl::Now();
     if (now - last_progress_ < absl::Milliseconds(200)) return;
@@ -157,7 +157,7 @@ class Report {
     progress_shown_ = true;
   }
 
-  void ClearProgress() {
+  void ClearProgress() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     if (progress_shown_) err_ << "\r\x1b[K";
     progress_shown_ = false;
   }
@@ -166,11 +166,15 @@ class Report {
   std::ostream& out_;
   std::ostream& err_;
   const absl::Time started_;
-  std::mutex mutex_;
-  int total_ = 0, stored_ = 0, duplicate_ = 0, near_duplicate_ = 0, rejected_ = 0;
-  std::vector<std::string> input_summaries_;
-  absl::Time last_progress_ = absl::InfinitePast();
-  bool progress_shown_ = false;
+  Mutex mutex_;
+  int total_ ABSL_GUARDED_BY(mutex_) = 0;
+  int stored_ ABSL_GUARDED_BY(mutex_) = 0;
+  int duplicate_ ABSL_GUARDED_BY(mutex_) = 0;
+  int near_duplicate_ ABSL_GUARDED_BY(mutex_) = 0;
+  int rejected_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::vector<std::string> input_summaries_ ABSL_GUARDED_BY(mutex_);
+  absl::Time last_progress_ ABSL_GUARDED_BY(mutex_) = absl::InfinitePast();
+  bool progress_shown_ ABSL_GUARDED_BY(mutex_) = false;
 };
 
 // Sends every article of every input; runs on its own thread.
@@ -191,7 +195,7 @@ class Sender {
 
   // The origin of the next response, in send order.
   bool PopOrigin(Origin* origin) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     if (in_flight_.empty()) return false;
     *origin = std::move(in_flight_.front());
     in_flight_.pop_front();
@@ -199,7 +203,7 @@ class Sender {
   }
 
   int unanswered() {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     return static_cast<int>(in_flight_.size());
   }
 
@@ -255,7 +259,7 @@ class Sender {
     if (sent.source().empty()) sent.set_source(options_.source);
     if (!sent.has_crawled_at()) *sent.mutable_crawled_at() = ToProtoTimestamp(crawled_at);
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(&mutex_);
       in_flight_.push_back(origin);
     }
     return stream_->Write(request);
@@ -302,8 +306,8 @@ class Sender {
   std::vector<Input>* inputs_;
   Stream* stream_;
   Report* report_;
-  std::mutex mutex_;
-  std::deque<Origin> in_flight_;  // guarded by mutex_
+  Mutex mutex_;
+  std::deque<Origin> in_flight_ ABSL_GUARDED_BY(mutex_);
   // Shared by the WARC inputs of a run: a revisit in one file finds the
   // page in another.
   RevisitMemory revisits_;

@@ -14,11 +14,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/string_view.h"
 
 namespace archive::cli {
 namespace {
-
-absl::string_view View(std::string_view text) { return {text.data(), text.size()}; }
 
 // Reads a line ending in LF (a CR before it dropped) from `*rest`.
 bool TakeLine(std::string_view* rest, std::string_view* line) {
@@ -45,9 +44,9 @@ absl::StatusOr<std::string> Dechunk(std::string_view body, size_t max_bytes) {
     const std::string_view size_text = line.substr(0, line.find(';'));
     uint64_t size = 0;
     if (size_text.empty() || size_text.size() > 15 ||
-        !absl::SimpleHexAtoi(absl::StripAsciiWhitespace(View(size_text)), &size)) {
+        !absl::SimpleHexAtoi(absl::StripAsciiWhitespace(AbslView(size_text)), &size)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "chunked body: bad chunk size \"", View(line.substr(0, 20)), "\" at byte ", at));
+          "chunked body: bad chunk size \"", AbslView(line.substr(0, 20)), "\" at byte ", at));
     }
     if (size == 0) return out;  // trailers, if any, carry nothing we keep
     if (out.size() + size > max_bytes) {
@@ -86,7 +85,7 @@ absl::StatusOr<std::string> Inflate(std::string_view body, int window_bits,
     if (out.size() + produced > max_bytes) {
       inflateEnd(&stream);
       return absl::InvalidArgumentError(
-          absl::StrCat(View(coding), " content decodes to over ", max_bytes, " bytes"));
+          absl::StrCat(AbslView(coding), " content decodes to over ", max_bytes, " bytes"));
     }
     out.append(chunk, produced);
     if (result == Z_BUF_ERROR && stream.avail_in == 0) {
@@ -98,7 +97,7 @@ absl::StatusOr<std::string> Inflate(std::string_view body, int window_bits,
   inflateEnd(&stream);
   if (result != Z_STREAM_END) {
     return absl::InvalidArgumentError(
-        absl::StrCat(View(coding), " content: ", message));
+        absl::StrCat(AbslView(coding), " content: ", message));
   }
   return out;
 }
@@ -141,16 +140,17 @@ absl::StatusOr<std::string> Unbrotli(std::string_view body, size_t max_bytes) {
 
 std::string_view HttpResponse::Header(std::string_view name) const {
   for (const auto& [field, value] : headers) {
-    if (absl::EqualsIgnoreCase(field, View(name))) return value;
+    if (absl::EqualsIgnoreCase(field, AbslView(name))) return value;
   }
   return "";
 }
 
-std::string HttpResponse::MediaType() const {
-  const std::string_view type = Header("Content-Type");
+std::string MediaTypeOf(std::string_view content_type) {
   return absl::AsciiStrToLower(
-      absl::StripAsciiWhitespace(View(type.substr(0, type.find(';')))));
+      absl::StripAsciiWhitespace(AbslView(content_type.substr(0, content_type.find(';')))));
 }
+
+std::string HttpResponse::MediaType() const { return MediaTypeOf(Header("Content-Type")); }
 
 std::optional<absl::Time> HttpResponse::LastModified() const {
   return ParseHttpDate(Header("Last-Modified"));
@@ -158,7 +158,7 @@ std::optional<absl::Time> HttpResponse::LastModified() const {
 
 std::optional<absl::Time> ParseHttpDate(std::string_view text) {
   // asctime pads the day with a space: one space is enough for the parser.
-  std::string date(absl::StripAsciiWhitespace(View(text)));
+  std::string date(absl::StripAsciiWhitespace(AbslView(text)));
   for (size_t at; (at = date.find("  ")) != std::string::npos;) date.erase(at, 1);
   for (const char* format : {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT",
                              "%a %b %d %H:%M:%S %Y"}) {
@@ -171,7 +171,7 @@ std::optional<absl::Time> ParseHttpDate(std::string_view text) {
 
 absl::StatusOr<std::string> DecodeContent(std::string_view coding, std::string_view body,
                                           size_t max_bytes) {
-  const std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(View(coding)));
+  const std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(AbslView(coding)));
   if (name.empty() || name == "identity") {
     if (body.size() > max_bytes) {
       return absl::InvalidArgumentError(
@@ -196,13 +196,13 @@ absl::StatusOr<HttpResponse> ParseHttpResponse(std::string_view message,
   HttpResponse response;
   std::string_view rest = message;
   std::string_view line;
-  if (!TakeLine(&rest, &line) || !absl::StartsWith(View(line), "HTTP/")) {
+  if (!TakeLine(&rest, &line) || !absl::StartsWith(AbslView(line), "HTTP/")) {
     return absl::InvalidArgumentError("not an HTTP response: no status line");
   }
-  std::vector<absl::string_view> parts = absl::StrSplit(View(line), absl::MaxSplits(' ', 2));
+  std::vector<absl::string_view> parts = absl::StrSplit(AbslView(line), absl::MaxSplits(' ', 2));
   if (parts.size() < 2 || parts[1].size() != 3 || !absl::SimpleAtoi(parts[1], &response.status)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "not an HTTP response: bad status line \"", View(line.substr(0, 60)), "\""));
+        "not an HTTP response: bad status line \"", AbslView(line.substr(0, 60)), "\""));
   }
   for (;;) {
     if (!TakeLine(&rest, &line)) {
@@ -211,17 +211,17 @@ absl::StatusOr<HttpResponse> ParseHttpResponse(std::string_view message,
     if (line.empty()) break;
     if ((line[0] == ' ' || line[0] == '\t') && !response.headers.empty()) {
       absl::StrAppend(&response.headers.back().second, " ",
-                      absl::StripAsciiWhitespace(View(line)));
+                      absl::StripAsciiWhitespace(AbslView(line)));
       continue;
     }
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;  // as browsers do
     response.headers.emplace_back(
-        std::string(absl::StripAsciiWhitespace(View(line.substr(0, colon)))),
-        std::string(absl::StripAsciiWhitespace(View(line.substr(colon + 1)))));
+        std::string(absl::StripAsciiWhitespace(AbslView(line.substr(0, colon)))),
+        std::string(absl::StripAsciiWhitespace(AbslView(line.substr(colon + 1)))));
   }
   std::string body;
-  const std::string transfer = absl::AsciiStrToLower(View(response.Header("Transfer-Encoding")));
+  const std::string transfer = absl::AsciiStrToLower(AbslView(response.Header("Transfer-Encoding")));
   if (absl::StrContains(transfer, "chunked")) {
     absl::StatusOr<std::string> dechunked = Dechunk(rest, max_body_bytes);
     if (!dechunked.ok()) return dechunked.status();
@@ -231,7 +231,7 @@ absl::StatusOr<HttpResponse> ParseHttpResponse(std::string_view message,
   }
   // Codings apply in the order listed: undo them from the last.
   std::vector<absl::string_view> codings =
-      absl::StrSplit(View(response.Header("Content-Encoding")), ',', absl::SkipWhitespace());
+      absl::StrSplit(AbslView(response.Header("Content-Encoding")), ',', absl::SkipWhitespace());
   for (auto coding = codings.rbegin(); coding != codings.rend(); ++coding) {
     absl::StatusOr<std::string> decoded =
         DecodeContent(std::string_view(coding->data(), coding->size()), body, max_body_bytes);

@@ -32,6 +32,10 @@ struct HttpResponse {
   std::optional<absl::Time> LastModified() const;
 };
 
+// The media type of a Content-Type value, lower case, without parameters:
+// "text/html" of "text/HTML; charset=UTF-8"; "" of "".
+std::string MediaTypeOf(std::string_view content_type);
+
 // Parses `message`, a response record's block. `max_body_bytes` bounds the
 // decoded body: a body that decompresses to more is an error, not an
 // allocation. Errors are INVALID_ARGUMENT saying what is wrong ("chunked

@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/string_view.h"
 
 namespace archive::cli {
 namespace {
@@ -20,7 +21,7 @@ absl::StatusOr<InputFormat> ParseInputFormat(std::string_view value) {
     if (value == InputFormatName(format)) return format;
   }
   return absl::InvalidArgumentError(
-      absl::StrCat("--format=", absl::string_view(value.data(), value.size()),
+      absl::StrCat("--format=", AbslView(value),
                    ": ", kExpected));
 }
 
@@ -39,8 +40,8 @@ std::string_view InputFormatName(InputFormat format) {
 }
 
 InputFormat DetectFormat(std::string_view first_bytes) {
-  if (absl::StartsWith(absl::string_view(first_bytes.data(), first_bytes.size()), "\x1f\x8b") ||
-      absl::StartsWith(absl::string_view(first_bytes.data(), first_bytes.size()), "WARC/1.")) {
+  if (absl::StartsWith(AbslView(first_bytes), "\x1f\x8b") ||
+      absl::StartsWith(AbslView(first_bytes), "WARC/1.")) {
     return InputFormat::kWarc;
   }
   const size_t first = first_bytes.find_first_not_of(" \t\r\n\v\f");

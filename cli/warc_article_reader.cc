@@ -16,11 +16,10 @@
 #include "cli/warc_digest.h"
 #include "common/canonical_url.h"
 #include "common/proto_time.h"
+#include "common/string_view.h"
 
 namespace archive::cli {
 namespace {
-
-absl::string_view View(std::string_view text) { return {text.data(), text.size()}; }
 
 // A page may be far larger than its text: markup, scripts, inline images.
 size_t MaxPageBytes(size_t max_article_bytes) {
@@ -53,7 +52,7 @@ std::optional<absl::Time> WarcDate(const WarcRecord& record) {
   absl::Time time;
   std::string error;
   const std::string_view date = record.Field("WARC-Date");
-  if (!absl::ParseTime(absl::RFC3339_full, View(date), &time, &error)) return std::nullopt;
+  if (!absl::ParseTime(absl::RFC3339_full, AbslView(date), &time, &error)) return std::nullopt;
   return time;
 }
 
@@ -62,18 +61,13 @@ bool IsHtml(std::string_view media_type, std::string_view body) {
   if (!media_type.empty()) return false;
   // No Content-Type: what the bytes start with, as browsers sniff.
   const std::string start = absl::AsciiStrToLower(absl::StripLeadingAsciiWhitespace(
-      View(body.substr(0, std::min<size_t>(body.size(), 512)))));
+      AbslView(body.substr(0, std::min<size_t>(body.size(), 512)))));
   return absl::StartsWith(start, "<!doctype html") || absl::StartsWith(start, "<html");
-}
-
-std::string MediaTypeOf(std::string_view content_type) {
-  return absl::AsciiStrToLower(
-      absl::StripAsciiWhitespace(View(content_type.substr(0, content_type.find(';')))));
 }
 
 // Writers differ in the case of base32 digests.
 std::string DigestKey(std::string_view digest) {
-  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(View(digest)));
+  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(AbslView(digest)));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "common/string_view.h"
 
 namespace archive::cli {
 
@@ -52,9 +53,8 @@ std::string WarcSha1Digest(std::string_view bytes) {
 }
 
 bool SameWarcDigest(std::string_view a, std::string_view b) {
-  const absl::string_view left = absl::StripAsciiWhitespace(absl::string_view(a.data(), a.size()));
-  const absl::string_view right =
-      absl::StripAsciiWhitespace(absl::string_view(b.data(), b.size()));
+  const absl::string_view left = absl::StripAsciiWhitespace(AbslView(a));
+  const absl::string_view right = absl::StripAsciiWhitespace(AbslView(b));
   return !left.empty() && absl::EqualsIgnoreCase(left, right);
 }
 

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/string_view.h"
 
 namespace archive::cli {
 namespace {
@@ -34,7 +35,7 @@ std::string Quoted(std::string_view line) {
 
 std::string_view WarcRecord::Field(std::string_view name) const {
   for (const auto& [field, value] : fields) {
-    if (absl::EqualsIgnoreCase(field, absl::string_view(name.data(), name.size()))) {
+    if (absl::EqualsIgnoreCase(field, AbslView(name))) {
       return value;
     }
   }
@@ -42,8 +43,7 @@ std::string_view WarcRecord::Field(std::string_view name) const {
 }
 
 std::string WarcRecord::Type() const {
-  return absl::AsciiStrToLower(
-      absl::string_view(Field("WARC-Type").data(), Field("WARC-Type").size()));
+  return absl::AsciiStrToLower(AbslView(Field("WARC-Type")));
 }
 
 WarcReader::WarcReader(std::istream* in, size_t max_block_bytes)
@@ -203,7 +203,7 @@ WarcReader::Result WarcReader::Next(WarcRecord* record, WarcProblem* problem) {
   }
   const std::string_view length_field = record->Field("Content-Length");
   if (length_field.empty()) return fail("the record has no Content-Length");
-  if (!absl::SimpleAtoi(absl::string_view(length_field.data(), length_field.size()),
+  if (!absl::SimpleAtoi(AbslView(length_field),
                         &record->block_bytes)) {
     return fail(absl::StrCat("Content-Length ", Quoted(length_field), " is not a number"));
   }
@@ -211,7 +211,7 @@ WarcReader::Result WarcReader::Next(WarcRecord* record, WarcProblem* problem) {
   std::optional<WarcDigest> digest;
   // Not of revisit records: GNU Wget 1.21 writes the empty block's digest
   // on them, whatever their block (the HTTP header) holds.
-  if (absl::StartsWithIgnoreCase(absl::string_view(stated.data(), stated.size()), "sha1:") &&
+  if (absl::StartsWithIgnoreCase(AbslView(stated), "sha1:") &&
       record->Type() != "revisit") {
     digest.emplace();
   }
