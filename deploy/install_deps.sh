@@ -24,6 +24,7 @@ packages=(
   prometheus                                         # promtool and a real server, for tests
   python3 python3-grpcio python3-grpc-tools          # interop test client
   python3-yaml                                       # reading rendered manifests
+  libxapian-dev libsqlite3-dev                       # the search benchmark's peers
 )
 
 # kubectl renders the Kubernetes manifests (kubectl kustomize) in a test.
