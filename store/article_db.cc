@@ -79,7 +79,8 @@ ArticleDb::ArticleDb(const std::string& path, const ArticleDbOptions& options,
       near_duplicates_(database_.get()),
       writer_(database_.get(), &index_, &near_duplicates_, options.sync,
               options.max_article_bytes),
-      search_(database_.get(), &index_, options.search_block_bounds) {}
+      search_(database_.get(), &index_, options.search_block_bounds),
+      query_search_(database_.get(), &index_) {}
 
 ArticleDb::~ArticleDb() { (void)Close(); }
 
@@ -156,6 +157,7 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
                                v1::SearchResponse* response,
                                absl::Time deadline) const {
   DisablePerfCounters();
+  if (request.has_query()) return query_search_.Run(request, response, deadline);
   return search_.Run(request, response, deadline);
 }
 

@@ -21,7 +21,7 @@
 // It holds the contract and delegates the work: column_families.h (the
 // database and its families), layout_migration.h, stored_article.h (decoding
 // and fixity), article_writer.h (Put), full_text_index.h (documents and
-// segments), conjunctive_search.h with term_cursor.h (Search),
+// segments), conjunctive_search.h and query_search.h with term_cursor.h (Search),
 // article_scan.h, near_duplicate_index.h (FindSimilar) and verify.h.
 #ifndef STORE_ARTICLE_DB_H_
 #define STORE_ARTICLE_DB_H_
@@ -42,6 +42,7 @@
 #include "store/article_writer.h"
 #include "store/column_families.h"
 #include "store/conjunctive_search.h"
+#include "store/query_search.h"
 #include "store/disk_space.h"
 #include "store/full_text_index.h"
 #include "store/near_duplicate_index.h"
@@ -180,7 +181,9 @@ class ArticleDb {
   // adds up below the page's worst hit is passed over unread: a query of
   // common terms reads a small part of their lists. Lists in memory and
   // segments written before block tables are read whole, which the
-  // deadline bounds.
+  // deadline bounds. A request with a `query` is searched by QuerySearch
+  // (query_search.h), which visits every match; a request that counts its
+  // matches passes over no stretch.
   absl::Status Search(const v1::SearchRequest& request,
                       v1::SearchResponse* response,
                       absl::Time deadline = absl::InfiniteFuture()) const;
@@ -230,6 +233,7 @@ class ArticleDb {
   NearDuplicateIndex near_duplicates_;
   ArticleWriter writer_;
   ConjunctiveSearch search_;
+  QuerySearch query_search_;
 };
 
 }  // namespace archive::store

@@ -9,13 +9,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "common/article_view.h"
-#include "common/snippet.h"
 #include "common/status_macros.h"
 #include "store/article_key.h"
 #include "store/document_table.h"
-#include "store/page_limits.h"
-#include "store/stored_article.h"
+#include "store/search_hits.h"
 #include "store/term_cursor.h"
 
 namespace archive::store {
@@ -47,16 +44,7 @@ absl::Status ConjunctiveSearch::Run(const v1::SearchRequest& request,
       request.global().document_count() > 0 ? request.global() : local;
   *response->mutable_statistics() = statistics;
   const Bm25 bm25(statistics.document_count(), statistics.total_terms());
-  std::vector<double> idf;
-  for (const std::string& term : query.terms) {
-    auto found = statistics.document_frequency().find(term);
-    if (found == statistics.document_frequency().end()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("global.document_frequency: no entry for the term \"",
-                       term, "\""));
-    }
-    idf.push_back(bm25.Idf(found->second));
-  }
+  ASSIGN_OR_RETURN(const std::vector<double> idf, TermIdfs(statistics, query.terms, bm25));
 
   // The rarest term drives the join.
   std::vector<size_t> order(term_count);
@@ -68,22 +56,12 @@ absl::Status ConjunctiveSearch::Run(const v1::SearchRequest& request,
     return local_df(a) < local_df(b);
   });
   const DocumentTable& documents = index_->documents();
-  std::optional<uint32_t> source;
-  if (!query.source.empty()) {
-    source = documents.FindSource(query.source);
-    if (!source.has_value()) return absl::OkStatus();
-  }
-  if (local_df(order[0]) == 0 ||
-      (query.start_time.has_value() && query.start_time == query.end_time)) {
-    return absl::OkStatus();
+  const SearchFilter filter(documents, query);
+  if (!filter.CanMatch() || local_df(order[0]) == 0) {
+    return ReadHits(*database_, {}, request, 0, 0, response);
   }
   // By term index, as `order` reads them.
-  TermCursor::StoredLists stored;
-  stored.db = database_->db();
-  stored.postings = database_->family(kTermPostings);
-  stored.positions = database_->family(kTermPositions);
-  stored.blocks = database_->family(kTermBlocks);
-  stored.read_options = view->read_options;
+  const TermCursor::StoredLists stored = StoredListsOf(*database_, *view);
   std::vector<std::unique_ptr<TermCursor>> cursors(term_count);
   for (size_t i = 0; i < term_count; ++i) {
     const std::optional<FullTextIndex::View::Copied>& active = view->active[i];
@@ -99,30 +77,11 @@ absl::Status ConjunctiveSearch::Run(const v1::SearchRequest& request,
         stored, query.terms[i], TermCursor::Weight{idf[i], &bm25}, memory);
   }
   TermCursor& driver = *cursors[order[0]];
-  const bool filtered = source.has_value() || query.start_time.has_value() ||
-                        query.end_time.has_value();
-  // The document's length when it is stored and passes the filters, else
-  // nullopt. Reads its 4-byte brief, and its entry only for a filter.
-  auto admissible =
-      [&](uint64_t document) -> absl::StatusOr<std::optional<uint32_t>> {
-    const std::optional<DocumentBrief> brief = documents.Brief(document);
-    if (!brief.has_value()) {
-      return absl::DataLossError(
-          absl::StrCat("a posting names document ", document, ", not stored"));
-    }
-    if (brief->state != DocumentInfo::kLive) return std::nullopt;
-    if (filtered) {
-      const DocumentInfo& info = *documents.Find(document);
-      if ((source.has_value() && info.source != *source) ||
-          (query.start_time.has_value() && info.time_key() < *query.start_time) ||
-          (query.end_time.has_value() && info.time_key() >= *query.end_time)) {
-        return std::nullopt;
-      }
-    }
-    return brief->length;
-  };
+  const bool filtered = filter.filtered();
+  // Counting every match needs every match: no stretch passed over.
+  const bool block_bounds = block_bounds_ && !request.count_matches();
 
-  TopHits top(query.limit);
+  HitCollector top(documents, query);
   uint64_t stretches_skipped = 0;
   std::vector<std::vector<uint32_t>> positions(term_count);
   std::vector<const std::vector<uint32_t>*> phrase_positions;
@@ -137,7 +96,7 @@ absl::Status ConjunctiveSearch::Run(const v1::SearchRequest& request,
     // reading a document's brief may cost a cache miss.
     std::optional<uint32_t> length;
     if (filtered) {
-      ASSIGN_OR_RETURN(length, admissible(document));
+      ASSIGN_OR_RETURN(length, filter.Admit(document));
       if (!length.has_value()) {
         driver.Next();
         continue;
@@ -168,8 +127,7 @@ absl::Status ConjunctiveSearch::Run(const v1::SearchRequest& request,
     // that cannot beat the page's worst hit are passed over, moving from
     // block to block without reading a posting, until one might. The bounds
     // add up in the order the scores do, so rounding keeps them above.
-    if (block_bounds_ &&
-        top.offered() > static_cast<size_t>(query.limit)) {
+    if (block_bounds && top.offered() > static_cast<size_t>(query.limit)) {
       uint64_t target = document;
       for (;;) {
         double bound = 0;
@@ -193,7 +151,7 @@ absl::Status ConjunctiveSearch::Run(const v1::SearchRequest& request,
       }
     }
     if (!filtered) {
-      ASSIGN_OR_RETURN(length, admissible(document));
+      ASSIGN_OR_RETURN(length, filter.Admit(document));
       if (!length.has_value()) {
         driver.Next();
         continue;
@@ -218,24 +176,7 @@ absl::Status ConjunctiveSearch::Run(const v1::SearchRequest& request,
       for (size_t i = 0; i < term_count; ++i) {
         score += Bm25::TermScoreWithNorm(idf[i], cursors[i]->frequency(), norm);
       }
-      // Most matches rank below the kept hits or before the cursor, and are
-      // told apart by score alone.
-      const bool past_cursor =
-          !query.after.has_value() || score < query.after->score;
-      const bool maybe_past_cursor =
-          past_cursor || score == query.after->score;
-      if (maybe_past_cursor) {
-        if (past_cursor && !top.MightKeep(score)) {
-          top.Count();
-        } else {
-          const DocumentInfo& info = *documents.Find(document);
-          RankedHit hit{score, info.TimeIdKey(), ""};
-          if (!query.after.has_value() || RanksBefore(*query.after, hit)) {
-            hit.source = documents.source(info.source);
-            top.Offer(std::move(hit));
-          }
-        }
-      }
+      top.Offer(document, score);
     }
     driver.Next();
   }
@@ -244,47 +185,9 @@ absl::Status ConjunctiveSearch::Run(const v1::SearchRequest& request,
     RETURN_IF_ERROR(cursor->status());
   }
 
-  const size_t matched = top.offered();
-  RETURN_IF_ERROR(ReadHits(top.Take(), request, response));
-  response->set_has_more(matched > static_cast<size_t>(response->hits_size()));
-  return absl::OkStatus();
-}
-
-absl::Status ConjunctiveSearch::ReadHits(const std::vector<RankedHit>& hits,
-                                         const v1::SearchRequest& request,
-                                         v1::SearchResponse* response) const {
-  // The hits' articles, read a few at a time (one MultiGet, which batches
-  // the reads of a block), until the page's byte budget is spent.
-  constexpr size_t kHitsPerRead = 16;
-  std::vector<std::string> snippet_terms;  // MakeSnippet's, when asked for
-  if (request.snippets()) {
-    snippet_terms.assign(request.terms().begin(), request.terms().end());
-  }
-  size_t bytes = 0;
-  for (size_t first = 0; first < hits.size() && bytes < kMaxPageBytes;
-       first += kHitsPerRead) {
-    const size_t count = std::min(kHitsPerRead, hits.size() - first);
-    std::vector<std::string> keys;
-    for (size_t i = first; i < first + count; ++i) {
-      keys.push_back(SourcePrefix(hits[i].source) + hits[i].document);
-    }
-    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-    std::vector<rocksdb::PinnableSlice> values(count);
-    std::vector<rocksdb::Status> statuses(count);
-    database_->db()->MultiGet(rocksdb::ReadOptions(), database_->family(kArticles), count, slices.data(),
-                  values.data(), statuses.data(), /*sorted_input=*/false);
-    for (size_t i = 0; i < count && bytes < kMaxPageBytes; ++i) {
-      v1::StoreHit* out = response->add_hits();
-      RETURN_IF_ERROR(DecodeReadArticle(statuses[i], values[i], out->mutable_article()));
-      out->set_score(hits[first + i].score);
-      if (request.snippets()) {
-        out->set_snippet(MakeSnippet(out->article(), snippet_terms));
-      }
-      ApplyArticleView(request.view(), out->mutable_article());
-      bytes += out->article().ByteSizeLong();
-    }
-  }
-  return absl::OkStatus();
+  const size_t matched_after = top.offered();
+  const uint64_t matched = top.matched();
+  return ReadHits(*database_, top.Take(), request, matched_after, matched, response);
 }
 
 }  // namespace archive::store

@@ -41,12 +41,6 @@ class ConjunctiveSearch {
   }
 
  private:
-  // Appends `hits`' articles to `response`, with snippets when asked for,
-  // until the page's byte budget is spent.
-  absl::Status ReadHits(const std::vector<RankedHit>& hits,
-                        const v1::SearchRequest& request,
-                        v1::SearchResponse* response) const;
-
   const StoreDatabase* const database_;
   const FullTextIndex* const index_;
   const bool block_bounds_;

@@ -108,7 +108,11 @@ absl::Status ValidateTerm(std::string_view term, std::string_view field) {
 
 absl::StatusOr<SearchQuery> ParseSearchRequest(
     const v1::SearchRequest& request) {
-  if (request.terms().empty() && request.phrases().empty()) {
+  if (request.has_query()) {
+    if (!request.phrases().empty()) {
+      return absl::InvalidArgumentError("phrases: not with a query (it holds them)");
+    }
+  } else if (request.terms().empty() && request.phrases().empty()) {
     return absl::InvalidArgumentError(
         "terms: a search needs at least one term or phrase");
   }

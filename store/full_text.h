@@ -146,10 +146,11 @@ struct SearchQuery {
 };
 
 // INVALID_ARGUMENT naming the field when `request` is malformed: no terms and
-// no phrases, an empty term or one holding 0x00, an empty phrase, more than
+// no phrases and no query, phrases beside a query, an empty term or one holding 0x00, an empty phrase, more than
 // kMaxSearchTerms distinct terms, a source that is no host name, a time out
 // of range or start_time after end_time, a negative limit, a cursor with a
-// malformed id or time or a NaN score. `global` is checked by the search.
+// malformed id or time or a NaN score. `global` and `query` are checked by
+// the search.
 absl::StatusOr<SearchQuery> ParseSearchRequest(
     const v1::SearchRequest& request);
 

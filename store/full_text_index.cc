@@ -311,6 +311,38 @@ std::unique_ptr<FullTextIndex::View> FullTextIndex::Capture(
   return view;
 }
 
+absl::StatusOr<std::vector<std::string>> FullTextIndex::TermsWithPrefix(
+    std::string_view prefix, size_t limit) const {
+  std::vector<std::string> terms;
+  {
+    ReaderMutexLock lock(&index_mutex_);
+    active_->postings.TermsWithPrefix(prefix, &terms);
+    if (frozen_ != nullptr) frozen_->postings.TermsWithPrefix(prefix, &terms);
+  }
+  // The written segments' terms are the term_stats family's keys; a term
+  // whose documents were all removed counts 0.
+  std::unique_ptr<rocksdb::Iterator> it(database_->db()->NewIterator(
+      rocksdb::ReadOptions(), database_->family(kTermCounts)));
+  const rocksdb::Slice start(prefix.data(), prefix.size());
+  size_t written = 0;
+  for (it->Seek(start); it->Valid() && it->key().starts_with(start) && written <= limit;
+       it->Next()) {
+    std::optional<std::vector<uint64_t>> count =
+        DecodeTermCounters(it->value().ToStringView(), 1);
+    if (!count.has_value()) {
+      return absl::DataLossError("stored term statistics do not decode");
+    }
+    if ((*count)[0] == 0) continue;
+    terms.push_back(it->key().ToString());
+    ++written;
+  }
+  RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "reading the terms of a prefix"));
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  if (terms.size() > limit + 1) terms.resize(limit + 1);
+  return terms;
+}
+
 absl::StatusOr<v1::TermStatistics> FullTextIndex::LocalTermStatistics(
     const std::vector<std::string>& terms, const View& view) const {
   std::vector<rocksdb::Slice> keys(terms.begin(), terms.end());

@@ -175,6 +175,13 @@ class FullTextIndex {
                                 bool copy_lists) const
       ABSL_LOCKS_EXCLUDED(index_mutex_);
 
+  // The distinct terms that start with `prefix` that some live document
+  // holds, as of now, sorted; more than `limit` of them are cut to
+  // limit + 1, so that the caller can tell there are too many.
+  absl::StatusOr<std::vector<std::string>> TermsWithPrefix(std::string_view prefix,
+                                                           size_t limit) const
+      ABSL_LOCKS_EXCLUDED(index_mutex_);
+
   // This store's collection statistics and the document frequency of each
   // of `terms`, as of `view`.
   absl::StatusOr<v1::TermStatistics> LocalTermStatistics(

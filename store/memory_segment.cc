@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
+#include "common/string_view.h"
+
 namespace archive::store {
 
 void MemorySegment::Add(uint64_t document, const IndexedText& text) {
@@ -22,6 +25,13 @@ void MemorySegment::Add(uint64_t document, const IndexedText& text) {
 const PostingListWriter* MemorySegment::Find(std::string_view term) const {
   auto found = terms_.find(absl::string_view(term.data(), term.size()));
   return found == terms_.end() ? nullptr : &found->second;
+}
+
+void MemorySegment::TermsWithPrefix(std::string_view prefix,
+                                    std::vector<std::string>* out) const {
+  for (const auto& [term, list] : terms_) {
+    if (absl::StartsWith(term, AbslView(prefix))) out->push_back(term);
+  }
 }
 
 std::vector<std::pair<std::string_view, const PostingListWriter*>>

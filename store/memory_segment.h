@@ -28,6 +28,9 @@ class MemorySegment {
   // The postings of `term`, or nullptr when no document here holds it.
   const PostingListWriter* Find(std::string_view term) const;
 
+  // Adds to `out` every term here that starts with `prefix`, in no order.
+  void TermsWithPrefix(std::string_view prefix, std::vector<std::string>* out) const;
+
   // Every term and its postings, sorted by term.
   std::vector<std::pair<std::string_view, const PostingListWriter*>> SortedTerms()
       const;

@@ -18,8 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "common/deterministic_bytes.h"
 #include "query/page_token.h"
 #include "tests/fuzz/fuzz_support.h"
 
@@ -54,18 +53,6 @@ void CheckRefused(const absl::StatusOr<PageTokenBody>& decoded) {
              Message(decoded.status()));
   FUZZ_CHECK(Message(decoded.status()).rfind("page_token: ", 0) == 0,
              Message(decoded.status()));
-}
-
-// Map fields serialize in an unspecified order unless deterministically.
-std::string DeterministicBytes(const PageTokenBody& body) {
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    body.SerializeToCodedStream(&coded);
-  }
-  return bytes;
 }
 
 bool SameBody(const PageTokenBody& a, const PageTokenBody& b) {
