@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "common/article_rules.h"
 #include "common/article_view.h"
+#include "common/deterministic_bytes.h"
 #include "common/fingerprint.h"
 #include "common/grpc_status.h"
 #include "common/page_size.h"
@@ -305,26 +306,31 @@ grpc::ServerUnaryReactor* QueryService::SearchArticles(
       "search", request->source(),
       TimeText(request->has_start_time(), request->start_time()),
       TimeText(request->has_end_time(), request->end_time())};
-  fingerprint_parts.insert(fingerprint_parts.end(), query->terms.begin(),
-                           query->terms.end());
-  for (const auto& phrase : query->phrases) {
-    fingerprint_parts.push_back("\"");
-    fingerprint_parts.insert(fingerprint_parts.end(), phrase.begin(), phrase.end());
-  }
+  // The query as parsed: the same tree, whatever spaces and case it was
+  // typed with, takes the same tokens.
+  fingerprint_parts.push_back(DeterministicBytes(query->root));
   const std::string fingerprint = QueryFingerprint(fingerprint_parts);
 
   // Asked of every store: one more hit than the page, to know if there are
-  // more.
+  // more. Words and phrases that must all occur go as terms and phrases,
+  // which every store release reads and which pass over blocks that cannot
+  // make the page; any other query as its tree.
   auto search = std::make_shared<v1::SearchRequest>();
   for (const std::string& term : query->terms) search->add_terms(term);
-  for (const auto& phrase : query->phrases) {
-    auto* p = search->add_phrases();
-    for (const std::string& term : phrase) p->add_terms(term);
+  if (query->conjunctive) {
+    for (const auto& phrase : query->phrases) {
+      auto* p = search->add_phrases();
+      for (const std::string& term : phrase) p->add_terms(term);
+    }
+  } else {
+    *search->mutable_query() = query->root;
   }
   search->set_source(request->source());
   if (request->has_start_time()) *search->mutable_start_time() = request->start_time();
   if (request->has_end_time()) *search->mutable_end_time() = request->end_time();
   search->set_limit(*page_size + 1);
+  // The first page counts the matches; later ones carry that count.
+  search->set_count_matches(request->page_token().empty());
   // The stores make the snippets and trim the hits to the view, so that
   // hits asked for in BASIC come from them without their text.
   search->set_snippets(true);
@@ -353,25 +359,44 @@ grpc::ServerUnaryReactor* QueryService::SearchArticles(
   const std::vector<std::string> terms = query->terms;
 
   // Second step: every store's best hits under the global statistics.
+  std::optional<uint64_t> total_size;
+  if (token.has_value()) total_size = token->total_size();
   auto run_search = [this, reactor, response, search, deadline, limit, terms,
-                     fingerprint, view]() {
+                     fingerprint, view, total_size]() {
     FanOut<v1::SearchResponse>(
         stores_, health_.get(), deadline,
         [search](store::StoreClient* client, absl::Time store_deadline,
                  store::StoreClient::Callback<v1::SearchResponse> done) {
           client->SearchAsync(*search, store_deadline, std::move(done));
         },
-        [this, reactor, response, search, limit, terms, fingerprint,
-         view](Replies<v1::SearchResponse> replies) {
+        [this, reactor, response, search, limit, terms, fingerprint, view,
+         total_size](Replies<v1::SearchResponse> replies) {
+          // A query the stores refuse (a prefix of too many words) is the
+          // caller's to change, whatever the other stores said.
+          for (const auto& reply : replies) {
+            if (reply.status().code() == absl::StatusCode::kInvalidArgument) {
+              reactor->Finish(ToGrpcStatus(reply.status()));
+              return;
+            }
+          }
           absl::Status status = EnoughSucceeded(stores_, replies, options_.replicas);
           if (!status.ok()) {
             reactor->Finish(ToGrpcStatus(status));
             return;
           }
           std::vector<StorePage<v1::StoreHit>> pages;
+          uint64_t matches = 0;
           for (auto& reply : replies) {
-            if (reply.ok()) pages.push_back({reply->mutable_hits(), reply->has_more()});
+            if (!reply.ok()) continue;
+            pages.push_back({reply->mutable_hits(), reply->has_more()});
+            matches += reply->match_count();
           }
+          // Each article counted once, not once a copy.
+          response->set_total_size(
+              total_size.has_value()
+                  ? *total_size
+                  : ScaleCount(matches, CopyScale(stores_.size(), Answered(replies),
+                                                  options_.replicas)));
           MergedPage<v1::StoreHit> merged = MergeByFrontier(
               pages, static_cast<size_t>(limit),
               [](const v1::StoreHit& a, const v1::StoreHit& b) { return RanksBefore(a, b); },
@@ -403,6 +428,7 @@ grpc::ServerUnaryReactor* QueryService::SearchArticles(
             token.set_document_count(used.document_count());
             token.set_total_terms(used.total_terms());
             *token.mutable_document_frequency() = used.document_frequency();
+            token.set_total_size(response->total_size());
             response->set_next_page_token(EncodePageToken(std::move(token)));
           }
           reactor->Finish(grpc::Status::OK);

@@ -713,6 +713,67 @@ TEST_F(SearchTest, SourceAndTimeFilters) {
   EXPECT_EQ(HitIds(archive_.SearchAll(request)), Named({"wind_old"}));
 }
 
+TEST_F(SearchTest, TheQueryLanguageAcrossThreeStores) {
+  auto sorted_ids = [this](const std::string& query) {
+    std::vector<std::string> ids = HitIds(archive_.SearchAll(Query(query)));
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  auto named = [this](std::initializer_list<const char*> names) {
+    std::vector<std::string> ids = Named(names);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  EXPECT_EQ(sorted_ids("solar OR 東京"), named({"solar4", "solar1", "hybrid", "japanese"}));
+  EXPECT_EQ(sorted_ids("solar -wind"), named({"solar4", "solar1"}));
+  EXPECT_EQ(sorted_ids("solar NOT (wind OR farms)"), named({"solar1"}));
+  EXPECT_EQ(sorted_ids("(solar OR wind) egypt"), named({"hybrid"}));
+  EXPECT_EQ(sorted_ids("minist* -\"prime minister\""), named({"reversed", "apart"}));
+  EXPECT_EQ(sorted_ids("turbines source:news.com.au"), named({"wind_mid1"}));
+  EXPECT_EQ(sorted_ids("turbines -source:news.com"), named({"wind_mid1"}));
+  // An OR ranks by the words each hit holds: both words first.
+  const std::vector<v1::SearchHit> hits = archive_.SearchAll(Query("hybrid OR solar"));
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].article().id(), named_["hybrid"].id());
+}
+
+TEST_F(SearchTest, TotalSizeCountsEveryMatchOnEveryPage) {
+  for (const std::string query : {"wind", "power", "solar OR wind", "power -cut"}) {
+    const size_t all = archive_.SearchAll(Query(query)).size();
+    v1::SearchArticlesRequest request = Query(query, 2);
+    for (int page = 0; page < 20; ++page) {
+      v1::SearchArticlesResponse response;
+      ASSERT_TRUE(archive_.Search(request, &response).ok());
+      EXPECT_EQ(response.total_size(), all) << query << " page " << page;
+      if (response.next_page_token().empty()) break;
+      request.set_page_token(response.next_page_token());
+    }
+  }
+}
+
+TEST_F(SearchTest, QueryErrorsAreInvalidArgumentWithThePosition) {
+  for (const auto& [query, message] : std::vector<std::pair<std::string, std::string>>{
+           {"(solar OR wind", "query: unbalanced parenthesis at 1"},
+           {"solar OR", "query: OR needs something to search for on each side at 7"},
+           {"-solar", "query: only excluded words and filters: add a word to search for"}}) {
+    v1::SearchArticlesResponse response;
+    grpc::Status status = archive_.Search(Query(query), &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << query;
+    EXPECT_EQ(status.error_message(), message);
+  }
+  // A prefix one store has too many words for is the caller's to lengthen.
+  std::string body;
+  for (int i = 0; i <= 256; ++i) body += absl::StrCat("word", i, " ");
+  archive_.Put(1, {MakeArticle("many.com", "Many words", body + "end", kT0)});
+  v1::SearchArticlesResponse response;
+  grpc::Status status = archive_.Search(Query("word*"), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "query: more than 256 words start with \"word\": make the prefix* longer");
+  ASSERT_TRUE(archive_.Search(Query("word25*"), &response).ok());
+  EXPECT_EQ(response.total_size(), 1u);
+}
+
 TEST_F(SearchTest, SnippetsMarkTheMatchedWords) {
   v1::SearchArticlesResponse response;
   ASSERT_TRUE(archive_.Search(Query("solar"), &response).ok());
