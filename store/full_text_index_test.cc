@@ -461,5 +461,33 @@ TEST_F(FullTextIndexTest, RemovedDocumentsLeaveTheStatisticsAndAreNotLoadedAgain
   EXPECT_EQ(Statistics({}).document_count(), 1u);
 }
 
+TEST_F(FullTextIndexTest, TheNumberOfARemovedDocumentIsNeverGivenAgain) {
+  // The written segment keeps the postings of a removed document, which
+  // searches pass over because its number is dead: a new article given the
+  // same number after a restart would inherit them.
+  const v1::Article removed = Numbered(1, "cedar");
+  Store({Numbered(0, "oak"), removed});
+  ASSERT_TRUE(index_->WriteSegment(/*force=*/true).ok());
+  rocksdb::WriteBatch batch;
+  ASSERT_TRUE(index_
+                  ->RemoveDocuments({*EncodeId(removed.id())},
+                                    {IndexText(removed.title(), removed.body())}, &batch,
+                                    [this, &batch] {
+                                      EXPECT_TRUE(store_.database()
+                                                      .db()
+                                                      ->Write(rocksdb::WriteOptions(), &batch)
+                                                      .ok());
+                                      return absl::OkStatus();
+                                    })
+                  .ok());
+  Restart();
+  EXPECT_FALSE(index_->documents().IsLive(1));
+  const Documents added = Store({Numbered(2, "elm")});
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_GT(added[0], 1u) << "a removed document's number was given again";
+  ASSERT_TRUE(index_->WriteSegment(/*force=*/true).ok());
+  EXPECT_EQ(WrittenSegments("cedar"), (Segments{{0, {1}}}));
+}
+
 }  // namespace
 }  // namespace archive::store
