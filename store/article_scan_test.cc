@@ -291,11 +291,7 @@ TEST_F(ArticleScanTest, MalformedRequestsAreInvalidArgumentNamingTheField) {
 TEST_F(ArticleScanTest, AnEntryOfEverySourceThatLeadsToNoArticleIsDataLoss) {
   Store("a.com", 0, 0);
   const v1::Article missing = MakeArticle("a.com", "Gone", "Never stored.", kJan2023 + 5);
-  ASSERT_TRUE(store_.database()
-                  .db()
-                  ->Put(rocksdb::WriteOptions(), store_.database().family(kByTime),
-                        TimeKey({missing.published_at(), missing.id()}), "a.com")
-                  .ok());
+  store_.PutRow(kByTime, TimeKey({missing.published_at(), missing.id()}), "a.com");
   v1::ScanRequest request;
   v1::ScanResponse response;
   EXPECT_EQ(Scan(request, &response).code(), absl::StatusCode::kDataLoss);

@@ -293,22 +293,14 @@ TEST_F(FullTextIndexTest, LoadDocumentsKeepsTheNumbersOfFailedBatchesDead) {
 }
 
 TEST_F(FullTextIndexTest, ADocumentsEntryThatDoesNotDecodeIsDataLoss) {
-  ASSERT_TRUE(store_.database()
-                  .db()
-                  ->Put(rocksdb::WriteOptions(), store_.database().family(kDocuments),
-                        DocumentKey(0), EncodeDocumentRecord(3, "no article key"))
-                  .ok());
+  store_.PutRow(kDocuments, DocumentKey(0), EncodeDocumentRecord(3, "no article key"));
   FullTextIndex index(&store_.database(), options_);
   EXPECT_EQ(index.LoadDocuments().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST_F(FullTextIndexTest, AMarkerOfNoDocumentIsDataLoss) {
   Store({Numbered(0, "cedar")});
-  ASSERT_TRUE(store_.database()
-                  .db()
-                  ->Put(rocksdb::WriteOptions(), store_.database().family(kUnindexed),
-                        DocumentKey(7), "")
-                  .ok());
+  store_.PutRow(kUnindexed, DocumentKey(7), "");
   index_.reset();
   FullTextIndex index(&store_.database(), options_);
   ASSERT_TRUE(index.LoadDocuments().ok());
@@ -409,11 +401,7 @@ TEST_F(FullTextIndexTest, StatisticsAddTheWrittenTheFrozenAndTheActiveCounts) {
   Store({Numbered(3, "cedar")});
   EXPECT_EQ(DocumentFrequency("cedar"), 4u);
   // Damaged counters are not read as a count.
-  ASSERT_TRUE(store_.database()
-                  .db()
-                  ->Put(rocksdb::WriteOptions(), store_.database().family(kTermCounts),
-                        "cedar", "\x01")
-                  .ok());
+  store_.PutRow(kTermCounts, "cedar", "\x01");
   std::unique_ptr<FullTextIndex::View> view = index_->Capture({"cedar"}, false);
   EXPECT_EQ(index_->LocalTermStatistics({"cedar"}, *view).status().code(),
             absl::StatusCode::kDataLoss);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,11 +44,7 @@ class LayoutMigrationTest : public ::testing::Test {
   }
 
   void SetVersion(const std::string& version) {
-    ASSERT_TRUE(store_.database()
-                    .db()
-                    ->Put(rocksdb::WriteOptions(), store_.database().family(kDefault),
-                          "format", version)
-                    .ok());
+    store_.PutRow(kDefault, "format", version);
   }
 
   Layout ReadIt() {
@@ -182,15 +179,9 @@ TEST_F(LayoutMigrationTest, WriteAllHeadsGivesEveryArticleThatDecodesItsHead) {
   ASSERT_TRUE(WriteAllHeads(store_.database()).ok());
   std::vector<std::string> headed;
   for (const v1::Article& article : articles_) {
-    std::string head;
-    if (!store_.database()
-             .db()
-             ->Get(rocksdb::ReadOptions(), store_.database().family(kArticleHeads),
-                   ArticleKeyOf(article), &head)
-             .ok()) {
-      continue;
-    }
-    EXPECT_EQ(head, ArticleHead(article).SerializeAsString());
+    const std::optional<std::string> head = store_.Row(kArticleHeads, ArticleKeyOf(article));
+    if (!head.has_value()) continue;
+    EXPECT_EQ(*head, ArticleHead(article).SerializeAsString());
     headed.push_back(article.id());
   }
   EXPECT_EQ(headed, (std::vector<std::string>{articles_[0].id(), articles_[2].id(),
@@ -204,24 +195,14 @@ TEST_F(LayoutMigrationTest, WriteAllHeadsGoesOnAfterAMigrationCutShort) {
   // What a migration cut short after its first batch leaves: some heads,
   // and the version before heads.
   for (int i = 0; i < 1000; ++i) {
-    ASSERT_TRUE(store_.database()
-                    .db()
-                    ->Put(rocksdb::WriteOptions(), store_.database().family(kArticleHeads),
-                          ArticleKeyOf(articles_[i]),
-                          ArticleHead(articles_[i]).SerializeAsString())
-                    .ok());
+    store_.PutRow(kArticleHeads, keys_[i], ArticleHead(articles_[i]).SerializeAsString());
   }
   store_.Reopen();
   EXPECT_FALSE(ReadIt().has_heads);
   ASSERT_TRUE(WriteAllHeads(store_.database()).ok());
   EXPECT_EQ(store_.Keys(kArticleHeads), keys_);
-  std::string head;
-  ASSERT_TRUE(store_.database()
-                  .db()
-                  ->Get(rocksdb::ReadOptions(), store_.database().family(kArticleHeads),
-                        ArticleKeyOf(articles_.back()), &head)
-                  .ok());
-  EXPECT_EQ(head, ArticleHead(articles_.back()).SerializeAsString());
+  EXPECT_EQ(store_.Row(kArticleHeads, keys_.back()),
+            ArticleHead(articles_.back()).SerializeAsString());
   const Layout layout = ReadIt();
   EXPECT_TRUE(layout.numbered);
   EXPECT_TRUE(layout.has_heads);

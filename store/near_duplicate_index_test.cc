@@ -171,11 +171,7 @@ TEST_F(NearDuplicateIndexTest, RemoveTakesAwayEveryEntryOfTheArticle) {
 
 TEST_F(NearDuplicateIndexTest, ASignatureThatDoesNotDecodeIsDataLoss) {
   Add(Id(1), kSeconds, Query());
-  ASSERT_TRUE(store_.database()
-                  .db()
-                  ->Put(rocksdb::WriteOptions(), store_.database().family(kMinHash),
-                        *EncodeId(Id(1)), "short")
-                  .ok());
+  store_.PutRow(kMinHash, *EncodeId(Id(1)), "short");
   EXPECT_EQ(FindStatus(Request(Query(), 0.8)).code(), absl::StatusCode::kDataLoss);
   rocksdb::WriteBatch batch;
   EXPECT_EQ(index_.Remove(Id(1), *EncodeId(Id(1)), &batch).code(),
@@ -184,11 +180,7 @@ TEST_F(NearDuplicateIndexTest, ASignatureThatDoesNotDecodeIsDataLoss) {
 
 TEST_F(NearDuplicateIndexTest, AQueryByIdSaysWhetherTheStoreHoldsIt) {
   Add(Id(1), kSeconds, Query());
-  ASSERT_TRUE(store_.database()
-                  .db()
-                  ->Put(rocksdb::WriteOptions(), store_.database().family(kById),
-                        *EncodeId(Id(1)), "an articles key")
-                  .ok());
+  store_.PutRow(kById, *EncodeId(Id(1)), "an articles key");
   v1::FindSimilarRequest request;
   request.add_queries()->set_id(Id(1));
   request.add_queries()->set_id(Id(2));

@@ -1,5 +1,6 @@
 #include "store/test_store.h"
 
+#include <fstream>
 #include <utility>
 
 #include "common/article_rules.h"
@@ -20,6 +21,18 @@ FullTextIndexOptions IndexOptions() {
 
 std::string ArticleKeyOf(const v1::Article& article) {
   return ArticleKey(article.source(), {article.published_at(), article.id()});
+}
+
+void FlipByte(const std::string& file, uint64_t offset) {
+  std::fstream bytes(file, std::ios::in | std::ios::out | std::ios::binary);
+  ASSERT_TRUE(bytes.good()) << file;
+  const auto at = static_cast<std::streamoff>(offset);
+  bytes.seekg(at);
+  char byte = 0;
+  ASSERT_TRUE(bytes.read(&byte, 1)) << file << " has no byte " << offset;
+  byte ^= 0x5a;
+  bytes.seekp(at);
+  ASSERT_TRUE(bytes.write(&byte, 1)) << file;
 }
 
 TestStore::Writer::Writer(const StoreDatabase* database)
@@ -46,11 +59,23 @@ void TestStore::Reopen(bool read_only) {
   database_ = *std::move(opened);
 }
 
+void TestStore::PutRow(Family family, const std::string& key, const std::string& value) {
+  const rocksdb::Status status =
+      database_->db()->Put(rocksdb::WriteOptions(), database_->family(family), key, value);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+}
+
+std::optional<std::string> TestStore::Row(Family family, const std::string& key) const {
+  std::string value;
+  const rocksdb::Status status =
+      database_->db()->Get(rocksdb::ReadOptions(), database_->family(family), key, &value);
+  EXPECT_TRUE(status.ok() || status.IsNotFound()) << status.ToString();
+  if (!status.ok()) return std::nullopt;
+  return value;
+}
+
 void TestStore::PutArticleRow(const v1::Article& article) {
-  ASSERT_TRUE(database_->db()
-                  ->Put(rocksdb::WriteOptions(), database_->family(kArticles),
-                        ArticleKeyOf(article), article.SerializeAsString())
-                  .ok());
+  PutRow(kArticles, ArticleKeyOf(article), article.SerializeAsString());
 }
 
 std::vector<v1::PutResult> TestStore::Put(const std::vector<v1::Article>& articles) {

@@ -1,12 +1,15 @@
-// For the store's unit tests: a StoreDatabase of its own in a new temporary
+// For the store's tests: a StoreDatabase of its own in a new temporary
 // directory, closed and opened again at will, and articles put into it the
 // two ways the parts under test meet them: a bare row of the articles family
 // (a store from before document numbers and heads), or stored by the put
-// path with every index entry. Test-only; one thread.
+// path with every index entry; rows written and read behind the parts'
+// backs; bytes of a file damaged. Test-only; one thread.
 #ifndef STORE_TEST_STORE_H_
 #define STORE_TEST_STORE_H_
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +23,10 @@ namespace archive::store {
 
 // Where `article` is stored in the articles family: source 0x00 time id.
 std::string ArticleKeyOf(const v1::Article& article);
+
+// Flips the bits of one byte of `file`, at `offset`, in place: damage that
+// RocksDB's checksums find, and a test must not be able to read as data.
+void FlipByte(const std::string& file, uint64_t offset);
 
 class TestStore {
  public:
@@ -35,6 +42,11 @@ class TestStore {
   // only in memory is gone. A part the test built on database() must be
   // destroyed first.
   void Reopen(bool read_only = false);
+
+  // Writes one row of `family`, with none of what the store would write
+  // with it; and reads one (nullopt when there is none).
+  void PutRow(Family family, const std::string& key, const std::string& value);
+  std::optional<std::string> Row(Family family, const std::string& key) const;
 
   // Writes the article's row of the articles family, and nothing else.
   void PutArticleRow(const v1::Article& article);

@@ -1,6 +1,5 @@
 #include "store/verify.h"
 
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -33,13 +32,6 @@ class VerifyTest : public ::testing::Test {
     }
     store_.Put(batch);
     articles_.insert(articles_.end(), batch.begin(), batch.end());
-  }
-
-  void Put(Family family, const std::string& key, const std::string& value) {
-    ASSERT_TRUE(store_.database()
-                    .db()
-                    ->Put(rocksdb::WriteOptions(), store_.database().family(family), key, value)
-                    .ok());
   }
 
   // Every page of `page_size`; the first failure, if any.
@@ -110,15 +102,15 @@ TEST_F(VerifyTest, ATokenThatNoResponseGaveIsInvalidArgument) {
 TEST_F(VerifyTest, EachKindOfDamageIsReportedWithWhatItsKeyTells) {
   StoreArticles(4);
   // An article's value that does not parse.
-  Put(kArticles, ArticleKeyOf(articles_[0]), "\xff\xff\xff");
+  store_.PutRow(kArticles, ArticleKeyOf(articles_[0]), "\xff\xff\xff");
   // A whole article under a key that is not its own (another source).
   v1::Article elsewhere = articles_[1];
   elsewhere.set_source("b.org");
-  Put(kArticles, ArticleKeyOf(elsewhere), articles_[1].SerializeAsString());
+  store_.PutRow(kArticles, ArticleKeyOf(elsewhere), articles_[1].SerializeAsString());
   // The id index pointing at another article.
-  Put(kById, *EncodeId(articles_[2].id()), ArticleKeyOf(articles_[3]));
+  store_.PutRow(kById, *EncodeId(articles_[2].id()), ArticleKeyOf(articles_[3]));
   // A key that does not decode.
-  Put(kArticles, "a.com", articles_[3].SerializeAsString());
+  store_.PutRow(kArticles, "a.com", articles_[3].SerializeAsString());
 
   ASSERT_TRUE(VerifyAll(2).ok());
   EXPECT_EQ(checked_, 6u);  // the four stored, the one moved, the bad key
@@ -153,17 +145,7 @@ TEST_F(VerifyTest, DamageRocksDbFindsEndsThePageAsDataLossNamingTheLastArticleRe
   const rocksdb::TableProperties& table = *tables.begin()->second;
   ASSERT_GE(table.num_data_blocks, 3u);
   // A byte two thirds into the data blocks: its block fails its checksum.
-  {
-    std::fstream bytes(file, std::ios::in | std::ios::out | std::ios::binary);
-    ASSERT_TRUE(bytes.good()) << file;
-    const auto at = static_cast<std::streamoff>(table.data_size * 2 / 3);
-    bytes.seekg(at);
-    char byte = 0;
-    bytes.read(&byte, 1);
-    byte ^= 0x5a;
-    bytes.seekp(at);
-    bytes.write(&byte, 1);
-  }
+  FlipByte(file, table.data_size * 2 / 3);
   store_.Reopen();
 
   v1::VerifyRequest request;
