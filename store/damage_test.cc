@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <random>
 #include <string>
@@ -20,6 +19,7 @@
 #include "store/article_db.h"
 #include "store/article_key.h"
 #include "store/raw_database.h"
+#include "store/test_store.h"
 
 namespace archive::store {
 namespace {
@@ -136,16 +136,7 @@ TEST(DamageTest, AFlippedByteInATableFileIsNeverReadAsAnArticle) {
     }
   }
   ASSERT_FALSE(largest.empty());
-  {
-    std::fstream file(largest, std::ios::in | std::ios::out | std::ios::binary);
-    const auto middle = static_cast<std::streamoff>(fs::file_size(largest) / 3);
-    file.seekg(middle);
-    char byte = 0;
-    file.read(&byte, 1);
-    byte ^= 0x5a;
-    file.seekp(middle);
-    file.write(&byte, 1);
-  }
+  FlipByte(largest, fs::file_size(largest) / 3);
 
   auto db = ArticleDb::Open(path, ArticleDbOptions());
   if (!db.ok()) {  // refusing is allowed, with a message naming the place

@@ -43,7 +43,25 @@ absl::Status FullTextIndex::LoadDocuments() {
     documents_.SetState(*document, DocumentInfo::kLive);
     CountLive(record->length);
   }
-  return FromRocksDbStatus(it->status(), "reading the documents");
+  RETURN_IF_ERROR(FromRocksDbStatus(it->status(), "reading the documents"));
+  // Removed documents have no entry, but their postings stay in the
+  // segments written out: their numbers, up to the first unwritten one,
+  // must not be given again.
+  std::string through;
+  const rocksdb::Status read = database_->db()->Get(
+      rocksdb::ReadOptions(), database_->family(kDefault), kIndexedThroughKey, &through);
+  if (read.IsNotFound()) return absl::OkStatus();
+  RETURN_IF_ERROR(FromRocksDbStatus(read, "reading the first unwritten document"));
+  const std::optional<uint64_t> first_unwritten = DecodeDocumentKey(through);
+  if (!first_unwritten.has_value()) {
+    return absl::DataLossError("the first unwritten document does not decode");
+  }
+  while (documents_.size() < *first_unwritten) {
+    if (!documents_.AppendDead()) {
+      return absl::DataLossError("the first unwritten document is out of range");
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<uint64_t> FullTextIndex::AppendDocument(

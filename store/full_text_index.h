@@ -121,7 +121,8 @@ class FullTextIndex {
   FullTextIndex& operator=(const FullTextIndex&) = delete;
 
   // Opening. Loads the documents family into the DocumentTable: every number
-  // below the next one, those whose batch failed as dead.
+  // below the next one, those whose batch failed as dead, and so are those
+  // of removed documents: no number a written segment covers is given again.
   absl::Status LoadDocuments();
   // Numbers an article stored before document numbers (layout_migration.h):
   // live at once, unindexed, its entry and marker added to `batch`.
