@@ -1,7 +1,5 @@
 #include "tests/bench/ingest_phases.h"
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -173,13 +171,6 @@ absl::Status StoreInRounds(
 
 namespace {
 
-double SelfCpuSeconds() {
-  struct rusage usage = {};
-  ::getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec +
-         usage.ru_stime.tv_usec / 1e6;
-}
-
 void CountOutcome(v1::Outcome outcome, IngestFigures* figures) {
   switch (outcome) {
     case v1::OUTCOME_STORED:
@@ -311,7 +302,7 @@ class RawRocksDb final : public IngestTarget {
     return status;
   }
 
-  std::optional<double> CpuSeconds() override { return SelfCpuSeconds(); }
+  std::optional<double> CpuSeconds() override { return ProcessCpuSeconds(); }
 
  private:
   absl::Status StoreBatch(const std::vector<v1::Article>& articles, int64_t first,
@@ -398,7 +389,7 @@ class Pipeline final : public IngestTarget {
   std::optional<double> CpuSeconds() override {
     const std::optional<double> servers = bench::CpuSeconds(server_pids_);
     if (!servers.has_value()) return std::nullopt;
-    return SelfCpuSeconds() + *servers;
+    return ProcessCpuSeconds() + *servers;
   }
 
  private:
