@@ -52,10 +52,15 @@ const char* const kPostgresColumns =
     "id, content_digest, source, url, title, body, captions, authors, language, "
     "published_at, crawled_at";
 
-std::vector<std::string> PostgresRow(const v1::Article& article) {
+std::pair<std::string, std::string> StoredDigestAndId(const v1::Article& article) {
   std::string digest = article.content_digest();
   if (digest.empty()) digest = ContentDigest(article.title(), article.body());
   std::string id = article.id().empty() ? IdFromDigest(digest) : article.id();
+  return {std::move(digest), std::move(id)};
+}
+
+std::vector<std::string> PostgresRow(const v1::Article& article) {
+  auto [digest, id] = StoredDigestAndId(article);
   return {std::move(id),
           std::move(digest),
           article.source(),
@@ -143,6 +148,37 @@ absl::Status IngestTarget::StoreSlice(const std::vector<v1::Article>& articles,
   return status;
 }
 
+absl::Status ForEachBatch(
+    int64_t begin, int64_t end, int batch, int threads, absl::Time deadline,
+    IngestFigures* figures,
+    const std::function<absl::Status(int, int64_t, int64_t, IngestFigures*)>&
+        store_batch) {
+  std::atomic<int64_t> next{begin};
+  std::mutex mutex;
+  absl::Status failure;  // guarded by mutex
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      IngestFigures mine;
+      absl::Status status;
+      while (status.ok()) {
+        if (absl::Now() > deadline) {
+          mine.cut_short = true;
+          break;
+        }
+        const int64_t first = next.fetch_add(batch);
+        if (first >= end) break;
+        status = store_batch(t, first, std::min<int64_t>(end, first + batch), &mine);
+      }
+      std::lock_guard<std::mutex> lock(mutex);
+      figures->Add(mine);
+      if (failure.ok()) failure = status;
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  return failure;
+}
+
 absl::Status StoreInRounds(
     const std::vector<v1::Article>& articles, int rounds, int batch,
     const std::vector<std::pair<std::string, std::unique_ptr<IngestTarget>>>& targets,
@@ -186,39 +222,6 @@ void CountOutcome(v1::Outcome outcome, IngestFigures* figures) {
       ++figures->rejected;
       break;
   }
-}
-
-// Runs `store_batch(thread, first, last, figures)` on `threads` threads
-// over the batches of [begin, end), until `deadline`; sums what they did.
-absl::Status ForEachBatch(
-    int64_t begin, int64_t end, int batch, int threads, absl::Time deadline,
-    IngestFigures* figures,
-    const std::function<absl::Status(int, int64_t, int64_t, IngestFigures*)>&
-        store_batch) {
-  std::atomic<int64_t> next{begin};
-  std::mutex mutex;
-  absl::Status failure;  // guarded by mutex
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      IngestFigures mine;
-      absl::Status status;
-      while (status.ok()) {
-        if (absl::Now() > deadline) {
-          mine.cut_short = true;
-          break;
-        }
-        const int64_t first = next.fetch_add(batch);
-        if (first >= end) break;
-        status = store_batch(t, first, std::min<int64_t>(end, first + batch), &mine);
-      }
-      std::lock_guard<std::mutex> lock(mutex);
-      figures->Add(mine);
-      if (failure.ok()) failure = status;
-    });
-  }
-  for (std::thread& worker : workers) worker.join();
-  return failure;
 }
 
 // The articles past their near-duplicate lookup but not yet stored, as
