@@ -64,7 +64,7 @@ struct BenchmarkOptions {
   // "peers", "replication" and "tls" to run (replication and tls are
   // opt-in: at the default size each adds more than a minute; peers is
   // opt-in because its loading shares the query archive's load time, which
-  // would then hold about half the articles, and its searches need
+  // would then hold less than a third of the articles, and its searches need
   // "queries").
   std::set<std::string> phases = {"rocksdb", "pipeline", "postgres", "postgres_fts",
                                   "queries"};
