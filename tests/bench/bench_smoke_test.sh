@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark at a tiny size, so that it cannot rot: tests/bench/run.sh with
-# this test's binaries, every phase (the opt-in replication and tls phases
-# too), and a last line holding every figure.
+# this test's binaries, every phase (the opt-in peers, replication and tls
+# phases too), and a last line holding every figure.
 # Speed is not checked: a slow machine passes. What is checked is that the
 # archive's own figures were measured and dedup did its work; PostgreSQL's
 # figures are checked when PostgreSQL 15 is installed, and null otherwise.
@@ -11,7 +11,7 @@ root="$TEST_SRCDIR/$TEST_WORKSPACE"
 out="$TEST_TMPDIR/bench.out"
 
 "$root/tests/bench/run.sh" --bin_dir="$root" --time_limit=240 \
-  --phases=rocksdb,pipeline,postgres,postgres_fts,queries,replication,tls \
+  --phases=rocksdb,pipeline,postgres,postgres_fts,queries,peers,replication,tls \
   --articles=300 --archivectl_articles=100 \
   --query_articles=300 --query_warmup=0.2s --query_duration=1s \
   --get_rate=40 --list_rate=20 --search_rate=20 --query_workers=2 >"$out" || {
@@ -54,6 +54,12 @@ measured = [
     "tls_off_get_p99_ms", "tls_on_get_p99_ms", "tls_off_list_p99_ms", "tls_on_list_p99_ms",
     "tls_off_search_p99_ms", "tls_on_search_p99_ms", "tls_get_p99_ratio_on_off",
     "tls_off_reads_cpu_s", "tls_on_reads_cpu_s",
+    "xapian_articles_per_s", "xapian_cpu_us_per_article", "sqlite_fts_articles_per_s",
+    "sqlite_fts_cpu_us_per_article", "search_cpu_ms_per_call", "rocksdb_search_p50_ms",
+    "rocksdb_search_p99_ms", "rocksdb_search_cpu_ms_per_call", "xapian_search_p50_ms",
+    "xapian_search_p99_ms", "xapian_search_cpu_ms_per_call", "sqlite_fts_search_p50_ms",
+    "sqlite_fts_search_p99_ms", "sqlite_fts_search_cpu_ms_per_call",
+    "query_xapian_stored", "query_sqlite_fts_stored",
 ]
 if postgres:
     measured += ["postgres_articles_per_s", "ratio_pipeline_postgres",
@@ -70,6 +76,16 @@ for phase in ["rocksdb", "pipeline", "replication_r1", "replication_r2", "tls_of
         errors.append(f"{phase}: {done} of 300 articles stored or deduplicated")
     if not (figures.get(f"{phase}_duplicates") and figures.get(f"{phase}_near_duplicates")):
         errors.append(f"{phase}: no duplicates or no near duplicates found")
+# The peers keep each id once, as PostgreSQL does (the text as crawled); in
+# the query archive they hold what the store holds.
+for peer in ["xapian", "sqlite_fts"]:
+    done = sum(figures.get(f"{peer}_{outcome}") or 0 for outcome in ["stored", "duplicates"])
+    if done != 300 or not figures.get(f"{peer}_duplicates"):
+        errors.append(f"{peer}: {done} of 300 articles stored or duplicates, "
+                      f"{figures.get(f'{peer}_duplicates')} duplicates")
+    if figures.get(f"query_{peer}_stored") != figures.get("query_archive_stored"):
+        errors.append(f"query archive: {peer} holds {figures.get(f'query_{peer}_stored')}, "
+                      f"the store {figures.get('query_archive_stored')}")
 for key in ["ping_errors", "store_ping_errors", "get_errors", "list_errors",
             "list_basic_errors", "search_errors", "search_basic_errors",
             "store_get_errors", "store_list_errors", "store_list_basic_errors",
@@ -78,7 +94,9 @@ for key in ["ping_errors", "store_ping_errors", "get_errors", "list_errors",
             "replicated_down_list_errors", "replicated_down_search_errors",
             "rebalance_failed", "replication_error", "tls_off_get_errors",
             "tls_off_list_errors", "tls_off_search_errors", "tls_on_get_errors",
-            "tls_on_list_errors", "tls_on_search_errors", "tls_error"]:
+            "tls_on_list_errors", "tls_on_search_errors", "tls_error",
+            "rocksdb_search_errors", "xapian_search_errors", "sqlite_fts_search_errors",
+            "xapian_error", "sqlite_fts_error"]:
     if figures.get(key):
         errors.append(f"{key}: {figures[key]}")
 if errors:

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/json_util.h"
+#include "tests/bench/peer_indexes.h"
 #include "tests/bench/postgres_client.h"
 #include "tests/bench/proc_stats.h"
 
@@ -57,6 +59,20 @@ const char* const kRequiredKeys[] = {
     "postgres_search_p50_ms",
     "postgres_search_p99_ms",
     "query_store_peak_rss_mb",
+    "xapian_articles_per_s",
+    "xapian_cpu_us_per_article",
+    "sqlite_fts_articles_per_s",
+    "sqlite_fts_cpu_us_per_article",
+    "search_cpu_ms_per_call",
+    "rocksdb_search_p50_ms",
+    "rocksdb_search_p99_ms",
+    "rocksdb_search_cpu_ms_per_call",
+    "xapian_search_p50_ms",
+    "xapian_search_p99_ms",
+    "xapian_search_cpu_ms_per_call",
+    "sqlite_fts_search_p50_ms",
+    "sqlite_fts_search_p99_ms",
+    "sqlite_fts_search_cpu_ms_per_call",
     nullptr,
 };
 
@@ -158,7 +174,11 @@ void RunWritePhases(const std::vector<v1::Article>& articles,
 
   const std::string rocksdb_db = options.work_dir + "/rocksdb_db";
   const std::string pipeline_db = options.work_dir + "/pipeline_db";
-  int system_count = 0;
+  const bool peers = options.phases.count("peers") > 0;
+  const auto peer_dir = [&](PeerKind kind) {
+    return absl::StrCat(options.work_dir, "/", PeerName(kind), "_db");
+  };
+  int system_count = peers ? std::size(kPeerKinds) : 0;
   for (const char* name : {"rocksdb", "pipeline", "postgres", "postgres_fts"}) {
     system_count += wanted(name);
   }
@@ -196,6 +216,9 @@ void RunWritePhases(const std::vector<v1::Article>& articles,
   if (wanted("postgres_fts")) {
     add("postgres_fts",
         OpenPostgres(options.postgres, "articles_fts", true, ingest_options));
+  }
+  for (const PeerKind kind : kPeerKinds) {
+    if (peers) add(PeerName(kind), OpenPeerTarget(kind, peer_dir(kind), ingest_options));
   }
 
   // The pipeline's CPU by process, over all rounds (the store's includes
@@ -286,7 +309,11 @@ void RunWritePhases(const std::vector<v1::Article>& articles,
     if (!stopped.ok()) fail("pipeline", stopped);
   }
   for (const auto& [name, db] : {std::pair(std::string("rocksdb"), rocksdb_db),
-                                 std::pair(std::string("pipeline"), pipeline_db)}) {
+                                 std::pair(std::string("pipeline"), pipeline_db),
+                                 std::pair(std::string(PeerName(PeerKind::kXapian)),
+                                           peer_dir(PeerKind::kXapian)),
+                                 std::pair(std::string(PeerName(PeerKind::kSqliteFts)),
+                                           peer_dir(PeerKind::kSqliteFts))}) {
     if (!std::filesystem::exists(db)) continue;
     results->Set(name + "_db_mb", DirectoryMb(db));
     std::filesystem::remove_all(db);
@@ -413,6 +440,14 @@ Results RunBenchmark(const BenchmarkOptions& options, bool* failed) {
   results.Set("cpu_ratio_pipeline_postgres_fts",
               Ratio(results.Number("postgres_fts_cpu_us_per_article"),
                     results.Number("pipeline_cpu_us_per_article")));
+  for (const PeerKind kind : kPeerKinds) {
+    const std::string name = PeerName(kind);
+    results.Set("ratio_rocksdb_" + name, Ratio(results.Number("rocksdb_articles_per_s"),
+                                               results.Number(name + "_articles_per_s")));
+    results.Set("cpu_ratio_rocksdb_" + name,
+                Ratio(results.Number(name + "_cpu_us_per_article"),
+                      results.Number("rocksdb_cpu_us_per_article")));
+  }
   // The phases that compare two archives of their own: the write phases'
   // feed, each of the two with half their budget, and the query phase's
   // reads.
@@ -442,6 +477,7 @@ Results RunBenchmark(const BenchmarkOptions& options, bool* failed) {
     QueryPhaseOptions query = options.query;
     query.postgres = options.postgres;
     query.batch = options.ingest.batch;
+    query.peers = options.phases.count("peers") > 0;
     return RunQueryPhase(corpus, options.binaries, options.work_dir, query, &results);
   });
   RecordTargets(&results);

@@ -7,8 +7,12 @@
 //                    and a ten times larger file;
 //      postgres      batched INSERT ... ON CONFLICT DO NOTHING;
 //      postgres_fts  the same into a table with a GIN-indexed tsvector;
+//      xapian, sqlite_fts  (with "peers") Xapian and SQLite FTS5 in this
+//                    process, a durable commit a batch (peer_indexes.h);
 //  - queries: an archive as large as fits in the time given, read at a
-//    fixed rate, and the same reads on PostgreSQL (query_phase.h);
+//    fixed rate, and the same reads on PostgreSQL (query_phase.h); with
+//    "peers", the same archive also in Xapian and SQLite FTS5, and the
+//    searches run in process on the store's ArticleDb and on both;
 //  - replication (not in the default list): the pipeline into three stores
 //    with --replicas=2 against --replicas=1, reads with one of three stores
 //    SIGKILLed against all up, and archivectl rebalance onto a fourth
@@ -57,8 +61,11 @@ struct BenchmarkOptions {
   // deploy/certs.sh, for the tls phase.
   std::string certs_script;
   // Which of "rocksdb", "pipeline", "postgres", "postgres_fts", "queries",
-  // "replication" and "tls" to run (replication and tls are opt-in: at the
-  // default size each adds more than a minute).
+  // "peers", "replication" and "tls" to run (replication and tls are
+  // opt-in: at the default size each adds more than a minute; peers is
+  // opt-in because its loading shares the query archive's load time, which
+  // would then hold less than a third of the articles, and its searches need
+  // "queries").
   std::set<std::string> phases = {"rocksdb", "pipeline", "postgres", "postgres_fts",
                                   "queries"};
 };

@@ -1,7 +1,5 @@
 #include "tests/bench/ingest_phases.h"
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -54,10 +52,15 @@ const char* const kPostgresColumns =
     "id, content_digest, source, url, title, body, captions, authors, language, "
     "published_at, crawled_at";
 
-std::vector<std::string> PostgresRow(const v1::Article& article) {
+std::pair<std::string, std::string> StoredDigestAndId(const v1::Article& article) {
   std::string digest = article.content_digest();
   if (digest.empty()) digest = ContentDigest(article.title(), article.body());
   std::string id = article.id().empty() ? IdFromDigest(digest) : article.id();
+  return {std::move(digest), std::move(id)};
+}
+
+std::vector<std::string> PostgresRow(const v1::Article& article) {
+  auto [digest, id] = StoredDigestAndId(article);
   return {std::move(id),
           std::move(digest),
           article.source(),
@@ -145,60 +148,6 @@ absl::Status IngestTarget::StoreSlice(const std::vector<v1::Article>& articles,
   return status;
 }
 
-absl::Status StoreInRounds(
-    const std::vector<v1::Article>& articles, int rounds, int batch,
-    const std::vector<std::pair<std::string, std::unique_ptr<IngestTarget>>>& targets,
-    Results* results) {
-  const int64_t total = static_cast<int64_t>(articles.size());
-  rounds = std::max(1, rounds);
-  const int64_t slice = ((total + rounds - 1) / rounds + batch - 1) / batch * batch;
-  for (int round = 0; round < rounds; ++round) {
-    const int64_t begin = round * slice;
-    const int64_t end = std::min(total, begin + slice);
-    if (begin >= end) break;
-    for (size_t k = 0; k < targets.size(); ++k) {
-      const auto& [name, target] = targets[(round + k) % targets.size()];
-      const absl::Status status = target->StoreSlice(articles, begin, end);
-      if (!status.ok()) {
-        RecordIngest(name, target->figures(), results);
-        return absl::Status(status.code(), name + ": " + std::string(status.message()));
-      }
-    }
-  }
-  for (const auto& [name, target] : targets) {
-    RecordIngest(name, target->figures(), results);
-  }
-  return absl::OkStatus();
-}
-
-namespace {
-
-double SelfCpuSeconds() {
-  struct rusage usage = {};
-  ::getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec +
-         usage.ru_stime.tv_usec / 1e6;
-}
-
-void CountOutcome(v1::Outcome outcome, IngestFigures* figures) {
-  switch (outcome) {
-    case v1::OUTCOME_STORED:
-      ++figures->stored;
-      break;
-    case v1::OUTCOME_DUPLICATE:
-      ++figures->duplicates;
-      break;
-    case v1::OUTCOME_NEAR_DUPLICATE:
-      ++figures->near_duplicates;
-      break;
-    default:
-      ++figures->rejected;
-      break;
-  }
-}
-
-// Runs `store_batch(thread, first, last, figures)` on `threads` threads
-// over the batches of [begin, end), until `deadline`; sums what they did.
 absl::Status ForEachBatch(
     int64_t begin, int64_t end, int batch, int threads, absl::Time deadline,
     IngestFigures* figures,
@@ -228,6 +177,51 @@ absl::Status ForEachBatch(
   }
   for (std::thread& worker : workers) worker.join();
   return failure;
+}
+
+absl::Status StoreInRounds(
+    const std::vector<v1::Article>& articles, int rounds, int batch,
+    const std::vector<std::pair<std::string, std::unique_ptr<IngestTarget>>>& targets,
+    Results* results) {
+  const int64_t total = static_cast<int64_t>(articles.size());
+  rounds = std::max(1, rounds);
+  const int64_t slice = ((total + rounds - 1) / rounds + batch - 1) / batch * batch;
+  for (int round = 0; round < rounds; ++round) {
+    const int64_t begin = round * slice;
+    const int64_t end = std::min(total, begin + slice);
+    if (begin >= end) break;
+    for (size_t k = 0; k < targets.size(); ++k) {
+      const auto& [name, target] = targets[(round + k) % targets.size()];
+      const absl::Status status = target->StoreSlice(articles, begin, end);
+      if (!status.ok()) {
+        RecordIngest(name, target->figures(), results);
+        return absl::Status(status.code(), name + ": " + std::string(status.message()));
+      }
+    }
+  }
+  for (const auto& [name, target] : targets) {
+    RecordIngest(name, target->figures(), results);
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+void CountOutcome(v1::Outcome outcome, IngestFigures* figures) {
+  switch (outcome) {
+    case v1::OUTCOME_STORED:
+      ++figures->stored;
+      break;
+    case v1::OUTCOME_DUPLICATE:
+      ++figures->duplicates;
+      break;
+    case v1::OUTCOME_NEAR_DUPLICATE:
+      ++figures->near_duplicates;
+      break;
+    default:
+      ++figures->rejected;
+      break;
+  }
 }
 
 // The articles past their near-duplicate lookup but not yet stored, as
@@ -311,7 +305,7 @@ class RawRocksDb final : public IngestTarget {
     return status;
   }
 
-  std::optional<double> CpuSeconds() override { return SelfCpuSeconds(); }
+  std::optional<double> CpuSeconds() override { return ProcessCpuSeconds(); }
 
  private:
   absl::Status StoreBatch(const std::vector<v1::Article>& articles, int64_t first,
@@ -398,7 +392,7 @@ class Pipeline final : public IngestTarget {
   std::optional<double> CpuSeconds() override {
     const std::optional<double> servers = bench::CpuSeconds(server_pids_);
     if (!servers.has_value()) return std::nullopt;
-    return SelfCpuSeconds() + *servers;
+    return ProcessCpuSeconds() + *servers;
   }
 
  private:

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -133,9 +134,22 @@ absl::StatusOr<std::unique_ptr<IngestTarget>> OpenPostgres(
     const std::string& conninfo, const std::string& table, bool full_text,
     const IngestPhaseOptions& options);
 
+// Runs `store_batch(thread, first, last, figures)` on `threads` threads
+// over the batches of [begin, end), until `deadline`; sums what they did.
+// A thread stops at its first failure; the first of those is returned.
+absl::Status ForEachBatch(
+    int64_t begin, int64_t end, int batch, int threads, absl::Time deadline,
+    IngestFigures* figures,
+    const std::function<absl::Status(int, int64_t, int64_t, IngestFigures*)>&
+        store_batch);
+
+// The content digest and id an article is stored under by the systems that
+// do not prepare it (PostgreSQL, the peers): its own, or for one as crawled,
+// the SHA-256 of its title and body as they came and the id of that.
+std::pair<std::string, std::string> StoredDigestAndId(const v1::Article& article);
+
 // The columns of the PostgreSQL tables, and one article's values for them
-// in text form. An article without a digest (as crawled) gets the SHA-256
-// of its title and body as they came.
+// in text form, under StoredDigestAndId.
 extern const char* const kPostgresColumns;
 inline constexpr int kPostgresColumnCount = 11;
 std::vector<std::string> PostgresRow(const v1::Article& article);

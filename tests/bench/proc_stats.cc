@@ -1,6 +1,7 @@
 #include "tests/bench/proc_stats.h"
 
 #include <dirent.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -31,7 +32,22 @@ std::optional<std::vector<std::string>> StatFields(pid_t pid) {
   return fields;
 }
 
+double Seconds(const struct rusage& usage) {
+  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec +
+         usage.ru_stime.tv_usec / 1e6;
+}
+
+double UsageSeconds(int who) {
+  struct rusage usage = {};
+  ::getrusage(who, &usage);
+  return Seconds(usage);
+}
+
 }  // namespace
+
+double ProcessCpuSeconds() { return UsageSeconds(RUSAGE_SELF); }
+
+double ThreadCpuSeconds() { return UsageSeconds(RUSAGE_THREAD); }
 
 std::optional<double> PeakRssMb(pid_t pid) {
   std::ifstream status(absl::StrCat("/proc/", pid, "/status"));

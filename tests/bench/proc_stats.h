@@ -22,6 +22,11 @@ std::optional<double> CpuSeconds(pid_t pid);
 // The same summed over `pids`; nullopt once one of them is gone.
 std::optional<double> CpuSeconds(const std::vector<pid_t>& pids);
 
+// CPU time (user + system) this process, and the calling thread, have used
+// so far, in seconds (getrusage: exact, where /proc counts in ticks).
+double ProcessCpuSeconds();
+double ThreadCpuSeconds();
+
 // The process's parent.
 std::optional<pid_t> ParentPid(pid_t pid);
 

@@ -1,10 +1,13 @@
 #include "tests/bench/query_phase.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -19,13 +22,16 @@
 #include "common/logging.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
+#include "common/tokenizer.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "ingest/article_preparer.h"
+#include "store/article_db.h"
 #include "store/store_client.h"
 #include "tests/bench/fixed_rate.h"
 #include "tests/bench/ingest_phases.h"
+#include "tests/bench/peer_indexes.h"
 #include "tests/bench/postgres_client.h"
 #include "tests/bench/proc_stats.h"
 
@@ -90,6 +96,37 @@ void Record(const std::string& prefix, const LatencySummary& summary, Results* r
   }
 }
 
+// The CPU seconds so far of every process doing a system's calls; nullopt
+// when not known.
+using CpuClock = std::function<std::optional<double>()>;
+
+using Call = std::function<absl::Status(int worker, int64_t i)>;
+
+// Runs `call` at `rate` for the phase's warm-up and duration, with its
+// workers, and records under `prefix` its latency, the mean of what each
+// call added to `items` as <prefix>_mean_<per_call> (none when `per_call` is
+// empty), and, with `cpu`, the CPU a call (warm-up calls counted too, as
+// they used CPU in the same span).
+void Measure(const std::string& prefix, double rate, const Call& call,
+             const std::string& per_call, const std::atomic<int64_t>& items,
+             const CpuClock& cpu, const QueryPhaseOptions& options, Results* results) {
+  ARCHIVE_LOG(INFO) << "query phase: " << prefix << " at " << rate << "/s";
+  const std::optional<double> cpu_before = cpu ? cpu() : std::nullopt;
+  const LatencySummary summary =
+      RunAtFixedRate(rate, options.warmup, options.duration, options.workers, call);
+  const std::optional<double> cpu_after = cpu ? cpu() : std::nullopt;
+  Record(prefix, summary, results);
+  const double calls =
+      summary.calls + static_cast<int64_t>(rate * absl::ToDoubleSeconds(options.warmup));
+  if (cpu_before.has_value() && cpu_after.has_value() && calls > 0) {
+    results->Set(prefix + "_cpu_ms_per_call", (*cpu_after - *cpu_before) * 1e3 / calls);
+  }
+  if (!per_call.empty()) {
+    results->Set(absl::StrCat(prefix, "_mean_", per_call),
+                 calls > 0 ? items / calls : 0.0);
+  }
+}
+
 absl::Status ToAbsl(const grpc::Status& status) {
   return status.ok() ? absl::OkStatus()
                      : absl::Status(static_cast<absl::StatusCode>(status.error_code()),
@@ -113,12 +150,39 @@ absl::Status CreatePostgresTable(PostgresConnection& connection) {
       .status();
 }
 
-// Loads the archive and PostgreSQL alike; the articles they hold.
+// Where the query archive's copy in a peer is.
+std::string PeerDir(const std::string& work_dir, PeerKind kind) {
+  return absl::StrCat(work_dir, "/query_", PeerName(kind), "_db");
+}
+
+// A peer the loaders fill, one at a time.
+struct LoadingPeer {
+  PeerKind kind;
+  std::unique_ptr<PeerWriter> writer;
+  std::mutex mutex;
+  double busy_seconds = 0;  // guarded by mutex
+  int64_t stored = 0;       // guarded by mutex
+};
+
+// Loads the archive, PostgreSQL and the peers alike; the articles they hold.
 absl::StatusOr<std::vector<StoredArticle>> Load(const Corpus& corpus,
                                                 const std::string& store_address,
+                                                const std::string& work_dir,
                                                 const QueryPhaseOptions& options,
                                                 Results* results) {
   std::unique_ptr<store::StoreClient> store = store::StoreClient::Connect(store_address);
+  std::vector<std::unique_ptr<LoadingPeer>> peers;
+  if (options.peers) {
+    PeerWriterOptions writer_options;
+    writer_options.durable = false;
+    for (const PeerKind kind : kPeerKinds) {
+      auto peer = std::make_unique<LoadingPeer>();
+      peer->kind = kind;
+      ASSIGN_OR_RETURN(peer->writer,
+                       OpenPeerWriter(kind, PeerDir(work_dir, kind), writer_options));
+      peers.push_back(std::move(peer));
+    }
+  }
   const bool postgres = !options.postgres.empty();
   std::vector<std::unique_ptr<PostgresConnection>> connections;
   if (postgres) {
@@ -181,10 +245,9 @@ absl::StatusOr<std::vector<StoredArticle>> Load(const Corpus& corpus,
             mine.push_back({put->results(j).id(), request.items(j).article().source()});
           }
         }
+        std::vector<const v1::Article*> batch;
+        for (const v1::PutItem& item : request.items()) batch.push_back(&item.article());
         if (postgres) {
-          std::vector<const v1::Article*> batch;
-          for (const v1::PutItem& item : request.items())
-            batch.push_back(&item.article());
           const std::vector<std::string> params = PostgresBatchParams(batch);
           mark = absl::Now();
           const int rows = static_cast<int>(end - begin);
@@ -195,6 +258,20 @@ absl::StatusOr<std::vector<StoredArticle>> Load(const Corpus& corpus,
           in_postgres += absl::ToDoubleSeconds(absl::Now() - mark);
           status = inserted.status();
         }
+        // Each loader starts with another peer, so that they can overlap.
+        for (size_t k = 0; status.ok() && k < peers.size(); ++k) {
+          LoadingPeer& peer = *peers[(l + k) % peers.size()];
+          std::lock_guard<std::mutex> lock(peer.mutex);
+          mark = absl::Now();
+          const absl::StatusOr<int64_t> added = peer.writer->AddBatch(batch);
+          peer.busy_seconds += absl::ToDoubleSeconds(absl::Now() - mark);
+          if (added.ok()) {
+            peer.stored += *added;
+          } else {
+            status = added.status();
+          }
+        }
+        if (!status.ok()) break;
         submitted += end - begin;
       }
       std::lock_guard<std::mutex> lock(mutex);
@@ -206,6 +283,17 @@ absl::StatusOr<std::vector<StoredArticle>> Load(const Corpus& corpus,
   }
   for (std::thread& loader : loaders) loader.join();
   RETURN_IF_ERROR(failure);
+  for (const std::unique_ptr<LoadingPeer>& peer : peers) {
+    const std::string name = PeerName(peer->kind);
+    const absl::Time mark = absl::Now();
+    RETURN_IF_ERROR(peer->writer->Close());
+    results->Set(absl::StrCat("query_load_", name, "_busy_s"),
+                 peer->busy_seconds + absl::ToDoubleSeconds(absl::Now() - mark));
+    results->Set(absl::StrCat("query_", name, "_stored"),
+                 static_cast<double>(peer->stored));
+    results->Set(absl::StrCat("query_", name, "_db_mb"),
+                 DirectoryMb(PeerDir(work_dir, peer->kind)));
+  }
   if (stored.empty()) return absl::FailedPreconditionError("no article was loaded");
   const double seconds = absl::ToDoubleSeconds(absl::Now() - started);
   results->Set("query_archive_articles", static_cast<double>(submitted.load()));
@@ -218,8 +306,6 @@ absl::StatusOr<std::vector<StoredArticle>> Load(const Corpus& corpus,
                postgres ? std::optional<double>(postgres_seconds) : std::nullopt);
   return stored;
 }
-
-using Call = std::function<absl::Status(int worker, int64_t i)>;
 
 // kPing: a call that does no work (a health check; PostgreSQL's SELECT 1),
 // at the gets' rate: what one round trip to the server costs on this
@@ -377,6 +463,11 @@ class PostgresCalls {
     for (int w = 0; w < workers; ++w) {
       ASSIGN_OR_RETURN(std::unique_ptr<PostgresConnection> connection,
                        PostgresConnection::Connect(conninfo));
+      if (w == 0) {
+        ASSIGN_OR_RETURN(const PostgresResult backend,
+                         connection->Execute("SELECT pg_backend_pid()"));
+        calls->server_pid_ = ParentPid(static_cast<pid_t>(std::stol(backend.first_value)));
+      }
       RETURN_IF_ERROR(connection->Prepare("ping", "SELECT 1"));
       RETURN_IF_ERROR(connection->Prepare(
           "get",
@@ -434,39 +525,64 @@ class PostgresCalls {
     return nullptr;
   }
 
+  // The postmaster, whose family does the work, when it is on this machine.
+  std::optional<pid_t> server_pid() const { return server_pid_; }
+
  private:
   PostgresCalls() = default;
   std::vector<std::unique_ptr<PostgresConnection>> connections_;
+  std::optional<pid_t> server_pid_;
 };
 
 // Each kind of query at its rate, on the archive, on its store alone, and
 // on PostgreSQL, kind after kind: the systems' runs of a kind are close in
 // time.
-absl::Status RunQueries(const std::string& query_address,
-                        const std::string& store_address, const Workload& workload,
-                        const QueryPhaseOptions& options, Results* results) {
-  const ArchiveCalls archive(query_address);
-  const StoreCalls store(store_address);
+absl::Status RunQueries(const ArchiveServer& query, const ArchiveServer& store,
+                        const Workload& workload, const QueryPhaseOptions& options,
+                        Results* results) {
+  const ArchiveCalls archive(query.address());
+  const StoreCalls store_calls(store.address());
   std::unique_ptr<PostgresCalls> postgres;
   if (!options.postgres.empty()) {
     ASSIGN_OR_RETURN(postgres, PostgresCalls::Connect(options.postgres, options.workers));
   }
+  // The driver's CPU and the servers'.
+  const auto cpu_with = [](std::function<std::optional<double>()> servers) -> CpuClock {
+    return [servers = std::move(servers)]() -> std::optional<double> {
+      const std::optional<double> theirs = servers();
+      if (!theirs.has_value()) return std::nullopt;
+      return ProcessCpuSeconds() + *theirs;
+    };
+  };
   // Each system's calls of a kind; nullptr for a kind it does not run.
   struct System {
     std::string prefix;
     std::function<Call(QueryKind, std::atomic<int64_t>*)> calls;
+    CpuClock cpu;
   };
   std::vector<System> systems = {
-      {"", [&](QueryKind kind, std::atomic<int64_t>* items) {
+      {"",
+       [&](QueryKind kind, std::atomic<int64_t>* items) {
          return archive.For(kind, workload, items);
-       }},
-      {"store_", [&](QueryKind kind, std::atomic<int64_t>* items) {
-         return store.For(kind, workload, items);
-       }}};
+       },
+       cpu_with([pids = std::vector<pid_t>{query.pid(), store.pid()}] {
+         return CpuSeconds(pids);
+       })},
+      {"store_",
+       [&](QueryKind kind, std::atomic<int64_t>* items) {
+         return store_calls.For(kind, workload, items);
+       },
+       cpu_with([pid = store.pid()] { return CpuSeconds(pid); })}};
   if (postgres != nullptr) {
-    systems.push_back({"postgres_", [&](QueryKind kind, std::atomic<int64_t>* items) {
+    const std::optional<pid_t> server = postgres->server_pid();
+    systems.push_back({"postgres_",
+                       [&](QueryKind kind, std::atomic<int64_t>* items) {
                          return postgres->For(kind, workload, items);
-                       }});
+                       },
+                       server.has_value() ? cpu_with([pid = *server] {
+                         return FamilyCpuSeconds(pid);
+                       })
+                                          : CpuClock()});
   }
   struct Kind {
     QueryKind kind;
@@ -482,22 +598,77 @@ absl::Status RunQueries(const std::string& query_address,
         Kind{QueryKind::kSearch, "search", options.search_rate, "hits"},
         Kind{QueryKind::kSearchBasic, "search_basic", options.search_rate, "hits"}}) {
     for (const System& system : systems) {
-      const std::string prefix = system.prefix + kind.name;
       std::atomic<int64_t> items{0};
       const Call call = system.calls(kind.kind, &items);
       if (call == nullptr) continue;
-      ARCHIVE_LOG(INFO) << "query phase: " << prefix << " at " << kind.rate << "/s";
-      const LatencySummary summary = RunAtFixedRate(
-          kind.rate, options.warmup, options.duration, options.workers, call);
-      Record(prefix, summary, results);
-      if (kind.per_call.empty()) continue;
-      // Warm-up calls returned items too.
-      const double calls =
-          summary.calls +
-          static_cast<int64_t>(kind.rate * absl::ToDoubleSeconds(options.warmup));
-      results->Set(absl::StrCat(prefix, "_mean_", kind.per_call),
-                   calls > 0 ? items / calls : 0.0);
+      Measure(system.prefix + kind.name, kind.rate, call, kind.per_call, items,
+              system.cpu, options, results);
     }
+  }
+  return absl::OkStatus();
+}
+
+// The query phase's searches again, in this process, after the servers
+// have stopped, one system at a time at the search rate: the store's
+// ArticleDb on `db` (its own search, no gRPC: the terms as the query server
+// splits them, top 10, whole articles, no snippets), then each peer's copy
+// (loaded by Load). Each search runs wholly on the thread that calls it: its
+// CPU is that thread's during the call (RocksDB's background work, which a
+// reopened database does for a while, is not the searches').
+absl::Status RunInProcessSearches(const std::string& db, const std::string& work_dir,
+                                  const Workload& workload,
+                                  const QueryPhaseOptions& options, Results* results) {
+  std::atomic<int64_t> cpu_us{0};  // of the calls so far
+  const CpuClock cpu = [&cpu_us] { return std::optional<double>(cpu_us / 1e6); };
+  const auto counting_cpu = [&cpu_us](Call call) -> Call {
+    return [&cpu_us, call = std::move(call)](int worker, int64_t i) {
+      const double before = ThreadCpuSeconds();
+      const absl::Status status = call(worker, i);
+      cpu_us += static_cast<int64_t>((ThreadCpuSeconds() - before) * 1e6);
+      return status;
+    };
+  };
+  const std::vector<std::string>& searches = workload.searches;
+  {
+    ASSIGN_OR_RETURN(std::unique_ptr<store::ArticleDb> archive,
+                     store::ArticleDb::Open(db, store::ArticleDbOptions()));
+    // Opening indexes again what store_server left in its memory segment,
+    // and RocksDB may compact: let that settle, as for the server.
+    WaitUntilQuiet(::getpid(), 0.05, absl::Minutes(1));
+    std::vector<v1::SearchRequest> requests(searches.size());
+    for (size_t i = 0; i < searches.size(); ++i) {
+      for (const std::string& term : Tokenize(searches[i])) requests[i].add_terms(term);
+      requests[i].set_limit(kSearchPageSize);
+    }
+    std::atomic<int64_t> hits{0};
+    Measure(
+        "rocksdb_search", options.search_rate, counting_cpu([&](int, int64_t i) {
+          v1::SearchResponse response;
+          const absl::Status status =
+              archive->Search(requests[i % requests.size()], &response);
+          hits += response.hits_size();
+          return status;
+        }),
+        "hits", hits, cpu, options, results);
+    RETURN_IF_ERROR(archive->Close());
+  }
+  for (const PeerKind kind : kPeerKinds) {
+    std::vector<std::unique_ptr<PeerSearcher>> searchers;  // one a worker
+    for (int w = 0; w < options.workers; ++w) {
+      ASSIGN_OR_RETURN(std::unique_ptr<PeerSearcher> searcher,
+                       OpenPeerSearcher(kind, PeerDir(work_dir, kind)));
+      searchers.push_back(std::move(searcher));
+    }
+    std::atomic<int64_t> hits{0};
+    Measure(
+        absl::StrCat(PeerName(kind), "_search"), options.search_rate,
+        counting_cpu([&](int w, int64_t i) {
+          const absl::StatusOr<std::vector<PeerHit>> found =
+              searchers[w]->Search(searches[i % searches.size()], kSearchPageSize);
+          if (found.ok()) hits += static_cast<int64_t>(found->size());
+          return found.status();
+        }),
+        "hits", hits, cpu, options, results);
   }
   return absl::OkStatus();
 }
@@ -528,11 +699,8 @@ absl::Status MeasureArchiveReads(const Corpus& corpus, const std::string& query_
         std::tuple(QueryKind::kList, "list", options.list_rate),
         std::tuple(QueryKind::kSearch, "search", options.search_rate)}) {
     std::atomic<int64_t> items{0};
-    ARCHIVE_LOG(INFO) << "reads: " << prefix << name << " at " << rate << "/s";
-    Record(prefix + name,
-           RunAtFixedRate(rate, options.warmup, options.duration, options.workers,
-                          archive.For(kind, workload, &items)),
-           results);
+    Measure(prefix + name, rate, archive.For(kind, workload, &items), "", items,
+            CpuClock(), options, results);
   }
   return absl::OkStatus();
 }
@@ -552,7 +720,7 @@ absl::Status RunQueryPhase(const Corpus& corpus, const ArchiveBinaries& binaries
   ARCHIVE_LOG(INFO) << "query phase: loading up to " << options.max_articles
                     << " articles for at most " << options.load_time;
   ASSIGN_OR_RETURN(const std::vector<StoredArticle> stored,
-                   Load(corpus, store->address(), options, results));
+                   Load(corpus, store->address(), work_dir, options, results));
   ARCHIVE_LOG(INFO) << "query phase: loaded " << stored.size()
                     << " distinct articles; letting compactions settle";
   WaitUntilQuiet(store->pid(), 0.05, absl::Minutes(1));
@@ -574,12 +742,14 @@ absl::Status RunQueryPhase(const Corpus& corpus, const ArchiveBinaries& binaries
   results->Set("list_rate", options.list_rate);
   results->Set("search_rate", options.search_rate);
   results->Set("query_seconds", absl::ToDoubleSeconds(options.duration));
-  RETURN_IF_ERROR(
-      RunQueries(query->address(), store->address(), workload, options, results));
+  RETURN_IF_ERROR(RunQueries(*query, *store, workload, options, results));
   results->Set("query_store_peak_rss_mb", PeakRssMb(store->pid()));
   results->Set("query_server_peak_rss_mb", PeakRssMb(query->pid()));
   RETURN_IF_ERROR(query->Stop());
   RETURN_IF_ERROR(store->Stop());
+  if (options.peers) {
+    RETURN_IF_ERROR(RunInProcessSearches(db, work_dir, workload, options, results));
+  }
   return absl::OkStatus();
 }
 

@@ -28,7 +28,13 @@
 //    ARTICLE_VIEW_BASIC (no text), as archivectl asks for them / the lists
 //    selecting every column but body and captions (PostgreSQL's search is
 //    not run again: its cost is ranking, not bytes).
-// Every other answer carries whole articles on both sides.
+// Every other answer carries whole articles on both sides. The CPU a call,
+// of the driver and every server doing the work, over the whole run of a
+// kind (<prefix>_cpu_ms_per_call), where the servers are on this machine.
+//
+// With `peers`, the searches once more, in this process, after the servers
+// stopped (see QueryPhaseOptions::peers): the same words, the same top 10,
+// each hit with its text.
 #ifndef TESTS_BENCH_QUERY_PHASE_H_
 #define TESTS_BENCH_QUERY_PHASE_H_
 
@@ -62,6 +68,13 @@ struct QueryPhaseOptions {
   size_t search_max_rank = 20'000;
   // libpq conninfo; empty to leave PostgreSQL out.
   std::string postgres;
+  // The peers (peer_indexes.h): the loaders index every batch into Xapian
+  // and SQLite FTS5 too (not durable: this builds an archive to read), and
+  // once the servers have stopped, the searches run again in this process,
+  // each system alone at the search rate: the store's ArticleDb on the
+  // database store_server had (rocksdb_search_*), then each peer
+  // (xapian_search_*, sqlite_fts_search_*).
+  bool peers = false;
 };
 
 // Adds the phase's figures to `results`: query_archive_articles, get_p50_ms,

@@ -14,13 +14,17 @@
 #   --no_postgres      leave PostgreSQL out (its figures are null)
 #   --keep             keep the scratch folder (databases, server logs)
 #   --time_limit=SECS  stop everything after this long (default 1200)
+#   --million          the query archive at a million articles (with
+#                      --phases=...,queries,peers: its copies in Xapian and
+#                      SQLite too): --query_articles=1000000, up to 4 hours
+#                      of loading, and a time limit of 5 hours unless given
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 bin_dir=
 use_postgres=1
 keep=0
-time_limit=1200
+time_limit=
 driver_args=()
 for arg in "$@"; do
   case "$arg" in
@@ -28,9 +32,14 @@ for arg in "$@"; do
     --no_postgres) use_postgres=0 ;;
     --keep) keep=1 ;;
     --time_limit=*) time_limit=${arg#--time_limit=} ;;
+    --million)
+      # Before the rest, so that a --query_load_time given as well wins.
+      driver_args=(--query_articles=1000000 --query_load_time=240m "${driver_args[@]}")
+      time_limit=${time_limit:-18000} ;;
     *) driver_args+=("$arg") ;;
   esac
 done
+time_limit=${time_limit:-1200}
 
 pg_bin=/usr/lib/postgresql/15/bin
 binaries=(tests/bench:bench_driver store:store_server ingest:ingest_server

@@ -9,8 +9,6 @@
 //
 // Prints, for each setting, the latency percentiles and the CPU time of the
 // searches, and, as the last line, one JSON object with every figure.
-#include <time.h>
-
 #include <algorithm>
 #include <fstream>
 #include <iostream>
@@ -27,6 +25,8 @@
 #include "common/tokenizer.h"
 #include "store/article_db.h"
 #include "tests/bench/corpus.h"
+#include "tests/bench/fixed_rate.h"
+#include "tests/bench/proc_stats.h"
 #include "tests/bench/results.h"
 
 ABSL_FLAG(std::string, db, "", "the query archive's store database");
@@ -48,19 +48,6 @@ ABSL_FLAG(std::string, only, "",
 
 namespace archive::bench {
 namespace {
-
-double ThreadCpuMs() {
-  timespec now{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return now.tv_sec * 1e3 + now.tv_nsec / 1e6;
-}
-
-double Percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  return values[std::min(values.size() - 1,
-                         static_cast<size_t>(p * values.size()))];
-}
 
 int Run() {
   const std::string path = absl::GetFlag(FLAGS_db);
@@ -136,9 +123,9 @@ int Run() {
         const v1::SearchRequest& request = requests[i];
         v1::SearchResponse response;
         const absl::Time start = absl::Now();
-        const double cpu_start = ThreadCpuMs();
+        const double cpu_start = ThreadCpuSeconds();
         const absl::Status status = (*db)->Search(request, &response);
-        const double cpu = ThreadCpuMs() - cpu_start;
+        const double cpu = (ThreadCpuSeconds() - cpu_start) * 1e3;
         const double wall = absl::ToDoubleMilliseconds(absl::Now() - start);
         if (!status.ok()) {
           std::cerr << "search_replay: " << request.ShortDebugString() << ": "
@@ -152,10 +139,10 @@ int Run() {
       }
     }
     const double measured = static_cast<double>(wall_ms.size());
-    results.Set(name + "_p50_ms", Percentile(wall_ms, 0.50));
-    results.Set(name + "_p90_ms", Percentile(wall_ms, 0.90));
-    results.Set(name + "_p99_ms", Percentile(wall_ms, 0.99));
-    results.Set(name + "_max_ms", Percentile(wall_ms, 1.0));
+    results.Set(name + "_p50_ms", Quantile(&wall_ms, 0.50));
+    results.Set(name + "_p90_ms", Quantile(&wall_ms, 0.90));
+    results.Set(name + "_p99_ms", Quantile(&wall_ms, 0.99));
+    results.Set(name + "_max_ms", Quantile(&wall_ms, 1.0));
     results.Set(name + "_cpu_ms_per_search", cpu_ms / std::max(measured, 1.0));
     results.Set(name + "_mean_hits", hits / std::max(measured, 1.0));
     results.Set(name + "_stretches_skipped",
