@@ -1,7 +1,7 @@
 // archivectl: the archive's command-line client.
 //   archivectl feed [--ingest=ADDR] [--source=S] [--format=auto|text|jsonl|warc]
 //                   [--max_article_bytes=N] [--json] FILE...|-
-//   archivectl get ID | list | search "WORDS" | sources | stats  [--query=ADDR] [--json]
+//   archivectl get ID | list | search "QUERY" | sources | stats  [--query=ADDR] [--json]
 //   archivectl export [--source=S] [--from=T] [--to=T] --format=warc|jsonl [-o FILE]
 //                     [--page_token=TOKEN] [--query=ADDR]
 // Exit status: 0 done; 1 some articles rejected (feed) or no such id (get);
@@ -44,8 +44,11 @@ constexpr char kUsage[] =
     "  get ID [--json]\n"
     "  list [--source=S] [--from=T] [--to=T] [--limit=N] [--oldest-first] [--json]\n"
     "      headlines, newest first; --json prints whole articles\n"
-    "  search \"WORDS\" [--source=S] [--from=T] [--to=T] [--limit=N] [--json]\n"
-    "      best first, with a snippet; --json prints whole articles\n"
+    "  search \"QUERY\" [--source=S] [--from=T] [--to=T] [--limit=N] [--json]\n"
+    "      best first, with a snippet and how many match; --json prints whole\n"
+    "      articles. QUERY: words (all must occur), \"a phrase\", a OR b,\n"
+    "      NOT a or -a, (grouping), prefix*, source:HOST; NOT binds tightest,\n"
+    "      then AND, then OR: 'a b OR c' is '(a b) OR c'\n"
     "  sources [--json]\n"
     "  stats [--json]\n"
     "      read the archive through the query server (--query=ADDR, default\n"
@@ -172,7 +175,7 @@ int Read(const std::string& verb, const std::vector<std::string>& args,
     auto parsed = ParseReadArgs(verb, args, {{"source"}, {"from"}, {"to"}, {"limit"}},
                                 &options, &exit_status);
     if (!parsed) return exit_status;
-    if (parsed->arguments().empty()) return Usage("search: give the WORDS to look for");
+    if (parsed->arguments().empty()) return Usage("search: give the QUERY to look for");
     SearchOptions search;
     for (const std::string& word : parsed->arguments()) {
       if (!search.words.empty()) search.words += ' ';

@@ -1,6 +1,7 @@
 #include "cli/read_commands.h"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -88,14 +89,16 @@ const google::protobuf::RepeatedPtrField<v1::SearchHit>& Items(
 // Calls `method` page after page, each call asking for what `limit` leaves
 // (at most `max_page_size`) under a deadline of its own, until `limit` items
 // are shown or the last page is in. `show(item, number)` prints one item,
-// numbered from 1; `none` is printed for people when there is none. Returns
-// the exit status (ReportQueryFailure's on an error).
+// numbered from 1; `none` is printed for people when there is none;
+// `first(page)`, when given, sees the first page before its items are shown.
+// Returns the exit status (ReportQueryFailure's on an error).
 template <typename Request, typename Response, typename Show>
 int ShowPages(const std::string& verb, const ReadOptions& options,
               grpc::Status (v1::Query::Stub::*method)(grpc::ClientContext*,
                                                       const Request&, Response*),
               Request request, int limit, int max_page_size, const Show& show,
-              const char* none, std::ostream& out, std::ostream& err) {
+              const char* none, std::ostream& out, std::ostream& err,
+              const std::function<void(const Response&)>& first = nullptr) {
   auto stub = ConnectQuery(options);
   int shown = 0;
   while (shown < limit) {
@@ -105,6 +108,7 @@ int ShowPages(const std::string& verb, const ReadOptions& options,
     Response page;
     grpc::Status status = ((*stub).*method)(&context, request, &page);
     if (!status.ok()) return ReportQueryFailure(verb, options, status, err);
+    if (shown == 0 && first != nullptr) first(page);
     for (const auto& item : Items(page)) show(item, ++shown);
     if (page.next_page_token().empty()) break;
     request.set_page_token(page.next_page_token());
@@ -210,7 +214,17 @@ int RunSearch(const ReadOptions& options, const SearchOptions& search,
                                article.id(),
                                hit.snippet());
       },
-      "(no matches)", out, err);
+      "(no matches)", out, err,
+      std::function<void(const v1::SearchArticlesResponse&)>(
+          [&](const v1::SearchArticlesResponse& page) {
+            if (options.json || page.hits().empty()) return;
+            const uint64_t total = page.total_size();
+            out << (total == 1 ? std::string("1 article matches")
+                               : absl::StrCat(total, " articles match"))
+                << (total > static_cast<uint64_t>(search.limit)
+                        ? absl::StrCat(", the best ", search.limit, " first:\n\n")
+                        : ":\n\n");
+          }));
 }
 
 int RunSources(const ReadOptions& options, std::ostream& raw_out, std::ostream& raw_err) {

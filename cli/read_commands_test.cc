@@ -107,6 +107,7 @@ class FakeQuery final : public v1::Query::Service {
       hit->set_snippet("a **snippet** \x1b[2J");
       return grpc::Status::OK;
     }
+    response->set_total_size(kArticles);
     const auto [from, to] = Page(request->page_token(), request->page_size());
     for (int i = from; i < to; ++i) {
       v1::SearchHit* hit = response->add_hits();
@@ -217,6 +218,9 @@ TEST_F(ReadCommandsTest, SearchNumbersHitsAcrossPages) {
   search.limit = 10;
   search.to = absl::FromUnixSeconds(1'800'000'000);
   ASSERT_EQ(RunSearch(options_, search, out_, err_), 0) << err_.str();
+  // How many match, once, before the first hit.
+  EXPECT_EQ(out_.str().find(absl::StrCat(kArticles, " articles match:\n\n")), 0u)
+      << out_.str();
   for (int i = 0; i < kArticles; ++i) {
     EXPECT_NE(out_.str().find(absl::StrCat(" ", i + 1, ". Title ", i, "\n")),
               std::string::npos)
