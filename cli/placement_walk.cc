@@ -245,7 +245,10 @@ class Walk {
     if (!options_.repair) return absl::OkStatus();
 
     // Copies first, each owner in one batch...
-    for (auto& [owner, request] : puts) {
+    for (auto& put : puts) {
+      // Named, not bound: clang 14 takes no structured binding into a lambda.
+      const size_t owner = put.first;
+      const v1::PutRequest& request = put.second;
       auto reply = WithRetries(
           [&] { return clients_[owner]->Put(request, absl::Now() + kCallTimeout); });
       if (!reply.ok()) {
@@ -265,7 +268,9 @@ class Walk {
       }
       for (size_t h : state.extras) deletes[h].add_ids(articles[j].id());
     }
-    for (auto& [store, request] : deletes) {
+    for (auto& removal : deletes) {
+      const size_t store = removal.first;
+      const v1::DeleteRequest& request = removal.second;
       auto reply = WithRetries(
           [&] { return clients_[store]->Delete(request, absl::Now() + kCallTimeout); });
       if (!reply.ok()) {

@@ -93,7 +93,7 @@ failed=$((failed + fuzz_failed))
 
 # Locking checked twice, with clang-14 in an output base of its own (as the
 # fuzzers are, so the gcc build keeps its cache): the thread-safety analysis
-# of //store/... and //common/... (one passed or failed), and a ThreadSanitizer
+# of every server's and archivectl's packages (one passed or failed), and a ThreadSanitizer
 # run of the concurrency tests whose threads meet only in the archive's own,
 # instrumented code (one passed or failed each). Debian's RocksDB is not
 # instrumented, so tests whose threads meet inside it are left out: TSan
@@ -102,11 +102,12 @@ bazel_clang() {
   bazel --output_base="$HOME/.cache/news-archive/analysis-output-base" \
     --max_idle_secs=300 "$@"
 }
-if bazel_clang build "${bazel_flags[@]}" --config=tsa //store/... //common/...; then
-  echo "tsa passed: //store/... //common/..."
+tsa_targets=(//store/... //common/... //query/... //ingest/... //cli/...)
+if bazel_clang build "${bazel_flags[@]}" --config=tsa "${tsa_targets[@]}"; then
+  echo "tsa passed: ${tsa_targets[*]}"
   passed=$((passed + 1))
 else
-  echo "tsa failed: //store/... //common/... (bazel build --config=tsa)"
+  echo "tsa failed: ${tsa_targets[*]} (bazel build --config=tsa)"
   failed=$((failed + 1))
 fi
 tsan_targets=(//store:document_table_test //store:store_health_test //common:thread_pool_test
