@@ -37,14 +37,11 @@ absl::Status ConjunctiveSearch::Run(const v1::SearchRequest& request,
   }
   std::unique_ptr<FullTextIndex::View> view =
       index_->Capture(query.terms, /*copy_lists=*/true);
-  ASSIGN_OR_RETURN(const v1::TermStatistics local,
-                   index_->LocalTermStatistics(query.terms, *view));
-
-  const v1::TermStatistics& statistics =
-      request.global().document_count() > 0 ? request.global() : local;
-  *response->mutable_statistics() = statistics;
-  const Bm25 bm25(statistics.document_count(), statistics.total_terms());
-  ASSIGN_OR_RETURN(const std::vector<double> idf, TermIdfs(statistics, query.terms, bm25));
+  ASSIGN_OR_RETURN(const SearchScoring scoring,
+                   ScoringOf(*index_, *view, query.terms, request, response));
+  const v1::TermStatistics& local = scoring.local;
+  const Bm25& bm25 = scoring.bm25;
+  const std::vector<double>& idf = scoring.idf;
 
   // The rarest term drives the join.
   std::vector<size_t> order(term_count);

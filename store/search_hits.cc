@@ -62,19 +62,28 @@ void HitCollector::Offer(uint64_t document, double score) {
   }
 }
 
-absl::StatusOr<std::vector<double>> TermIdfs(const v1::TermStatistics& statistics,
-                                             const std::vector<std::string>& terms,
-                                             const Bm25& bm25) {
-  std::vector<double> idf;
+absl::StatusOr<SearchScoring> ScoringOf(const FullTextIndex& index,
+                                        const FullTextIndex::View& view,
+                                        const std::vector<std::string>& terms,
+                                        const v1::SearchRequest& request,
+                                        v1::SearchResponse* response) {
+  absl::StatusOr<v1::TermStatistics> local = index.LocalTermStatistics(terms, view);
+  if (!local.ok()) return local.status();
+  const v1::TermStatistics statistics =
+      request.global().document_count() > 0 ? request.global() : *local;
+  *response->mutable_statistics() = statistics;
+  SearchScoring scoring{*std::move(local),
+                        Bm25(statistics.document_count(), statistics.total_terms()),
+                        {}};
   for (const std::string& term : terms) {
     auto found = statistics.document_frequency().find(term);
     if (found == statistics.document_frequency().end()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "global.document_frequency: no entry for the term \"", term, "\""));
     }
-    idf.push_back(bm25.Idf(found->second));
+    scoring.idf.push_back(scoring.bm25.Idf(found->second));
   }
-  return idf;
+  return scoring;
 }
 
 TermCursor::StoredLists StoredListsOf(const StoreDatabase& database,

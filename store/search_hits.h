@@ -77,11 +77,23 @@ class HitCollector {
   uint64_t matched_ = 0;
 };
 
-// The idf of each of `terms` under `statistics`; INVALID_ARGUMENT naming
+// How a search scores the scored `terms` (sorted, distinct) of a request:
+// by the request's `global` statistics when they count any document, else
+// by this store's own as of the view, which are `local`.
+struct SearchScoring {
+  v1::TermStatistics local;
+  Bm25 bm25;
+  std::vector<double> idf;  // by term
+};
+
+// The scoring of `request` over `view` (whose first lists are `terms`'),
+// its statistics reported in `response`; INVALID_ARGUMENT naming
 // global.document_frequency for a term it has no entry for.
-absl::StatusOr<std::vector<double>> TermIdfs(const v1::TermStatistics& statistics,
-                                             const std::vector<std::string>& terms,
-                                             const Bm25& bm25);
+absl::StatusOr<SearchScoring> ScoringOf(const FullTextIndex& index,
+                                        const FullTextIndex::View& view,
+                                        const std::vector<std::string>& terms,
+                                        const v1::SearchRequest& request,
+                                        v1::SearchResponse* response);
 
 // Where TermCursors read the written segments, as of `view`.
 TermCursor::StoredLists StoredListsOf(const StoreDatabase& database,
