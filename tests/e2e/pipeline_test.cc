@@ -500,8 +500,20 @@ TEST_P(PipelineTest, SearchFindsWordsAndPhrases) {
   ASSERT_EQ(FirstFeed().exit_code, 0) << FirstFeed();
   const CliRun words = Read({"search", "Japan security"});
   EXPECT_EQ(words.exit_code, 0) << words;
-  EXPECT_EQ(words.out.rfind(absl::StrCat(" 1. ", kBidenTitle), 0), 0u) << words;
+  // How many match, then the hits.
+  EXPECT_EQ(words.out.rfind(absl::StrCat("2 articles match:\n\n 1. ", kBidenTitle), 0), 0u)
+      << words;
   EXPECT_NE(words.out.find("**"), std::string::npos) << words;
+
+  // The query language, through the whole pipeline.
+  const CliRun excluded = Read({"search", "(Japan OR Korea) security -Kishida"});
+  EXPECT_EQ(excluded.exit_code, 0) << excluded;
+  EXPECT_EQ(excluded.out.find(kBidenTitle), std::string::npos) << excluded;
+  const CliRun broken = Read({"search", "Japan OR"});
+  EXPECT_EQ(broken.exit_code, 2) << broken;
+  EXPECT_EQ(broken.err,
+            "archivectl search: query: OR needs something to search for on each side at 7\n")
+      << broken;
 
   const CliRun phrase = Read({"search", "\"Prime Minister\"", "--json"});
   EXPECT_EQ(phrase.exit_code, 0) << phrase;
