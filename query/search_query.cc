@@ -316,7 +316,9 @@ class Parser {
 // (words), a filter (it can only narrow), or an exclusion.
 enum class Role { kWords, kFilter, kExcluded };
 
-absl::StatusOr<Role> RoleOf(const Node& node) {
+// `root` when `node` is the whole query (which ParseSearchQuery refuses
+// itself when it lists nothing).
+absl::StatusOr<Role> RoleOf(const Node& node, bool root = false) {
   switch (node.kind) {
     case Node::kTerm:
     case Node::kPhrase:
@@ -332,12 +334,20 @@ absl::StatusOr<Role> RoleOf(const Node& node) {
     }
     case Node::kAll: {
       bool words = false;
+      bool filters = false;
       for (const Node& child : node.children) {
         absl::StatusOr<Role> role = RoleOf(child);
         if (!role.ok()) return role.status();
         words |= *role == Role::kWords;
+        filters |= *role == Role::kFilter;
       }
-      return words ? Role::kWords : Role::kFilter;
+      if (words) return Role::kWords;
+      if (filters) return Role::kFilter;
+      // Only exclusions: matches almost everything, as a part as alone.
+      if (root) return Role::kExcluded;
+      return QueryErrorAt(
+          "only excluded words in a group: add a word to search for",
+          node.position);
     }
     case Node::kAny: {
       std::optional<Role> all;
@@ -441,7 +451,7 @@ absl::StatusOr<SearchQuery> ParseSearchQuery(const std::string& text) {
   if (!root->has_value()) return QueryError("no words to search for");
   const Node& node = **root;
 
-  absl::StatusOr<Role> role = RoleOf(node);
+  absl::StatusOr<Role> role = RoleOf(node, /*root=*/true);
   if (!role.ok()) return role.status();
   if (*role != Role::kWords) {
     return QueryError(

@@ -140,6 +140,12 @@ TEST(ParseSearchQueryTest, CostlyOrMeaninglessQueriesAreRefused) {
             "query: an OR of an excluded word matches almost everything; exclude it "
             "outside the OR at 6");
   EXPECT_EQ(Error("a OR source:b.com"), "query: source: filters cannot be ORed with words at 1");
+  // Found by the fuzzer: a group of only exclusions, itself excluded.
+  EXPECT_EQ(Error("f -(-a NOT b)"),
+            "query: only excluded words in a group: add a word to search for at 5");
+  // A group that only excludes, beside words, is those exclusions.
+  EXPECT_EQ(Tree("f (-a -b)"),
+            "all { must { term: \"f\" } must_not { term: \"a\" } must_not { term: \"b\" } }");
   std::string many;
   for (int i = 0; i < 20; ++i) many += "word" + std::to_string(i) + " -no" + std::to_string(i) + " ";
   EXPECT_EQ(Error(many), "query: 40 distinct words, over the limit of 32");
