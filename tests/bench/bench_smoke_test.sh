@@ -66,8 +66,11 @@ if postgres:
                  "postgres_get_p99_ms", "postgres_search_p99_ms",
                  "postgres_list_basic_p99_ms", "postgres_ping_p99_ms"]
 for key in measured:
-    if not isinstance(figures.get(key), (int, float)) or figures[key] <= 0:
-        errors.append(f"{key} not measured: {figures.get(key)}")
+    value = figures.get(key)
+    # A tiny archive's searches may cost less CPU than a clock tick shows.
+    least_ok = 0 if key.endswith("_cpu_ms_per_call") else 1e-300
+    if not isinstance(value, (int, float)) or value < least_ok:
+        errors.append(f"{key} not measured: {value}")
 for phase in ["rocksdb", "pipeline", "replication_r1", "replication_r2", "tls_off",
               "tls_on"]:
     done = sum(figures.get(f"{phase}_{outcome}") or 0

@@ -618,13 +618,14 @@ absl::Status RunQueries(const ArchiveServer& query, const ArchiveServer& store,
 absl::Status RunInProcessSearches(const std::string& db, const std::string& work_dir,
                                   const Workload& workload,
                                   const QueryPhaseOptions& options, Results* results) {
-  std::atomic<int64_t> cpu_us{0};  // of the calls so far
-  const CpuClock cpu = [&cpu_us] { return std::optional<double>(cpu_us / 1e6); };
-  const auto counting_cpu = [&cpu_us](Call call) -> Call {
-    return [&cpu_us, call = std::move(call)](int worker, int64_t i) {
+  // Nanoseconds: a search of a small archive may take under a microsecond.
+  std::atomic<int64_t> cpu_ns{0};  // of the calls so far
+  const CpuClock cpu = [&cpu_ns] { return std::optional<double>(cpu_ns / 1e9); };
+  const auto counting_cpu = [&cpu_ns](Call call) -> Call {
+    return [&cpu_ns, call = std::move(call)](int worker, int64_t i) {
       const double before = ThreadCpuSeconds();
       const absl::Status status = call(worker, i);
-      cpu_us += static_cast<int64_t>((ThreadCpuSeconds() - before) * 1e6);
+      cpu_ns += static_cast<int64_t>((ThreadCpuSeconds() - before) * 1e9);
       return status;
     };
   };
