@@ -391,11 +391,12 @@ void Emit(const Node& node, v1::QueryNode* out) {
       for (const Node& child : node.children) Emit(child, out->mutable_any()->add_should());
       return;
     case Node::kNot:
+      // Only ever an AND's operand (RoleOf refuses it anywhere else), which
+      // the AND emits as its must_not.
+      return;
     case Node::kAll: {
       v1::QueryAll* all = out->mutable_all();
-      const std::vector<Node> alone = {node};
-      const std::vector<Node>& children = node.kind == Node::kAll ? node.children : alone;
-      for (const Node& child : children) {
+      for (const Node& child : node.children) {
         if (child.kind == Node::kNot) {
           Emit(child.children[0], all->add_must_not());
         } else {
@@ -474,14 +475,18 @@ absl::StatusOr<SearchQuery> ParseSearchQuery(const std::string& text) {
   query.conjunctive =
       plain(node) || (node.kind == Node::kAll &&
                       std::all_of(node.children.begin(), node.children.end(), plain));
+  auto add_phrase = [&query](const Node& n) {
+    if (n.kind == Node::kPhrase &&
+        std::find(query.phrases.begin(), query.phrases.end(), n.terms) ==
+            query.phrases.end()) {
+      query.phrases.push_back(n.terms);
+    }
+  };
   if (query.conjunctive) {
-    const std::vector<Node> alone = {node};
-    for (const Node& n : node.kind == Node::kAll ? node.children : alone) {
-      if (n.kind == Node::kPhrase &&
-          std::find(query.phrases.begin(), query.phrases.end(), n.terms) ==
-              query.phrases.end()) {
-        query.phrases.push_back(n.terms);
-      }
+    if (node.kind == Node::kAll) {
+      for (const Node& n : node.children) add_phrase(n);
+    } else {
+      add_phrase(node);
     }
   }
   return query;

@@ -69,12 +69,12 @@ absl::StatusOr<SearchScoring> ScoringOf(const FullTextIndex& index,
                                         v1::SearchResponse* response) {
   absl::StatusOr<v1::TermStatistics> local = index.LocalTermStatistics(terms, view);
   if (!local.ok()) return local.status();
-  const v1::TermStatistics statistics =
-      request.global().document_count() > 0 ? request.global() : *local;
-  *response->mutable_statistics() = statistics;
-  SearchScoring scoring{*std::move(local),
-                        Bm25(statistics.document_count(), statistics.total_terms()),
-                        {}};
+  const bool global = request.global().document_count() > 0;
+  const v1::TermStatistics& chosen = global ? request.global() : *local;
+  *response->mutable_statistics() = chosen;
+  SearchScoring scoring{{}, Bm25(chosen.document_count(), chosen.total_terms()), {}};
+  scoring.local = *std::move(local);
+  const v1::TermStatistics& statistics = global ? request.global() : scoring.local;
   for (const std::string& term : terms) {
     auto found = statistics.document_frequency().find(term);
     if (found == statistics.document_frequency().end()) {
