@@ -12,6 +12,8 @@
 #define COMMON_RENDEZVOUS_H_
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +27,30 @@ std::vector<size_t> RankStores(std::string_view article_id,
 // The first of RankStores: the index of the article's first owner.
 size_t PickStore(std::string_view article_id,
                  const std::vector<std::string>& store_names);
+
+// Which store counts an article as its own, so that a sum over some
+// answering stores counts each article once (Store.Count's ownership): the
+// first of the article's owners (the first `replicas` of its ranking) that
+// is answering. Precomputes the stores' hashes, for a walk over many
+// articles.
+//
+// Thread safety: immutable once made.
+class AnsweringOwner {
+ public:
+  // `answering` and `store_names` are of one size.
+  AnsweringOwner(std::vector<std::string> store_names, size_t replicas,
+                 std::vector<bool> answering);
+
+  // The index of the store that counts `article_id`; nullopt when none of
+  // its owners is answering.
+  std::optional<size_t> Of(std::string_view article_id) const;
+
+ private:
+  const std::vector<std::string> store_names_;
+  std::vector<uint64_t> name_hashes_;
+  const size_t replicas_;
+  const std::vector<bool> answering_;
+};
 
 }  // namespace archive
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -109,6 +110,44 @@ TEST(RankStoresTest, AddingAStoreMovesOneCopyOfTheArticlesItOwns) {
   }
   EXPECT_GT(moved, 1800);
   EXPECT_LT(moved, 2200);
+}
+
+// The owner a walk picks is the first answering store among the first
+// `replicas` of RankStores, for every answering set of five stores.
+TEST(AnsweringOwnerTest, IsTheFirstAnsweringOwnerOfTheRanking) {
+  const std::vector<std::string> stores = {"s0:1", "s1:1", "s2:1", "s3:1", "s4:1"};
+  for (size_t replicas = 1; replicas <= 3; ++replicas) {
+    for (int set = 0; set < 32; ++set) {
+      std::vector<bool> answering(stores.size());
+      for (size_t s = 0; s < stores.size(); ++s) answering[s] = (set >> s) & 1;
+      const AnsweringOwner owner(stores, replicas, answering);
+      for (const std::string& id : Ids(200)) {
+        const std::vector<size_t> ranking = RankStores(id, stores);
+        std::optional<size_t> expected;
+        for (size_t r = 0; r < replicas; ++r) {
+          if (answering[ranking[r]]) {
+            expected = ranking[r];
+            break;
+          }
+        }
+        EXPECT_EQ(owner.Of(id), expected) << id << " replicas " << replicas << " set " << set;
+      }
+    }
+  }
+}
+
+// With fewer than `replicas` stores not answering, every article has exactly
+// one counting store, and it is one of its owners.
+TEST(AnsweringOwnerTest, CountsEachArticleOnceWhileFewerThanReplicasAreDown) {
+  const std::vector<std::string> stores = {"a:1", "b:1", "c:1"};
+  const AnsweringOwner owner(stores, 2, {true, false, true});
+  for (const std::string& id : Ids(1000)) {
+    const std::optional<size_t> counted = owner.Of(id);
+    ASSERT_TRUE(counted.has_value()) << id;
+    const std::vector<size_t> ranking = RankStores(id, stores);
+    EXPECT_TRUE(*counted == ranking[0] || *counted == ranking[1]) << id;
+    EXPECT_NE(*counted, 1u);
+  }
 }
 
 }  // namespace

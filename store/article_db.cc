@@ -80,7 +80,8 @@ ArticleDb::ArticleDb(const std::string& path, const ArticleDbOptions& options,
       writer_(database_.get(), &index_, &near_duplicates_, options.sync,
               options.max_article_bytes),
       search_(database_.get(), &index_, options.search_block_bounds),
-      query_search_(database_.get(), &index_) {}
+      query_search_(database_.get(), &index_),
+      count_(&index_, &query_search_) {}
 
 ArticleDb::~ArticleDb() { (void)Close(); }
 
@@ -159,6 +160,12 @@ absl::Status ArticleDb::Search(const v1::SearchRequest& request,
   DisablePerfCounters();
   if (request.has_query()) return query_search_.Run(request, response, deadline);
   return search_.Run(request, response, deadline);
+}
+
+absl::Status ArticleDb::Count(const v1::CountRequest& request, v1::CountResponse* response,
+                              absl::Time deadline) const {
+  DisablePerfCounters();
+  return count_.Run(request, response, deadline);
 }
 
 uint64_t ArticleDb::search_stretches_skipped() const {

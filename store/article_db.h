@@ -22,6 +22,7 @@
 // database and its families), layout_migration.h, stored_article.h (decoding
 // and fixity), article_writer.h (Put), full_text_index.h (documents and
 // segments), conjunctive_search.h and query_search.h with term_cursor.h (Search),
+// article_count.h (Count),
 // article_scan.h, near_duplicate_index.h (FindSimilar) and verify.h.
 #ifndef STORE_ARTICLE_DB_H_
 #define STORE_ARTICLE_DB_H_
@@ -39,6 +40,7 @@
 #include "archive/v1/store.pb.h"
 #include "common/article_rules.h"
 #include "google/protobuf/repeated_field.h"
+#include "store/article_count.h"
 #include "store/article_writer.h"
 #include "store/column_families.h"
 #include "store/conjunctive_search.h"
@@ -187,6 +189,12 @@ class ArticleDb {
   absl::Status Search(const v1::SearchRequest& request,
                       v1::SearchResponse* response,
                       absl::Time deadline = absl::InfiniteFuture()) const;
+  // This store's part of counting articles over time; see CountRequest and
+  // article_count.h. INVALID_ARGUMENT naming the field for a malformed
+  // request; DEADLINE_EXCEEDED when `deadline` passes first.
+  absl::Status Count(const v1::CountRequest& request, v1::CountResponse* response,
+                     absl::Time deadline = absl::InfiniteFuture()) const;
+
   // Stretches of documents searches have passed over by their block bounds,
   // since Open (for tests and monitoring).
   uint64_t search_stretches_skipped() const;
@@ -234,6 +242,7 @@ class ArticleDb {
   ArticleWriter writer_;
   ConjunctiveSearch search_;
   QuerySearch query_search_;
+  ArticleCount count_;
 };
 
 }  // namespace archive::store

@@ -106,6 +106,29 @@ absl::Status ValidateTerm(std::string_view term, std::string_view field) {
   return absl::OkStatus();
 }
 
+absl::Status ParseSearchFilters(const std::string& source,
+                                const google::protobuf::Timestamp* start_time,
+                                const google::protobuf::Timestamp* end_time,
+                                SearchQuery* query) {
+  if (!source.empty()) {
+    RETURN_IF_ERROR(ValidateSource(source, "source"));
+    query->source = source;
+  }
+  if (start_time != nullptr) {
+    RETURN_IF_ERROR(ValidateTimestampNanos(*start_time, "start_time"));
+    query->start_time = EncodeTime(*start_time);
+  }
+  if (end_time != nullptr) {
+    RETURN_IF_ERROR(ValidateTimestampNanos(*end_time, "end_time"));
+    query->end_time = EncodeTime(*end_time);
+  }
+  if (query->start_time.has_value() && query->end_time.has_value() &&
+      *query->start_time > *query->end_time) {
+    return absl::InvalidArgumentError("start_time: after end_time");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<SearchQuery> ParseSearchRequest(
     const v1::SearchRequest& request) {
   if (request.has_query()) {
@@ -152,22 +175,10 @@ absl::StatusOr<SearchQuery> ParseSearchRequest(
     }
   }
 
-  if (!request.source().empty()) {
-    RETURN_IF_ERROR(ValidateSource(request.source(), "source"));
-    query.source = request.source();
-  }
-  if (request.has_start_time()) {
-    RETURN_IF_ERROR(ValidateTimestampNanos(request.start_time(), "start_time"));
-    query.start_time = EncodeTime(request.start_time());
-  }
-  if (request.has_end_time()) {
-    RETURN_IF_ERROR(ValidateTimestampNanos(request.end_time(), "end_time"));
-    query.end_time = EncodeTime(request.end_time());
-  }
-  if (query.start_time.has_value() && query.end_time.has_value() &&
-      *query.start_time > *query.end_time) {
-    return absl::InvalidArgumentError("start_time: after end_time");
-  }
+  RETURN_IF_ERROR(ParseSearchFilters(request.source(),
+                                     request.has_start_time() ? &request.start_time() : nullptr,
+                                     request.has_end_time() ? &request.end_time() : nullptr,
+                                     &query));
 
   if (request.limit() < 0) {
     return absl::InvalidArgumentError("limit: must not be negative");

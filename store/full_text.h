@@ -154,6 +154,15 @@ struct SearchQuery {
 absl::StatusOr<SearchQuery> ParseSearchRequest(
     const v1::SearchRequest& request);
 
+// The filters of a search, or of a count, into `query`'s: INVALID_ARGUMENT
+// naming "source" for one that is no host name, "start_time" or "end_time"
+// for a time out of range, or start_time after end_time. A null time is
+// unset.
+absl::Status ParseSearchFilters(const std::string& source,
+                                const google::protobuf::Timestamp* start_time,
+                                const google::protobuf::Timestamp* end_time,
+                                SearchQuery* query);
+
 // INVALID_ARGUMENT naming `field` unless `term` could be a term: non-empty,
 // with no 0x00.
 absl::Status ValidateTerm(std::string_view term, std::string_view field);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/memory/memory.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/article_rules.h"
@@ -207,13 +208,20 @@ class MatcherBuilder {
   absl::flat_hash_map<std::string, size_t> captured_index_;
 };
 
-}  // namespace
+// A checked tree with its prefixes expanded and the index captured for
+// every term its cursors read.
+struct PreparedQuery {
+  std::vector<std::string> captured;
+  absl::flat_hash_map<std::string, std::vector<std::string>> expansions;
+  std::unique_ptr<FullTextIndex::View> view;
+};
 
-absl::Status QuerySearch::Run(const v1::SearchRequest& request,
-                              v1::SearchResponse* response, absl::Time deadline) const {
-  ASSIGN_OR_RETURN(const SearchQuery query, ParseSearchRequest(request));
+// Checks `tree` and captures `index` for it; `scored` (the terms scores are
+// summed over) come first among the captured terms, for the statistics.
+absl::StatusOr<PreparedQuery> Prepare(const FullTextIndex& index, const v1::QueryNode& tree,
+                                      const std::vector<std::string>& scored) {
   QueryWords words;
-  ASSIGN_OR_RETURN(const Role role, CheckNode(request.query(), "query", 0, &words));
+  ASSIGN_OR_RETURN(const Role role, CheckNode(tree, "query", 0, &words));
   if (role != Role::kLists) {
     return NodeError("query", "only filters: a query needs words to search for");
   }
@@ -222,36 +230,61 @@ absl::Status QuerySearch::Run(const v1::SearchRequest& request,
                                            " distinct terms and prefixes, more than ",
                                            kMaxSearchTerms));
   }
-
   // The terms every cursor reads: the scored ones first (the statistics'),
   // then the rest and the prefixes' expansions.
-  std::vector<std::string> captured = query.terms;
-  for (const std::string& term : words.terms) QueryWords::Add(term, &captured);
-  absl::flat_hash_map<std::string, std::vector<std::string>> expansions;
+  PreparedQuery prepared;
+  prepared.captured = scored;
+  for (const std::string& term : words.terms) QueryWords::Add(term, &prepared.captured);
   for (const std::string& prefix : words.prefixes) {
     ASSIGN_OR_RETURN(std::vector<std::string> terms,
-                     index_->TermsWithPrefix(prefix, kMaxPrefixTerms));
+                     index.TermsWithPrefix(prefix, kMaxPrefixTerms));
     if (terms.size() > kMaxPrefixTerms) {
       return absl::InvalidArgumentError(
           absl::StrCat("query: more than ", kMaxPrefixTerms, " words start with \"",
                        prefix, "\": make the prefix* longer"));
     }
-    for (const std::string& term : terms) QueryWords::Add(term, &captured);
-    expansions[prefix] = std::move(terms);
+    for (const std::string& term : terms) QueryWords::Add(term, &prepared.captured);
+    prepared.expansions[prefix] = std::move(terms);
   }
+  prepared.view = index.Capture(prepared.captured, /*copy_lists=*/true);
+  return prepared;
+}
 
-  std::unique_ptr<FullTextIndex::View> view = index_->Capture(captured, /*copy_lists=*/true);
+}  // namespace
+
+QuerySearch::Matches::~Matches() = default;
+
+absl::StatusOr<std::unique_ptr<QuerySearch::Matches>> QuerySearch::Match(
+    const v1::QueryNode& tree) const {
+  ASSIGN_OR_RETURN(PreparedQuery prepared, Prepare(*index_, tree, {}));
+  auto matches = absl::WrapUnique(new Matches());
+  matches->view_ = std::move(prepared.view);
+  matches->stored_ = StoredListsOf(*database_, *matches->view_);
+  const std::vector<std::string> no_scored_terms;
+  const std::vector<double> no_idf;
+  const MatcherBuilder builder(*matches->view_, matches->stored_, prepared.captured,
+                               no_scored_terms, no_idf, matches->unscored_,
+                               index_->documents(), prepared.expansions);
+  matches->root_ = builder.Build(tree, /*excluded=*/false);
+  return matches;
+}
+
+absl::Status QuerySearch::Run(const v1::SearchRequest& request,
+                              v1::SearchResponse* response, absl::Time deadline) const {
+  ASSIGN_OR_RETURN(const SearchQuery query, ParseSearchRequest(request));
+  ASSIGN_OR_RETURN(const PreparedQuery prepared, Prepare(*index_, request.query(), query.terms));
+  const FullTextIndex::View& view = *prepared.view;
   ASSIGN_OR_RETURN(const SearchScoring scoring,
-                   ScoringOf(*index_, *view, query.terms, request, response));
+                   ScoringOf(*index_, view, query.terms, request, response));
   const Bm25& bm25 = scoring.bm25;
   const std::vector<double>& idf = scoring.idf;
 
   const DocumentTable& documents = index_->documents();
   const SearchFilter filter(documents, query);
   if (!filter.CanMatch()) return ReadHits(*database_, {}, request, 0, 0, response);
-  const TermCursor::StoredLists stored = StoredListsOf(*database_, *view);
-  const MatcherBuilder builder(*view, stored, captured, query.terms, idf, bm25, documents,
-                               expansions);
+  const TermCursor::StoredLists stored = StoredListsOf(*database_, view);
+  const MatcherBuilder builder(view, stored, prepared.captured, query.terms, idf, bm25,
+                               documents, prepared.expansions);
   std::unique_ptr<Matcher> root = builder.Build(request.query(), /*excluded=*/false);
 
   HitCollector top(documents, query);

@@ -20,11 +20,17 @@
 #ifndef STORE_QUERY_SEARCH_H_
 #define STORE_QUERY_SEARCH_H_
 
+#include <memory>
+
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "archive/v1/store.pb.h"
 #include "store/column_families.h"
+#include "store/full_text.h"
 #include "store/full_text_index.h"
+#include "store/query_matcher.h"
+#include "store/term_cursor.h"
 
 namespace archive::store {
 
@@ -44,6 +50,25 @@ class QuerySearch {
   // tree, and "query: ..." for a prefix of too many terms.
   absl::Status Run(const v1::SearchRequest& request, v1::SearchResponse* response,
                    absl::Time deadline) const;
+
+  // The documents a tree matches, unscored, over the index as of one
+  // capture (for counting): root() lists them, live or not, to be filtered
+  // by the caller. It owns what its matchers read.
+  class Matches {
+   public:
+    ~Matches();
+    Matcher& root() { return *root_; }
+
+   private:
+    friend class QuerySearch;
+    Matches() = default;
+    std::unique_ptr<FullTextIndex::View> view_;
+    TermCursor::StoredLists stored_;
+    const Bm25 unscored_{0, 0};  // what the cursors' weights point at
+    std::unique_ptr<Matcher> root_;
+  };
+  // The same checks and refusals of `tree` as Run's, naming "query...".
+  absl::StatusOr<std::unique_ptr<Matches>> Match(const v1::QueryNode& tree) const;
 
  private:
   const StoreDatabase* const database_;

@@ -25,6 +25,7 @@
 #include "gtest/gtest.h"
 #include "store/article_db.h"
 #include "store/query_search.h"
+#include "store/test_queries.h"
 
 namespace archive::store {
 namespace {
@@ -32,161 +33,6 @@ namespace {
 using ::archive::testing::kJan2023;
 using ::archive::testing::MakeArticle;
 using ::testing::HasSubstr;
-
-const std::vector<std::string> kWords = {"alpha", "alpine", "beta",  "gamma",
-                                         "delta", "deltas", "echo", "foxtrot",
-                                         "golf",  "hotel"};
-const std::vector<std::string> kPrefixes = {"al", "delta", "g", "zz", "e"};
-const std::vector<std::string> kSources = {"a.com", "b.com", "c.com"};
-
-// What the brute force reads of an article.
-struct Words {
-  std::string id;
-  std::string source;
-  std::vector<std::string> title;
-  std::vector<std::string> body;
-};
-
-bool HasTerm(const Words& words, const std::string& term) {
-  return std::count(words.title.begin(), words.title.end(), term) +
-             std::count(words.body.begin(), words.body.end(), term) >
-         0;
-}
-
-bool HasPhrase(const std::vector<std::string>& text, const v1::Phrase& phrase) {
-  const size_t n = phrase.terms_size();
-  for (size_t start = 0; start + n <= text.size(); ++start) {
-    bool all = true;
-    for (size_t j = 0; j < n && all; ++j) all = text[start + j] == phrase.terms(j);
-    if (all) return true;
-  }
-  return false;
-}
-
-bool Evaluate(const v1::QueryNode& node, const Words& words) {
-  switch (node.kind_case()) {
-    case v1::QueryNode::kTerm:
-      return HasTerm(words, node.term());
-    case v1::QueryNode::kPhrase:
-      return HasPhrase(words.title, node.phrase()) || HasPhrase(words.body, node.phrase());
-    case v1::QueryNode::kPrefix:
-      for (const auto* text : {&words.title, &words.body}) {
-        for (const std::string& term : *text) {
-          if (absl::StartsWith(term, node.prefix())) return true;
-        }
-      }
-      return false;
-    case v1::QueryNode::kSource:
-      return words.source == node.source();
-    case v1::QueryNode::kAll:
-      for (const v1::QueryNode& child : node.all().must()) {
-        if (!Evaluate(child, words)) return false;
-      }
-      for (const v1::QueryNode& child : node.all().must_not()) {
-        if (Evaluate(child, words)) return false;
-      }
-      return true;
-    case v1::QueryNode::kAny:
-      for (const v1::QueryNode& child : node.any().should()) {
-        if (Evaluate(child, words)) return true;
-      }
-      return false;
-    case v1::QueryNode::KIND_NOT_SET:
-      break;
-  }
-  return false;
-}
-
-// The scored terms of a tree: its terms and phrases' outside exclusions.
-void ScoredTerms(const v1::QueryNode& node, std::set<std::string>* terms) {
-  switch (node.kind_case()) {
-    case v1::QueryNode::kTerm:
-      terms->insert(node.term());
-      return;
-    case v1::QueryNode::kPhrase:
-      terms->insert(node.phrase().terms().begin(), node.phrase().terms().end());
-      return;
-    case v1::QueryNode::kAll:
-      for (const v1::QueryNode& child : node.all().must()) ScoredTerms(child, terms);
-      return;
-    case v1::QueryNode::kAny:
-      for (const v1::QueryNode& child : node.any().should()) ScoredTerms(child, terms);
-      return;
-    default:
-      return;
-  }
-}
-
-std::string Text(const v1::QueryNode& node) {
-  google::protobuf::TextFormat::Printer printer;
-  printer.SetSingleLineMode(true);
-  std::string out;
-  printer.PrintToString(node, &out);
-  return out;
-}
-
-// Random trees whose every node lists matches (as the query server's
-// parser makes them): filters only beside words in an AND.
-class QueryGenerator {
- public:
-  explicit QueryGenerator(uint64_t seed) : random_(seed) {}
-
-  v1::QueryNode Listing(int depth) {
-    v1::QueryNode node;
-    const int kind = Pick(depth >= 3 ? 3 : 6);
-    switch (kind) {
-      case 0:
-      case 1:
-        node.set_term(Word());
-        break;
-      case 2: {
-        const int length = 2 + Pick(2);
-        for (int i = 0; i < length; ++i) node.mutable_phrase()->add_terms(Word());
-        break;
-      }
-      case 3:
-        node.set_prefix(kPrefixes[Pick(kPrefixes.size())]);
-        break;
-      case 4: {
-        v1::QueryAll* all = node.mutable_all();
-        const int musts = 1 + Pick(2);
-        for (int i = 0; i < musts; ++i) *all->add_must() = Listing(depth + 1);
-        if (Pick(3) == 0) *all->add_must() = Filter();
-        const int nots = Pick(3);
-        for (int i = 0; i < nots; ++i) *all->add_must_not() = Listing(depth + 1);
-        break;
-      }
-      default: {
-        const int shoulds = 2 + Pick(2);
-        for (int i = 0; i < shoulds; ++i) {
-          *node.mutable_any()->add_should() = Listing(depth + 1);
-        }
-        break;
-      }
-    }
-    return node;
-  }
-
- private:
-  v1::QueryNode Filter() {
-    v1::QueryNode node;
-    if (Pick(2) == 0) {
-      node.set_source(kSources[Pick(kSources.size())]);
-    } else {
-      node.mutable_any()->add_should()->set_source(kSources[0]);
-      node.mutable_any()->add_should()->set_source(kSources[1 + Pick(2)]);
-    }
-    return node;
-  }
-  // Skewed: the first words are common, the last rare.
-  std::string Word() {
-    const size_t a = Pick(kWords.size()), b = Pick(kWords.size());
-    return kWords[std::min(a, b)];
-  }
-  int Pick(size_t n) { return static_cast<int>(random_() % n); }
-
-  std::mt19937_64 random_;
-};
 
 class QuerySearchTest : public ::testing::TestWithParam<uint64_t> {
  protected:
@@ -208,20 +54,10 @@ class QuerySearchTest : public ::testing::TestWithParam<uint64_t> {
   // `count` articles of random words, in batches.
   void PutRandomArticles(int count, uint64_t seed) {
     std::mt19937_64 random(seed);
-    auto word = [&] {
-      const size_t a = random() % kWords.size(), b = random() % kWords.size();
-      return kWords[std::min(a, b)];
-    };
     google::protobuf::RepeatedPtrField<v1::PutItem> items;
     for (int i = 0; i < count; ++i) {
-      std::string title = word(), body;
-      for (size_t w = 1 + random() % 2; w > 0; --w) title += " " + word();
-      for (size_t w = 3 + random() % 12; w > 0; --w) body += word() + " ";
-      body += absl::StrCat("article", i);  // every body distinct
-      const std::string& source = kSources[random() % kSources.size()];
-      v1::Article article =
-          MakeArticle(source, title, body, kJan2023 + static_cast<int64_t>(random() % 1000));
-      articles_.push_back({article.id(), source, Tokenize(title), Tokenize(body)});
+      const v1::Article article = RandomArticle(random, i, kJan2023);
+      articles_.push_back(WordsOf(article));
       *items.Add()->mutable_article() = article;
       if (items.size() == 10 || i + 1 == count) {
         auto results = db_->Put(items);

@@ -162,6 +162,15 @@ absl::StatusOr<v1::StatsResponse> StoreClient::Stats(
       });
 }
 
+absl::StatusOr<v1::CountResponse> StoreClient::Count(const v1::CountRequest& request,
+                                                     absl::Time deadline) {
+  return Invoke<v1::CountResponse>(
+      security_, metrics_.get(), "Count", deadline,
+      [&](grpc::ClientContext* context, v1::CountResponse* response) {
+        return stub_->Count(context, request, response);
+      });
+}
+
 absl::StatusOr<v1::FindSimilarResponse> StoreClient::FindSimilar(
     const v1::FindSimilarRequest& request, absl::Time deadline) {
   return Invoke<v1::FindSimilarResponse>(
@@ -204,6 +213,7 @@ ARCHIVE_STORE_ASYNC_METHOD(Put, PutRequest, PutResponse)
 ARCHIVE_STORE_ASYNC_METHOD(Get, GetRequest, Article)
 ARCHIVE_STORE_ASYNC_METHOD(Scan, ScanRequest, ScanResponse)
 ARCHIVE_STORE_ASYNC_METHOD(Search, SearchRequest, SearchResponse)
+ARCHIVE_STORE_ASYNC_METHOD(Count, CountRequest, CountResponse)
 ARCHIVE_STORE_ASYNC_METHOD(Stats, StatsRequest, StatsResponse)
 ARCHIVE_STORE_ASYNC_METHOD(FindSimilar, FindSimilarRequest, FindSimilarResponse)
 

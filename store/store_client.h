@@ -51,6 +51,8 @@ class StoreClient {
                                             absl::Time deadline);
   absl::StatusOr<v1::StatsResponse> Stats(const v1::StatsRequest& request,
                                           absl::Time deadline);
+  absl::StatusOr<v1::CountResponse> Count(const v1::CountRequest& request,
+                                          absl::Time deadline);
   absl::StatusOr<v1::VerifyResponse> Verify(const v1::VerifyRequest& request,
                                             absl::Time deadline);
   absl::StatusOr<v1::FindSimilarResponse> FindSimilar(
@@ -73,6 +75,8 @@ class StoreClient {
                    Callback<v1::SearchResponse> done);
   void StatsAsync(v1::StatsRequest request, absl::Time deadline,
                   Callback<v1::StatsResponse> done);
+  void CountAsync(v1::CountRequest request, absl::Time deadline,
+                  Callback<v1::CountResponse> done);
   void FindSimilarAsync(v1::FindSimilarRequest request, absl::Time deadline,
                         Callback<v1::FindSimilarResponse> done);
 

@@ -151,6 +151,14 @@ grpc::ServerUnaryReactor* StoreService::Search(
   });
 }
 
+grpc::ServerUnaryReactor* StoreService::Count(
+    grpc::CallbackServerContext* context, const v1::CountRequest* request,
+    v1::CountResponse* response) {
+  return Offload(context, [this, context, request, response] {
+    return db_->Count(*request, response, absl::FromChrono(context->deadline()));
+  });
+}
+
 grpc::ServerUnaryReactor* StoreService::Stats(
     grpc::CallbackServerContext* context, const v1::StatsRequest* request,
     v1::StatsResponse* response) {
