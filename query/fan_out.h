@@ -35,20 +35,22 @@ inline absl::Status PassedOver() {
   return absl::UnavailableError("passed over: it failed a moment ago");
 }
 
-// Starts `call(store, store_deadline, callback)` on every store and, once
-// the last reply is in, runs `done` with the replies in store order (on a
-// gRPC thread). With `health` (replicated stores), a store it passes over is
+// Starts `call(s, store, store_deadline, callback)` on every store s and,
+// once the last reply is in, runs `done` with the replies in store order (on
+// a gRPC thread). With `health` (replicated stores), a store it passes over is
 // not called (its reply is UNAVAILABLE), every reply is reported to it, and
 // a store's call gets three quarters of the time left to `deadline`, so that
 // one store that hangs fails in time for the others' answers to be used.
-// Without it, every store is called with `deadline`.
+// Without it, every store is called with `deadline`. With `only`, a store it
+// does not mark is not called either (its reply is UNAVAILABLE, not reported).
 template <typename Response>
-void FanOut(
+void FanOutEach(
     const std::vector<store::StoreEndpoint>& stores, store::StoreHealth* health,
     absl::Time deadline,
-    const std::function<void(store::StoreClient*, absl::Time,
+    const std::function<void(size_t, store::StoreClient*, absl::Time,
                              store::StoreClient::Callback<Response>)>& call,
-    std::function<void(Replies<Response>)> done) {
+    std::function<void(Replies<Response>)> done,
+    const std::vector<bool>* only = nullptr) {
   struct Gather {
     Replies<Response> replies;
     std::atomic<size_t> remaining;
@@ -61,19 +63,43 @@ void FanOut(
   const absl::Time now = absl::Now();
   const absl::Time store_deadline = StoreDeadline(health, now, deadline);
   for (size_t s = 0; s < stores.size(); ++s) {
-    auto reply_to = [gather, s, health](absl::StatusOr<Response> reply) {
-      if (health != nullptr) health->Report(s, reply.status(), absl::Now());
+    auto reply_to = [gather, s](absl::StatusOr<Response> reply) {
       gather->replies[s] = std::move(reply);
       if (gather->remaining.fetch_sub(1) == 1) {
         gather->done(std::move(gather->replies));
       }
     };
-    if (health != nullptr && health->IsDown(s, now)) {
-      reply_to(PassedOver());  // reporting it changes nothing: it is down
+    if (only != nullptr && !(*only)[s]) {
+      reply_to(absl::UnavailableError("left out: it did not answer this read before"));
       continue;
     }
-    call(stores[s].client.get(), store_deadline, std::move(reply_to));
+    if (health != nullptr && health->IsDown(s, now)) {
+      reply_to(PassedOver());  // not reported: it is down already
+      continue;
+    }
+    call(s, stores[s].client.get(), store_deadline,
+         [health, s, reply_to = std::move(reply_to)](absl::StatusOr<Response> reply) {
+           if (health != nullptr) health->Report(s, reply.status(), absl::Now());
+           reply_to(std::move(reply));
+         });
   }
+}
+
+// FanOutEach for a call that is the same for every store.
+template <typename Response>
+void FanOut(
+    const std::vector<store::StoreEndpoint>& stores, store::StoreHealth* health,
+    absl::Time deadline,
+    const std::function<void(store::StoreClient*, absl::Time,
+                             store::StoreClient::Callback<Response>)>& call,
+    std::function<void(Replies<Response>)> done) {
+  FanOutEach<Response>(
+      stores, health, deadline,
+      [&call](size_t, store::StoreClient* client, absl::Time store_deadline,
+              store::StoreClient::Callback<Response> reply) {
+        call(client, store_deadline, std::move(reply));
+      },
+      std::move(done));
 }
 
 // OK when fewer than `replicas` replies failed: every article has copies

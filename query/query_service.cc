@@ -10,6 +10,7 @@
 #include <tuple>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/article_rules.h"
@@ -22,6 +23,7 @@
 #include "common/proto_time.h"
 #include "common/rendezvous.h"
 #include "common/snippet.h"
+#include "query/count_merge.h"
 #include "query/fan_out.h"
 #include "query/frontier_merge.h"
 #include "query/page_token.h"
@@ -576,6 +578,113 @@ grpc::ServerUnaryReactor* QueryService::GetStats(
         reactor->Finish(grpc::Status::OK);
       });
   return reactor;
+}
+
+grpc::ServerUnaryReactor* QueryService::CountArticles(
+    grpc::CallbackServerContext* context, const v1::CountArticlesRequest* request,
+    v1::CountArticlesResponse* response) {
+  if (absl::Status admitted = admission_gate_.Admit(*context); !admitted.ok()) {
+    return FinishNow(context, admitted);
+  }
+  if (absl::Status filters = CheckFilters(*request); !filters.ok()) {
+    return FinishNow(context, filters);
+  }
+  if (request->source_limit() < 0) {
+    return FinishNow(context, absl::InvalidArgumentError("source_limit: must not be negative"));
+  }
+  absl::StatusOr<TimeBuckets> buckets =
+      TimeBuckets::Make(request->interval(), request->time_zone());
+  if (!buckets.ok()) return FinishNow(context, buckets.status());
+  auto count = std::make_shared<v1::CountRequest>();
+  // An empty query counts every article of the filters.
+  if (!absl::StripAsciiWhitespace(request->query()).empty()) {
+    absl::StatusOr<SearchQuery> query = ParseSearchQuery(request->query());
+    if (!query.ok()) return FinishNow(context, query.status());
+    *count->mutable_query() = std::move(query->root);
+  }
+  count->set_source(request->source());
+  if (request->has_start_time()) *count->mutable_start_time() = request->start_time();
+  if (request->has_end_time()) *count->mutable_end_time() = request->end_time();
+  count->set_interval(request->interval());
+  count->set_time_zone(request->time_zone());
+  count->set_split_by_source(request->split_by_source());
+
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // The first round: with every store up, each counts all it holds and the
+  // sums are divided by the replicas; with some known down, by ownership
+  // among the others.
+  std::optional<std::vector<bool>> answering;
+  if (health_ != nullptr) {
+    const absl::Time now = absl::Now();
+    std::vector<bool> up(stores_.size());
+    for (size_t s = 0; s < stores_.size(); ++s) up[s] = !health_->IsDown(s, now);
+    if (std::find(up.begin(), up.end(), false) != up.end()) answering = std::move(up);
+  }
+  CountRound(count, *request, *std::move(buckets), Deadline(context), std::move(answering),
+             reactor, response);
+  return reactor;
+}
+
+void QueryService::CountRound(std::shared_ptr<v1::CountRequest> count,
+                              v1::CountArticlesRequest request, TimeBuckets buckets,
+                              absl::Time deadline, std::optional<std::vector<bool>> answering,
+                              grpc::ServerUnaryReactor* reactor,
+                              v1::CountArticlesResponse* response) {
+  auto only = answering.has_value() ? std::make_shared<std::vector<bool>>(*answering) : nullptr;
+  FanOutEach<v1::CountResponse>(
+      stores_, health_.get(), deadline,
+      [this, count, only](size_t s, store::StoreClient* client, absl::Time store_deadline,
+                          store::StoreClient::Callback<v1::CountResponse> done) {
+        if (only == nullptr) {
+          client->CountAsync(*count, store_deadline, std::move(done));
+          return;
+        }
+        v1::CountRequest own = *count;
+        v1::CountOwnership* ownership = own.mutable_ownership();
+        for (const std::string& name : store_names_) ownership->add_stores(name);
+        ownership->set_replicas(options_.replicas);
+        ownership->set_self(static_cast<uint32_t>(s));
+        for (size_t a = 0; a < only->size(); ++a) {
+          if ((*only)[a]) ownership->add_answering(static_cast<uint32_t>(a));
+        }
+        client->CountAsync(std::move(own), store_deadline, std::move(done));
+      },
+      [this, count, request = std::move(request), buckets, deadline, only, reactor,
+       response](Replies<v1::CountResponse> replies) mutable {
+        for (const auto& reply : replies) {
+          if (reply.status().code() == absl::StatusCode::kInvalidArgument) {
+            reactor->Finish(ToGrpcStatus(reply.status()));
+            return;
+          }
+        }
+        absl::Status enough = EnoughSucceeded(stores_, replies, options_.replicas);
+        if (!enough.ok()) {
+          reactor->Finish(ToGrpcStatus(enough));
+          return;
+        }
+        std::vector<bool> answered(replies.size());
+        for (size_t s = 0; s < replies.size(); ++s) answered[s] = replies[s].ok();
+        // A store that was counted on failed: its articles are counted
+        // again, by ownership among the stores that did answer.
+        const bool complete = only == nullptr
+                                  ? std::find(answered.begin(), answered.end(), false) ==
+                                        answered.end()
+                                  : answered == *only;
+        if (!complete) {
+          CountRound(count, std::move(request), buckets, deadline, std::move(answered),
+                     reactor, response);
+          return;
+        }
+        CountMerge merge;
+        for (const auto& reply : replies) {
+          if (reply.ok()) merge.Add(*reply);
+        }
+        absl::StatusOr<v1::CountArticlesResponse> merged =
+            merge.Finish(request, buckets, only == nullptr ? options_.replicas : 1);
+        if (merged.ok()) *response = *std::move(merged);
+        reactor->Finish(ToGrpcStatus(merged.status()));
+      },
+      only.get());
 }
 
 }  // namespace archive::query

@@ -30,12 +30,14 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
 #include "archive/v1/query.grpc.pb.h"
 #include "common/admission_gate.h"
+#include "common/time_buckets.h"
 #include "store/store_client.h"
 #include "store/store_health.h"
 
@@ -69,6 +71,9 @@ class QueryService final : public v1::Query::CallbackService {
   grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* context,
                                      const v1::GetStatsRequest* request,
                                      v1::GetStatsResponse* response) override;
+  grpc::ServerUnaryReactor* CountArticles(grpc::CallbackServerContext* context,
+                                          const v1::CountArticlesRequest* request,
+                                          v1::CountArticlesResponse* response) override;
 
   // Closed when the server begins to shut down: a read that starts after
   // that is refused UNAVAILABLE.
@@ -83,6 +88,15 @@ class QueryService final : public v1::Query::CallbackService {
   void GetFromEveryStore(const v1::GetRequest& get, absl::Time deadline, size_t owner,
                          const absl::Status& owner_reply,
                          grpc::ServerUnaryReactor* reactor, v1::Article* response);
+
+  // One round of CountArticles: every store asked for `count`, by ownership
+  // among `answering` when set; when a store counted on fails (fewer than
+  // the replicas in all), another round by ownership among those that
+  // answered; then the merge (query/count_merge.h) finishes `reactor`.
+  void CountRound(std::shared_ptr<v1::CountRequest> count, v1::CountArticlesRequest request,
+                  TimeBuckets buckets, absl::Time deadline,
+                  std::optional<std::vector<bool>> answering,
+                  grpc::ServerUnaryReactor* reactor, v1::CountArticlesResponse* response);
 
   // Every store's per-source summaries, merged by source name (in name
   // order), or the first store's failure.

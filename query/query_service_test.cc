@@ -15,6 +15,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <tuple>
@@ -29,14 +31,18 @@
 #include "common/health_client.h"
 #include "common/rendezvous.h"
 #include "common/snippet.h"
+#include "common/time_buckets.h"
 #include "common/testing/article_factory.h"
 #include "common/testing/server_process.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "query/search_query.h"
 #include "store/store_client.h"
+#include "store/test_queries.h"
 
 namespace archive::query {
 namespace {
@@ -124,7 +130,7 @@ class Archive {
 
   // Starts `store_count` stores (together, then waits for each) and the
   // query service. Call inside ASSERT_NO_FATAL_FAILURE.
-  void Start(int store_count) {
+  void Start(int store_count, int replicas = 1) {
     const std::string dir = MakeTempDir("query_service");
     for (int s = 0; s < store_count; ++s) {
       StoreProcess& store = stores_.emplace_back();
@@ -153,8 +159,9 @@ class Archive {
 
     std::vector<std::string> addresses;
     for (const StoreProcess& store : stores_) addresses.push_back(store.address);
-    service_ = std::make_unique<QueryService>(store::ConnectStores(addresses),
-                                              QueryServiceOptions());
+    QueryServiceOptions service_options;
+    service_options.replicas = replicas;
+    service_ = std::make_unique<QueryService>(store::ConnectStores(addresses), service_options);
     GrpcServerOptions options;
     options.listen_address = "127.0.0.1:0";
     options.service_names = {v1::Query::service_full_name()};
@@ -236,6 +243,19 @@ class Archive {
       request.set_page_token(response.next_page_token());
     }
     return all;
+  }
+
+  grpc::Status Count(const v1::CountArticlesRequest& request,
+                     v1::CountArticlesResponse* response) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(Soon()));
+    return stub_->CountArticles(&context, request, response);
+  }
+
+  std::vector<std::string> addresses() const {
+    std::vector<std::string> addresses;
+    for (const StoreProcess& store : stores_) addresses.push_back(store.address);
+    return addresses;
   }
 
   v1::Query::Stub& query() { return *stub_; }
@@ -1279,6 +1299,222 @@ TEST(QueryCompatibilityTest, HitsOfAStoreThatMakesNoSnippetsGetThemHere) {
   }
   (*query_server)->Shutdown(absl::Seconds(1));
   (*store_server)->Shutdown(absl::Seconds(1));
+}
+
+using ::testing::HasSubstr;
+
+// CountArticles against a brute-force count of the same articles: queries
+// of the language, filters, intervals, zones and the split by source, over
+// three stores, with one copy of each article or with two.
+class CountTest : public ::testing::Test {
+ protected:
+  static constexpr int64_t kSpread = 60 * 86400;
+
+  void StartAndPut(int replicas, int articles) {
+    ASSERT_NO_FATAL_FAILURE(archive_.Start(3, replicas));
+    std::mt19937_64 random(17);
+    std::vector<std::vector<v1::Article>> by_store(3);
+    const std::vector<std::string> names = archive_.addresses();
+    for (int i = 0; i < articles; ++i) {
+      v1::Article article = store::RandomArticle(random, i, kJan2023, kSpread);
+      // On its owners, as ingest places it.
+      const std::vector<size_t> ranking = RankStores(article.id(), names);
+      for (int r = 0; r < replicas; ++r) by_store[ranking[r]].push_back(article);
+      corpus_.push_back(std::move(article));
+    }
+    for (size_t s = 0; s < by_store.size(); ++s) {
+      ASSERT_NO_FATAL_FAILURE(archive_.Put(s, by_store[s]));
+    }
+  }
+
+  // What CountArticles should answer, bucket by bucket: (start, count, total).
+  std::vector<std::tuple<int64_t, uint64_t, uint64_t>> Expected(
+      const v1::CountArticlesRequest& request, const std::string& source = "") {
+    absl::StatusOr<TimeBuckets> buckets =
+        TimeBuckets::Make(request.interval(), request.time_zone());
+    EXPECT_TRUE(buckets.ok()) << buckets.status();
+    std::optional<v1::QueryNode> tree;
+    if (!request.query().empty()) {
+      absl::StatusOr<SearchQuery> query = ParseSearchQuery(request.query());
+      EXPECT_TRUE(query.ok()) << query.status();
+      tree = query->root;
+    }
+    std::map<int64_t, std::pair<uint64_t, uint64_t>> tallies;
+    for (const v1::Article& article : corpus_) {
+      const int64_t seconds = article.published_at().seconds();
+      if (!request.source().empty() && article.source() != request.source()) continue;
+      if (!source.empty() && article.source() != source) continue;
+      if (request.has_start_time() && seconds < request.start_time().seconds()) continue;
+      if (request.has_end_time() && seconds >= request.end_time().seconds()) continue;
+      auto& tally =
+          tallies[absl::ToUnixSeconds(buckets->StartOf(absl::FromUnixSeconds(seconds)))];
+      tally.first += !tree.has_value() || store::Evaluate(*tree, store::WordsOf(article));
+      tally.second += 1;
+    }
+    std::vector<std::tuple<int64_t, uint64_t, uint64_t>> expected;
+    if (tallies.empty()) return expected;
+    // Every bucket from the first to the last, empty ones too.
+    const absl::Time last = absl::FromUnixSeconds(tallies.rbegin()->first);
+    for (absl::Time start = absl::FromUnixSeconds(tallies.begin()->first); start <= last;
+         start = buckets->Next(start)) {
+      const auto& tally = tallies[absl::ToUnixSeconds(start)];
+      expected.emplace_back(absl::ToUnixSeconds(start), tally.first, tally.second);
+    }
+    return expected;
+  }
+
+  static std::vector<std::tuple<int64_t, uint64_t, uint64_t>> Found(
+      const google::protobuf::RepeatedPtrField<v1::CountBucket>& buckets) {
+    std::vector<std::tuple<int64_t, uint64_t, uint64_t>> found;
+    for (const v1::CountBucket& bucket : buckets) {
+      found.emplace_back(bucket.start().seconds(), bucket.count(), bucket.total());
+      EXPECT_DOUBLE_EQ(bucket.ratio(), bucket.total() == 0 ? 0.0
+                                                           : static_cast<double>(bucket.count()) /
+                                                                 bucket.total());
+    }
+    return found;
+  }
+
+  // Every request of a set of queries, intervals and zones counts as the
+  // brute force does.
+  void CheckCounts() {
+    int nonzero = 0;
+    for (const std::string query :
+         {"", "alpha", "alpha OR hotel", "gamma -delta", "\"alpha beta\"", "al*",
+          "(beta OR golf) NOT echo", "alpha source:a.com"}) {
+      for (const v1::CountInterval interval :
+           {v1::COUNT_INTERVAL_DAY, v1::COUNT_INTERVAL_WEEK, v1::COUNT_INTERVAL_MONTH}) {
+        for (const std::string zone : {"", "Pacific/Auckland"}) {
+          v1::CountArticlesRequest request;
+          request.set_query(query);
+          request.set_interval(interval);
+          request.set_time_zone(zone);
+          request.set_split_by_source(interval == v1::COUNT_INTERVAL_WEEK);
+          v1::CountArticlesResponse response;
+          grpc::Status status = archive_.Count(request, &response);
+          ASSERT_TRUE(status.ok()) << status.error_message() << " " << request.ShortDebugString();
+          ASSERT_EQ(Found(response.buckets()), Expected(request)) << request.ShortDebugString();
+          uint64_t count = 0;
+          for (const auto& [start, bucket_count, total] : Expected(request)) count += bucket_count;
+          EXPECT_EQ(response.count(), count);
+          EXPECT_EQ(response.total(), corpus_.size());
+          nonzero += count > 0;
+          for (const v1::SourceCount& source : response.top_sources()) {
+            if (!request.split_by_source()) {
+              EXPECT_EQ(source.buckets_size(), 0);
+              continue;
+            }
+            EXPECT_EQ(Found(source.buckets()), Expected(request, source.source()))
+                << source.source() << " " << request.ShortDebugString();
+          }
+        }
+      }
+    }
+    EXPECT_GT(nonzero, 30);
+  }
+
+  Archive archive_;
+  std::vector<v1::Article> corpus_;
+};
+
+TEST_F(CountTest, ThreeStoresCountAsTheBruteForce) {
+  ASSERT_NO_FATAL_FAILURE(StartAndPut(/*replicas=*/1, 300));
+  ASSERT_NO_FATAL_FAILURE(CheckCounts());
+}
+
+TEST_F(CountTest, TwoCopiesAreCountedOnceAndStillWhileAStoreIsDown) {
+  ASSERT_NO_FATAL_FAILURE(StartAndPut(/*replicas=*/2, 300));
+  ASSERT_NO_FATAL_FAILURE(CheckCounts());
+  StoreProcess& stopped = archive_.store(1);
+  stopped.process->Signal(SIGTERM);
+  ASSERT_TRUE(stopped.process->Wait(absl::Seconds(30)).ok());
+  // The first count finds the store gone in its first round and counts by
+  // ownership in a second; the later ones pass over it at once.
+  ASSERT_NO_FATAL_FAILURE(CheckCounts());
+}
+
+TEST_F(CountTest, RangesListEveryBucketAndFiltersApplyToTotalsToo) {
+  ASSERT_NO_FATAL_FAILURE(StartAndPut(/*replicas=*/1, 200));
+  v1::CountArticlesRequest request;
+  request.set_query("alpha");
+  request.set_source("b.com");
+  request.set_interval(v1::COUNT_INTERVAL_DAY);
+  // From ten days before the first article to a day after it.
+  request.mutable_start_time()->set_seconds(kJan2023 - 10 * 86400);
+  request.mutable_end_time()->set_seconds(kJan2023 + 86400);
+  v1::CountArticlesResponse response;
+  grpc::Status status = archive_.Count(request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_GE(response.buckets_size(), 11);
+  EXPECT_EQ(response.buckets(0).start().seconds(),
+            absl::ToUnixSeconds(absl::FromUnixSeconds(kJan2023 - 10 * 86400)) / 86400 * 86400);
+  EXPECT_EQ(response.buckets(0).total(), 0u);
+  uint64_t total = 0;
+  for (const v1::Article& article : corpus_) {
+    total += article.source() == "b.com" && article.published_at().seconds() < kJan2023 + 86400;
+  }
+  EXPECT_EQ(response.total(), total);
+  ASSERT_EQ(response.top_sources_size(), response.count() > 0 ? 1 : 0);
+
+  // A range with no article still lists its buckets, empty.
+  request.mutable_start_time()->set_seconds(kJan2023 - 100 * 86400);
+  request.mutable_end_time()->set_seconds(kJan2023 - 90 * 86400);
+  status = archive_.Count(request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.buckets_size(), 10);
+  EXPECT_EQ(response.total(), 0u);
+}
+
+TEST_F(CountTest, TopSourcesAreMostMatchesFirstAndLimited) {
+  ASSERT_NO_FATAL_FAILURE(StartAndPut(/*replicas=*/1, 200));
+  v1::CountArticlesRequest request;
+  request.set_query("alpha");
+  request.set_source_limit(2);
+  v1::CountArticlesResponse response;
+  grpc::Status status = archive_.Count(request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.top_sources_size(), 2);
+  EXPECT_GE(response.top_sources(0).count(), response.top_sources(1).count());
+  std::map<std::string, uint64_t> expected;
+  absl::StatusOr<SearchQuery> query = ParseSearchQuery("alpha");
+  ASSERT_TRUE(query.ok());
+  for (const v1::Article& article : corpus_) {
+    expected[article.source()] += store::Evaluate(query->root, store::WordsOf(article));
+  }
+  for (const v1::SourceCount& source : response.top_sources()) {
+    EXPECT_EQ(source.count(), expected[source.source()]) << source.source();
+  }
+}
+
+TEST_F(CountTest, BadRequestsAreInvalidArgumentNamingTheField) {
+  ASSERT_NO_FATAL_FAILURE(StartAndPut(/*replicas=*/1, 20));
+  auto error = [&](const std::function<void(v1::CountArticlesRequest*)>& change) {
+    v1::CountArticlesRequest request;
+    change(&request);
+    v1::CountArticlesResponse response;
+    grpc::Status status = archive_.Count(request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << request.ShortDebugString();
+    return status.error_message();
+  };
+  EXPECT_THAT(error([](auto* r) { r->set_query("(alpha"); }),
+              HasSubstr("query: unbalanced parenthesis at 1"));
+  EXPECT_THAT(error([](auto* r) { r->set_time_zone("Atlantis/Capital"); }),
+              HasSubstr("time_zone: \"Atlantis/Capital\""));
+  EXPECT_THAT(error([](auto* r) { r->set_interval(static_cast<v1::CountInterval>(7)); }),
+              HasSubstr("interval: 7"));
+  EXPECT_THAT(error([](auto* r) { r->set_source_limit(-1); }), HasSubstr("source_limit"));
+  EXPECT_THAT(error([](auto* r) { r->set_source("no host!"); }), HasSubstr("source"));
+  EXPECT_THAT(error([](auto* r) {
+                r->mutable_start_time()->set_seconds(100);
+                r->mutable_end_time()->set_seconds(50);
+              }),
+              HasSubstr("start_time: after end_time"));
+  EXPECT_THAT(error([](auto* r) {
+                r->mutable_start_time()->set_seconds(0);
+                r->mutable_end_time()->set_seconds(kJan2023);
+              }),
+              HasSubstr("interval: more than 10000 buckets"));
 }
 
 }  // namespace
