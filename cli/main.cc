@@ -49,6 +49,14 @@ constexpr char kUsage[] =
     "      articles. QUERY: words (all must occur), \"a phrase\", a OR b,\n"
     "      NOT a or -a, (grouping), prefix*, source:HOST; NOT binds tightest,\n"
     "      then AND, then OR: 'a b OR c' is '(a b) OR c'\n"
+    "  count [\"QUERY\"] [--by=day|week|month|year] [--time-zone=ZONE]\n"
+    "        [--source=S] [--from=T] [--to=T] [--split-source] [--top=N]\n"
+    "        [--json|--csv]\n"
+    "      how many articles match per day (week, month, year) of ZONE (an IANA\n"
+    "      name; default UTC), beside how many there are, with a bar chart, and\n"
+    "      the N sources with most matches (default 10; --split-source: each\n"
+    "      one's own series); no QUERY counts every article; --json prints the\n"
+    "      whole answer as one line, --csv a row a bucket\n"
     "  sources [--json]\n"
     "  stats [--json]\n"
     "      read the archive through the query server (--query=ADDR, default\n"
@@ -190,6 +198,33 @@ int Read(const std::string& verb, const std::vector<std::string>& args,
     }
     return RunSearch(options, search, std::cout, std::cerr);
   }
+  if (verb == "count") {
+    auto parsed = ParseReadArgs(verb, args,
+                                {{"source"}, {"from"}, {"to"}, {"by"}, {"time-zone"},
+                                 {"split-source", false}, {"top"}, {"csv", false}},
+                                &options, &exit_status);
+    if (!parsed) return exit_status;
+    CountOptions count;
+    for (const std::string& word : parsed->arguments()) {
+      if (!count.query.empty()) count.query += ' ';
+      count.query += word;
+    }
+    count.source = parsed->GetString("source");
+    auto interval = ParseCountInterval(parsed->GetString("by", "day"));
+    if (!interval.ok()) return Usage("count: " + std::string(interval.status().message()));
+    count.interval = *interval;
+    count.time_zone = parsed->GetString("time-zone");
+    count.split_by_source = parsed->GetBool("split-source");
+    auto top = parsed->GetInt("top", count.top_sources, 1, 100);
+    if (!top.ok()) return Usage("count: " + std::string(top.status().message()));
+    count.top_sources = *top;
+    if (options.json && parsed->GetBool("csv")) return Usage("count: --json or --csv, not both");
+    count.format = options.json             ? CountFormat::kJson
+                   : parsed->GetBool("csv") ? CountFormat::kCsv
+                                            : CountFormat::kTable;
+    if (!GetRange(verb, *parsed, &count.from, &count.to, &exit_status)) return exit_status;
+    return RunCount(options, count, std::cout, std::cerr);
+  }
   auto parsed = ParseReadArgs(verb, args, {}, &options, &exit_status);
   if (!parsed) return exit_status;
   if (!parsed->arguments().empty()) return Usage(verb + ": takes no arguments");
@@ -307,8 +342,8 @@ int Main(int argc, char** argv) {
   if (verb == "verify") return Verify(args, *security);
   if (verb == "rebalance") return Rebalance(args, *security);
   if (verb == "export") return Export(args, *security);
-  if (verb == "get" || verb == "list" || verb == "search" || verb == "sources" ||
-      verb == "stats") {
+  if (verb == "get" || verb == "list" || verb == "search" || verb == "count" ||
+      verb == "sources" || verb == "stats") {
     return Read(verb, args, *security);
   }
   if (verb == "help" || verb == "--help" || verb == "-h") {

@@ -36,9 +36,13 @@ class Output {
   std::ostream& out_;
 };
 
-std::string Json(const google::protobuf::Message& message) {
+// With `zeros`, fields at their default are printed too: a count's empty
+// bucket has "count": "0", as a script reading it expects.
+std::string Json(const google::protobuf::Message& message, bool zeros = false) {
   std::string json;
-  (void)google::protobuf::util::MessageToJsonString(message, &json);
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = zeros;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
   return EscapeBidiIsolatesInJson(json);
 }
 
@@ -225,6 +229,157 @@ int RunSearch(const ReadOptions& options, const SearchOptions& search,
                         ? absl::StrCat(", the best ", search.limit, " first:\n\n")
                         : ":\n\n");
           }));
+}
+
+absl::StatusOr<v1::CountInterval> ParseCountInterval(const std::string& by) {
+  if (by == "day") return v1::COUNT_INTERVAL_DAY;
+  if (by == "week") return v1::COUNT_INTERVAL_WEEK;
+  if (by == "month") return v1::COUNT_INTERVAL_MONTH;
+  if (by == "year") return v1::COUNT_INTERVAL_YEAR;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--by: \"", by, "\" is not day, week, month or year"));
+}
+
+namespace {
+
+// A bucket's name in the request's zone: 2023-01-13, 2023-01-09 (a week's
+// Monday), 2023-01, 2023.
+std::string BucketLabel(const google::protobuf::Timestamp& start, v1::CountInterval interval,
+                        const absl::TimeZone& zone) {
+  const char* format = interval == v1::COUNT_INTERVAL_MONTH  ? "%Y-%m"
+                       : interval == v1::COUNT_INTERVAL_YEAR ? "%Y"
+                                                             : "%Y-%m-%d";
+  return absl::FormatTime(format, ToAbslTime(start), zone);
+}
+
+std::string Percent(double ratio) { return absl::StrFormat("%.1f%%", ratio * 100); }
+
+// A bar of `value` against `largest`, `width` characters at most, in
+// eighths of a character.
+std::string Bar(uint64_t value, uint64_t largest, int width) {
+  if (largest == 0 || value == 0) return "";
+  static const char* const kEighths[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
+  const uint64_t eighths =
+      std::max<uint64_t>(1, value * static_cast<uint64_t>(width) * 8 / largest);
+  std::string bar;
+  for (uint64_t i = 0; i < eighths / 8; ++i) bar += "█";
+  return bar + kEighths[eighths % 8];
+}
+
+void PrintBuckets(const google::protobuf::RepeatedPtrField<v1::CountBucket>& buckets,
+                  v1::CountInterval interval, const absl::TimeZone& zone, std::ostream& out) {
+  const char* heading = interval == v1::COUNT_INTERVAL_WEEK    ? "WEEK OF"
+                        : interval == v1::COUNT_INTERVAL_MONTH ? "MONTH"
+                        : interval == v1::COUNT_INTERVAL_YEAR  ? "YEAR"
+                                                               : "DAY";
+  uint64_t largest = 0;
+  for (const v1::CountBucket& bucket : buckets) largest = std::max(largest, bucket.count());
+  out << absl::StrFormat("%-10s  %9s  %9s  %6s\n", heading, "MATCHES", "TOTAL", "RATIO");
+  for (const v1::CountBucket& bucket : buckets) {
+    out << absl::StrFormat("%-10s  %9d  %9d  %6s", BucketLabel(bucket.start(), interval, zone),
+                           bucket.count(), bucket.total(), Percent(bucket.ratio()));
+    if (bucket.count() > 0) out << "  " << Bar(bucket.count(), largest, 40);
+    out << "\n";
+  }
+}
+
+std::string CsvField(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (const char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+void PrintCsv(const v1::CountArticlesResponse& response, const CountOptions& count,
+              const absl::TimeZone& zone, std::ostream& out) {
+  auto rows = [&](const std::string& source,
+                  const google::protobuf::RepeatedPtrField<v1::CountBucket>& buckets) {
+    for (const v1::CountBucket& bucket : buckets) {
+      out << BucketLabel(bucket.start(), count.interval, zone) << ",";
+      if (count.split_by_source) out << CsvField(source) << ",";
+      out << bucket.count() << "," << bucket.total() << ","
+          << absl::StrFormat("%.6f", bucket.ratio()) << "\n";
+    }
+  };
+  out << (count.split_by_source ? "start,source,count,total,ratio\n"
+                                : "start,count,total,ratio\n");
+  rows("(all)", response.buckets());
+  if (!count.split_by_source) return;
+  for (const v1::SourceCount& source : response.top_sources()) {
+    rows(source.source(), source.buckets());
+  }
+}
+
+}  // namespace
+
+int RunCount(const ReadOptions& options, const CountOptions& count, std::ostream& raw_out,
+             std::ostream& raw_err) {
+  ReadOptions output_options = options;
+  output_options.json = count.format != CountFormat::kTable;  // exact, not for a terminal
+  Output output(output_options, raw_out, raw_err);
+  std::ostream& out = output.out();
+  std::ostream& err = output.err();
+  absl::TimeZone zone = absl::UTCTimeZone();
+  if (!count.time_zone.empty() && !absl::LoadTimeZone(count.time_zone, &zone)) {
+    err << "archivectl count: --time-zone: \"" << count.time_zone
+        << "\" is no time zone (an IANA name such as Europe/Berlin)\n";
+    return 2;
+  }
+  v1::CountArticlesRequest request;
+  request.set_query(count.query);
+  request.set_source(count.source);
+  SetTimeRange(count.from, count.to, &request);
+  request.set_interval(count.interval);
+  request.set_time_zone(count.time_zone);
+  request.set_split_by_source(count.split_by_source);
+  request.set_source_limit(count.top_sources);
+  auto stub = ConnectQuery(options);
+  grpc::ClientContext context;
+  PrepareQueryCall(options, &context);
+  v1::CountArticlesResponse response;
+  grpc::Status status = stub->CountArticles(&context, request, &response);
+  if (!status.ok()) return ReportQueryFailure("count", options, status, err);
+
+  if (count.format == CountFormat::kJson) {
+    out << Json(response, /*zeros=*/true) << "\n";
+    return 0;
+  }
+  if (count.format == CountFormat::kCsv) {
+    PrintCsv(response, count, zone, out);
+    return 0;
+  }
+  const std::string what = count.query.empty() ? "articles" : "\"" + count.query + "\"";
+  out << absl::StrFormat("%s: %d of %d articles match (%s), by %s, %s\n\n", what,
+                         response.count(), response.total(), Percent(response.ratio()),
+                         count.interval == v1::COUNT_INTERVAL_WEEK    ? "week"
+                         : count.interval == v1::COUNT_INTERVAL_MONTH ? "month"
+                         : count.interval == v1::COUNT_INTERVAL_YEAR  ? "year"
+                                                                      : "day",
+                         count.time_zone.empty() ? "UTC" : count.time_zone);
+  if (response.buckets().empty()) {
+    out << "(no articles in the range)\n";
+    return 0;
+  }
+  PrintBuckets(response.buckets(), count.interval, zone, out);
+  if (response.top_sources().empty()) return 0;
+  out << absl::StrFormat("\n%-30s  %9s  %9s  %6s\n", "TOP SOURCES", "MATCHES", "TOTAL",
+                         "RATIO");
+  uint64_t largest = response.top_sources(0).count();
+  for (const v1::SourceCount& source : response.top_sources()) {
+    out << absl::StrFormat("%-30s  %9d  %9d  %6s  %s\n", Clip(source.source(), 30),
+                           source.count(), source.total(), Percent(source.ratio()),
+                           Bar(source.count(), largest, 30));
+  }
+  for (const v1::SourceCount& source : response.top_sources()) {
+    if (source.buckets().empty()) continue;
+    out << absl::StrFormat("\n%s: %d of %d articles match (%s)\n", source.source(),
+                           source.count(), source.total(), Percent(source.ratio()));
+    PrintBuckets(source.buckets(), count.interval, zone, out);
+  }
+  return 0;
 }
 
 int RunSources(const ReadOptions& options, std::ostream& raw_out, std::ostream& raw_err) {

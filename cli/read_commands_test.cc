@@ -119,6 +119,40 @@ class FakeQuery final : public v1::Query::Service {
     return grpc::Status::OK;
   }
 
+  // Three days of Berlin, the middle one empty; two sources, one hostile.
+  grpc::Status CountArticles(grpc::ServerContext* /*context*/,
+                             const v1::CountArticlesRequest* request,
+                             v1::CountArticlesResponse* response) override {
+    absl::MutexLock lock(&mutex_);
+    counts_.push_back(*request);
+    const int64_t day = 1'673'564'400;  // 2023-01-13 00:00 in Berlin (23:00 UTC)
+    const std::vector<std::pair<uint64_t, uint64_t>> figures = {{8, 16}, {0, 0}, {2, 20}};
+    for (size_t i = 0; i < figures.size(); ++i) {
+      v1::CountBucket* bucket = response->add_buckets();
+      bucket->mutable_start()->set_seconds(day + static_cast<int64_t>(i) * 86400);
+      bucket->set_count(figures[i].first);
+      bucket->set_total(figures[i].second);
+      bucket->set_ratio(figures[i].second == 0 ? 0.0 : 1.0 * figures[i].first / figures[i].second);
+    }
+    response->set_count(10);
+    response->set_total(36);
+    response->set_ratio(10.0 / 36);
+    for (const char* name : {"example.org", "evil\x1b[2J.example"}) {
+      v1::SourceCount* source = response->add_top_sources();
+      source->set_source(name);
+      source->set_count(5);
+      source->set_total(18);
+      source->set_ratio(5.0 / 18);
+      if (!request->split_by_source()) continue;
+      *source->mutable_buckets() = response->buckets();
+    }
+    return grpc::Status::OK;
+  }
+
+  std::vector<v1::CountArticlesRequest> counts() {
+    absl::MutexLock lock(&mutex_);
+    return counts_;
+  }
   std::vector<v1::ListArticlesRequest> lists() {
     absl::MutexLock lock(&mutex_);
     return lists_;
@@ -140,6 +174,7 @@ class FakeQuery final : public v1::Query::Service {
   absl::Mutex mutex_;
   std::vector<v1::ListArticlesRequest> lists_ ABSL_GUARDED_BY(mutex_);
   std::vector<v1::SearchArticlesRequest> searches_ ABSL_GUARDED_BY(mutex_);
+  std::vector<v1::CountArticlesRequest> counts_ ABSL_GUARDED_BY(mutex_);
 };
 
 class ReadCommandsTest : public ::testing::Test {
@@ -368,6 +403,111 @@ TEST_F(ReadCommandsTest, ListSaysWhereADateCameFromWhenNotFromThePublisher) {
   EXPECT_EQ(rows[1].find(" ("), std::string::npos) << rows[1];
   EXPECT_NE(rows[2].find(" (crawl time)"), std::string::npos) << rows[2];
   EXPECT_EQ(rows[3].find(" ("), std::string::npos) << rows[3];
+}
+
+CountOptions BerlinDays() {
+  CountOptions count;
+  count.query = "election";
+  count.time_zone = "Europe/Berlin";
+  return count;
+}
+
+TEST_F(ReadCommandsTest, CountPrintsBucketsInTheZoneWithBarsToScale) {
+  ASSERT_EQ(RunCount(options_, BerlinDays(), out_, err_), 0) << err_.str();
+  const std::string out = out_.str();
+  EXPECT_NE(out.find("\"election\": 10 of 36 articles match (27.8%), by day, Europe/Berlin"),
+            std::string::npos)
+      << out;
+  // Days named in Berlin, though they start at 23:00 UTC the day before.
+  const std::vector<std::string> lines = absl::StrSplit(out, '\n');
+  auto line_of = [&](const std::string& day) {
+    for (const std::string& line : lines) {
+      if (line.rfind(day, 0) == 0) return line;
+    }
+    ADD_FAILURE() << "no line for " << day << " in\n" << out;
+    return std::string();
+  };
+  const std::string full = line_of("2023-01-13"), empty = line_of("2023-01-14"),
+                    quarter = line_of("2023-01-15");
+  EXPECT_NE(full.find("50.0%"), std::string::npos) << full;
+  // 8 of the largest 8 fills 40 characters; 2 of 8 is 10; none is no bar.
+  auto blocks = [](const std::string& line) {
+    size_t n = 0;
+    for (size_t at = line.find("█"); at != std::string::npos; at = line.find("█", at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(blocks(full), 40u) << full;
+  EXPECT_EQ(blocks(quarter), 10u) << quarter;
+  EXPECT_EQ(blocks(empty), 0u) << empty;
+  EXPECT_EQ(empty.back(), '%') << "no trailing spaces: " << empty;
+  // A source's name from the archive reaches the terminal escaped.
+  EXPECT_EQ(out.find('\x1b'), std::string::npos);
+  EXPECT_NE(out.find("TOP SOURCES"), std::string::npos);
+
+  const v1::CountArticlesRequest sent = query_.counts().at(0);
+  EXPECT_EQ(sent.query(), "election");
+  EXPECT_EQ(sent.time_zone(), "Europe/Berlin");
+  EXPECT_EQ(sent.interval(), v1::COUNT_INTERVAL_DAY);
+  EXPECT_EQ(sent.source_limit(), 10);
+  EXPECT_FALSE(sent.has_start_time());
+}
+
+TEST_F(ReadCommandsTest, CountSplitBySourcePrintsEachSourcesSeries) {
+  CountOptions count = BerlinDays();
+  count.split_by_source = true;
+  count.interval = v1::COUNT_INTERVAL_WEEK;
+  count.from = absl::FromUnixSeconds(1'673'000'000);
+  ASSERT_EQ(RunCount(options_, count, out_, err_), 0) << err_.str();
+  EXPECT_NE(out_.str().find("example.org: 5 of 18 articles match (27.8%)\nWEEK OF"),
+            std::string::npos)
+      << out_.str();
+  const v1::CountArticlesRequest sent = query_.counts().at(0);
+  EXPECT_TRUE(sent.split_by_source());
+  EXPECT_EQ(sent.interval(), v1::COUNT_INTERVAL_WEEK);
+  EXPECT_EQ(sent.start_time().seconds(), 1'673'000'000);
+}
+
+TEST_F(ReadCommandsTest, CountCsvIsARowABucketAndJsonIsTheWholeAnswerWithZeros) {
+  CountOptions count = BerlinDays();
+  count.format = CountFormat::kCsv;
+  count.split_by_source = true;
+  ASSERT_EQ(RunCount(options_, count, out_, err_), 0) << err_.str();
+  const std::vector<std::string> rows = absl::StrSplit(out_.str(), '\n', absl::SkipEmpty());
+  ASSERT_EQ(rows.size(), 1u + 3 * 3);
+  EXPECT_EQ(rows[0], "start,source,count,total,ratio");
+  EXPECT_EQ(rows[1], "2023-01-13,(all),8,16,0.500000");
+  EXPECT_EQ(rows[2], "2023-01-14,(all),0,0,0.000000");
+  EXPECT_EQ(rows[4], "2023-01-13,example.org,8,16,0.500000");
+  // CSV is for a spreadsheet, exact: the hostile name is not rewritten.
+  EXPECT_EQ(rows[7].substr(0, 17), "2023-01-13,evil\x1b[");
+
+  std::ostringstream json;
+  count.format = CountFormat::kJson;
+  count.split_by_source = false;
+  ASSERT_EQ(RunCount(options_, count, json, err_), 0) << err_.str();
+  v1::CountArticlesResponse parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.str(), &parsed).ok()) << json.str();
+  EXPECT_EQ(parsed.buckets_size(), 3);
+  EXPECT_EQ(Lines(json.str()), 1);
+  EXPECT_NE(json.str().find(
+                "{\"count\":\"0\",\"total\":\"0\",\"ratio\":0,\"start\":\"2023-01-13T23:00:00Z\"}"),
+            std::string::npos)
+      << json.str();
+}
+
+TEST_F(ReadCommandsTest, CountRefusesAnUnknownZoneBeforeAsking) {
+  CountOptions count = BerlinDays();
+  count.time_zone = "Moon/Tranquility";
+  EXPECT_EQ(RunCount(options_, count, out_, err_), 2);
+  EXPECT_NE(err_.str().find("--time-zone: \"Moon/Tranquility\""), std::string::npos) << err_.str();
+  EXPECT_TRUE(query_.counts().empty());
+}
+
+TEST(ParseCountIntervalTest, KnowsTheFourAndNamesTheFlagOtherwise) {
+  EXPECT_EQ(*ParseCountInterval("week"), v1::COUNT_INTERVAL_WEEK);
+  EXPECT_EQ(*ParseCountInterval("year"), v1::COUNT_INTERVAL_YEAR);
+  EXPECT_NE(ParseCountInterval("Day").status().message().find("--by: \"Day\""),
+            absl::string_view::npos);
 }
 
 }  // namespace
