@@ -533,6 +533,48 @@ TEST_P(PipelineTest, SearchFindsWordsAndPhrases) {
   EXPECT_NE(none.out.find("(no matches)"), std::string::npos) << none;
 }
 
+TEST_P(PipelineTest, CountShowsAttentionOverTimeAgainstVolume) {
+  ASSERT_EQ(FirstFeed().exit_code, 0) << FirstFeed();
+  // Both stores answer; each article counted once.
+  const CliRun csv = Read({"count", "minister", "--by=year", "--csv"});
+  EXPECT_EQ(csv.exit_code, 0) << csv;
+  EXPECT_EQ(csv.out,
+            "start,count,total,ratio\n"
+            "2023,1,1,1.000000\n"
+            "2024,0,0,0.000000\n"
+            "2025,0,1,0.000000\n")
+      << csv;
+
+  const CliRun table = Read({"count", "Kishida OR Lee", "--by=month", "--from=2023-01-01",
+                             "--to=2023-03-01", "--time-zone=Asia/Tokyo"});
+  EXPECT_EQ(table.exit_code, 0) << table;
+  EXPECT_EQ(table.out.rfind("\"Kishida OR Lee\": 1 of 1 articles match (100.0%), by month, "
+                            "Asia/Tokyo\n",
+                            0),
+            0u)
+      << table;
+  EXPECT_NE(table.out.find("2023-01             1          1  100.0%  ████"), std::string::npos)
+      << table;
+  EXPECT_NE(table.out.find("aawsat.com"), std::string::npos) << table;
+
+  const CliRun json = Read({"count", "--by=year", "--split-source", "--json"});
+  EXPECT_EQ(json.exit_code, 0) << json;
+  ASSERT_EQ(Lines(json.out).size(), 1u) << json;
+  v1::CountArticlesResponse counts;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(Lines(json.out)[0], &counts).ok())
+      << json;
+  EXPECT_EQ(counts.total(), 2u);
+  EXPECT_EQ(counts.count(), 2u);  // no query: every article
+  ASSERT_EQ(counts.top_sources_size(), 1);
+  EXPECT_EQ(counts.top_sources(0).buckets_size(), 3);
+
+  const CliRun broken = Read({"count", "Japan ("});
+  EXPECT_EQ(broken.exit_code, 2) << broken;
+  EXPECT_NE(broken.err.find("archivectl count: query: unbalanced parenthesis at 7"),
+            std::string::npos)
+      << broken;
+}
+
 TEST_P(PipelineTest, GetShowsAnArticleAndRefusesUnknownAndMalformedIds) {
   const std::vector<v1::Article> articles = SampleArticles();
   ASSERT_EQ(articles.size(), 2u);
